@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what ChartReady needs into .venv (and, for tests, the system packages the tests
+# drive: Chromium, poppler-utils, WeasyPrint's libraries). Idempotent; sourced by run.sh
+# and test.sh. Usage: bootstrap.sh [runtime|test]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+want=${1:-runtime}
+
+py=${PYTHON:-python3}
+"$py" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+  || { echo "ChartReady needs Python >= 3.11 (found $("$py" --version))" >&2; exit 1; }
+
+apt_packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+if [ "$want" = test ]; then
+  apt_packages+=(chromium poppler-utils)
+fi
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "installing system packages: ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+fi
+
+[ -x .venv/bin/python ] || "$py" -m venv .venv
+extras=""
+[ "$want" = test ] && extras="[test,dev]"
+stamp=".venv/.installed-$want-$(sha256sum pyproject.toml | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
+  .venv/bin/python -m pip install -q -e ".$extras" 2>&1 | grep -v '^WARNING: Location' || true
+  .venv/bin/python -c 'import service, litestar, asyncpg, weasyprint'  # fail loudly if broken
+  touch "$stamp"
+fi

@@ -1,0 +1,62 @@
+"""HR API v1: candidates."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from litestar import Controller, get, post
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from service import audit
+from service.auth.guards import CurrentPrincipal, require_api_key
+from service.candidates import (
+    Candidate,
+    NewCandidate,
+    create_candidate,
+    get_candidate,
+    list_candidates,
+)
+from service.db import Conn
+
+
+class CandidateController(Controller):
+    """Register and read candidates of the caller's organization."""
+
+    path = "/api/v1/candidates"
+    tags = ["candidates"]  # noqa: RUF012 - Litestar reads this class attribute
+    guards = [require_api_key]  # noqa: RUF012
+
+    @post(operation_id="createCandidate", opt={"scope": "candidates:write"})
+    async def create(
+        self, data: JSONBody[NewCandidate], conn: Conn, principal: CurrentPrincipal
+    ) -> Candidate:
+        """Register a candidate; 409 when the external_id is already used."""
+        async with conn.transaction():
+            candidate = await create_candidate(conn, principal.organization_id, data)
+            await audit.record(conn, principal.organization_id, actor=principal.actor,
+                               action="candidate.create", subject_kind="candidate",
+                               subject_id=candidate.id)
+        return candidate
+
+    @get(operation_id="listCandidates", opt={"scope": "candidates:read"})
+    async def list(
+        self,
+        conn: Conn,
+        principal: CurrentPrincipal,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
+        offset: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
+    ) -> list[Candidate]:
+        """A page of candidates, newest first."""
+        return await list_candidates(conn, principal.organization_id, limit=limit, offset=offset)
+
+    @get("/{candidate_id:uuid}", operation_id="getCandidate", opt={"scope": "candidates:read"})
+    async def read(
+        self, candidate_id: FromPath[uuid.UUID], conn: Conn, principal: CurrentPrincipal
+    ) -> Candidate:
+        """One candidate; the read is audited."""
+        candidate = await get_candidate(conn, principal.organization_id, candidate_id)
+        await audit.record(conn, principal.organization_id, actor=principal.actor,
+                           action="candidate.read", subject_kind="candidate",
+                           subject_id=candidate_id)
+        return candidate

@@ -1,0 +1,56 @@
+"""The application factory: ``service.app:create_app``."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.di import Provide
+from litestar.logging.config import LoggingConfig
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+
+from service import __version__
+from service.api.candidates import CandidateController
+from service.auth.guards import provide_principal
+from service.db import pool_lifespan, provide_connection
+from service.errors import EXCEPTION_HANDLERS
+from service.health import health, ready
+from service.logs import configure_logging
+from service.middleware import add_response_headers, request_id_middleware
+from service.settings import Settings, get_settings
+
+
+class MetricsController(PrometheusController):
+    """Prometheus text exposition at /metrics."""
+
+    path = "/metrics"
+    include_in_schema = False
+
+
+def create_app(settings: Settings | None = None, *, database_url: str | None = None) -> Litestar:
+    """Build the ChartReady ASGI app. ``database_url`` overrides settings (tests use it)."""
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    metrics = PrometheusConfig(app_name="chartready", group_path=True,
+                               exclude=["/metrics", "/health"])
+    return Litestar(
+        route_handlers=[health, ready, MetricsController, CandidateController],
+        lifespan=[pool_lifespan(settings, database_url)],
+        dependencies={
+            "conn": Provide(provide_connection),
+            "principal": Provide(provide_principal, sync_to_thread=False),
+        },
+        exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[request_id_middleware, metrics.middleware],
+        before_send=[add_response_headers],
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="ChartReady API",
+            version=__version__,
+            description="Readiness assessments for entry-level Medical Records Clerks.",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin()],
+        ),
+        logging_config=LoggingConfig(log_exceptions="always", configure_root_logger=False),
+        debug=False,
+    )

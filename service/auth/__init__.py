@@ -1,0 +1,1 @@
+"""Authentication and authorization: API keys for HR systems (staff sessions come later)."""

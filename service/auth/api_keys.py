@@ -1,0 +1,102 @@
+"""API keys for HR systems: 256 random bits, shown once, stored only as SHA-256.
+
+A fast hash is right here (unlike passwords): the secret is uniformly random and long, so
+there is nothing to brute-force, and lookups stay one indexed query.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import secrets
+import uuid
+from datetime import datetime
+
+import asyncpg
+import msgspec
+
+SCOPES = frozenset({
+    "candidates:read", "candidates:write", "invitations:write", "results:read",
+    "outcomes:write",
+})
+
+
+class Principal(msgspec.Struct, frozen=True):
+    """Who is calling: an organization's API key and what it may do."""
+
+    organization_id: uuid.UUID
+    key_id: uuid.UUID
+    scopes: frozenset[str]
+
+    @property
+    def actor(self) -> str:
+        """How the audit log names this caller."""
+        return f"api_key:{self.key_id}"
+
+
+class IssuedKey(msgspec.Struct, frozen=True):
+    """A freshly created key; `secret` is shown once and never stored."""
+
+    id: uuid.UUID
+    name: str
+    secret: str
+    scopes: list[str]
+    created_at: datetime
+
+
+def digest(secret: str) -> bytes:
+    """The stored form of a key."""
+    return hashlib.sha256(secret.encode()).digest()
+
+
+async def create_api_key(
+    conn: asyncpg.Connection, organization_id: uuid.UUID, name: str, scopes: list[str]
+) -> IssuedKey:
+    """Mint, store (hashed) and return a key with the given scopes."""
+    unknown = set(scopes) - SCOPES
+    if unknown:
+        raise ValueError(f"unknown scopes: {sorted(unknown)}")
+    prefix = secrets.token_hex(4)
+    secret = f"crk_{prefix}_{secrets.token_urlsafe(32)}"
+    key_id = uuid.uuid4()
+    created_at = await conn.fetchval(
+        """INSERT INTO api_keys (id, organization_id, name, prefix, secret_sha256, scopes)
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING created_at""",
+        key_id, organization_id, name, prefix, digest(secret), sorted(scopes),
+    )
+    return IssuedKey(key_id, name, secret, sorted(scopes), created_at)
+
+
+def secret_from_header(authorization: str | None) -> str | None:
+    """Extract a key from `Bearer <key>` or HTTP Basic with the key as username
+    (the Greenhouse convention); None when absent or malformed."""
+    if not authorization:
+        return None
+    scheme, _, value = authorization.strip().partition(" ")
+    scheme = scheme.lower()
+    if scheme == "bearer":
+        return value.strip() or None
+    if scheme == "basic":
+        try:
+            decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        username, _, _ = decoded.partition(":")
+        return username or None
+    return None
+
+
+async def authenticate(conn: asyncpg.Connection, secret: str) -> Principal | None:
+    """The principal for a live key, or None for unknown or revoked keys."""
+    if not secret.startswith("crk_") or len(secret) > 200:
+        return None
+    row = await conn.fetchrow(
+        """UPDATE api_keys SET last_used_at = now()
+           WHERE secret_sha256 = $1 AND revoked_at IS NULL
+           RETURNING id, organization_id, scopes""",
+        digest(secret),
+    )
+    if row is None:
+        return None
+    return Principal(row["organization_id"], row["id"], frozenset(row["scopes"]))

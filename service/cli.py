@@ -1,0 +1,144 @@
+"""The `chartready` command: serve, migrate, demo, version, settings."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from service import __version__
+from service.settings import Settings, SettingsError, get_settings, markdown_table
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def _database_url(settings: Settings) -> str:
+    """Resolve (starting the embedded server if needed) and export for worker processes."""
+    from service.db import resolve_database_url  # noqa: PLC0415 - keeps `--help` fast
+
+    url = resolve_database_url(settings)
+    os.environ["DATABASE_URL"] = url
+    return url
+
+
+def _migrate(url: str) -> list[str]:
+    from service.migrator import migrate_url  # noqa: PLC0415
+
+    return asyncio.run(migrate_url(url))
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    """Apply pending migrations and list them."""
+    applied = _migrate(_database_url(settings))
+    print("applied: " + (", ".join(applied) if applied else "nothing (schema is current)"))
+    return 0
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn  # noqa: PLC0415
+
+    uvicorn.run(
+        "service.app:create_app",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=args.workers or settings.workers,
+        loop="uvloop",
+        http="httptools",
+        timeout_graceful_shutdown=10,
+        access_log=False,
+        log_config=None,
+    )
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Apply pending migrations once, then serve with uvicorn on uvloop."""
+    _migrate(_database_url(settings))
+    return _serve(args, settings)
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    """Embedded database, migrations, demo data, printed URLs and credentials, then serve."""
+    from service.demo import DemoCredentials, seed_demo  # noqa: PLC0415
+    from service.migrator import migrate  # noqa: PLC0415
+
+    url = _database_url(settings)
+
+    async def prepare() -> DemoCredentials:
+        import asyncpg  # noqa: PLC0415
+
+        conn = await asyncpg.connect(url)
+        try:
+            await migrate(conn)
+            return await seed_demo(conn)
+        finally:
+            await conn.close()
+
+    creds = asyncio.run(prepare())
+    base = f"http://{args.host or settings.host}:{args.port or settings.port}"
+    print(f"""
+ChartReady demo is starting at {base}
+  readiness probe   {base}/ready
+  API docs          {base}/schema
+  metrics           {base}/metrics
+Demo credentials (demo only; change them before real use):
+  staff login       {creds.admin_email} / {creds.admin_password}
+  HR API key        {creds.api_key}
+                    (curl -H "Authorization: Bearer <key>" {base}/api/v1/candidates)
+""", flush=True)
+    return _serve(args, settings)
+
+
+def cmd_version(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the version."""
+    print(f"chartready {__version__}")
+    return 0
+
+
+def cmd_settings(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the configuration table (the README's copy is generated from this)."""
+    print(markdown_table())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with one subcommand per verb."""
+    parser = argparse.ArgumentParser(prog="chartready", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    for name, handler, text in (
+        ("serve", cmd_serve, "Apply pending migrations, then serve the app with uvicorn."),
+        ("demo", cmd_demo, "Start with demo data on the embedded database (for newcomers)."),
+    ):
+        p = add(name, handler, text)
+        p.add_argument("--host", help="interface to bind (default CHARTREADY_HOST)")
+        p.add_argument("--port", type=int, help="port (default CHARTREADY_PORT)")
+        p.add_argument("--workers", type=int, help="worker processes (default CHARTREADY_WORKERS)")
+    add("migrate", cmd_migrate, "Apply pending database migrations and exit.")
+    add("version", cmd_version, "Print the version.")
+    add("settings", cmd_settings, "Print every setting as a Markdown table.")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `chartready` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = get_settings()
+    except SettingsError as exc:
+        print(f"chartready: configuration error: {exc}", file=sys.stderr)
+        return 2
+    handler: Handler = args.handler
+    return handler(args, settings)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

