@@ -1,0 +1,1 @@
+"""Readiness estimate: simulation, features, calibrated model, registry, predictions."""
