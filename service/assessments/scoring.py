@@ -1,0 +1,98 @@
+"""Score a whole attempt: item, competency and section scores, scaled score and pass/fail."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from service.assessments.answers import InvalidAnswer, validate_answer
+from service.assessments.model import ContentVersion
+from service.assessments.results import (
+    AttemptScore,
+    CompetencyScore,
+    ItemScore,
+    SectionScore,
+    percent,
+)
+from service.assessments.scaling import IDENTITY, Equating, passes, scaled_score
+from service.assessments.scorers import score_item
+
+
+def score_answer(content: ContentVersion, item_id: str, raw: object) -> ItemScore:
+    """Validate and score one raw answer; an invalid answer scores 0 with feedback saying why."""
+    item = content.items[item_id]
+    try:
+        answer = validate_answer(item, raw)
+    except InvalidAnswer as error:
+        return ItemScore(
+            item_id=item.id,
+            points=0.0,
+            max_points=item.points,
+            feedback={
+                "answered": True,
+                "invalid": {"field": error.field, "message": error.message},
+            },
+            provisional=False,
+        )
+    return score_item(item, answer, content.hcpcs_codes)
+
+
+def score_attempt(
+    content: ContentVersion,
+    form_id: str,
+    answers: Mapping[str, object],
+    *,
+    overrides: Mapping[str, ItemScore] | None = None,
+    equating: Equating = IDENTITY,
+    reference_form_id: str | None = None,
+) -> AttemptScore:
+    """Score ``answers`` (item id -> raw or validated answer) on one form of ``content``.
+
+    Missing answers score 0; answers to items not on the form are ignored. ``overrides``
+    replaces item scores (final human-rated constructed responses). With ``equating`` (fitted
+    by scaling.fit_equating) the raw total is mapped onto ``reference_form_id``'s raw scale
+    and scaled with that form's cut; otherwise the form's own Angoff cut is used.
+    """
+    form = content.forms[form_id]
+    assessment = content.assessments[form.assessment]
+    overrides = overrides or {}
+    item_scores = tuple(
+        overrides[item.id]
+        if item.id in overrides
+        else score_answer(content, item.id, answers.get(item.id))
+        for item in form.items
+    )
+    competency_raw: dict[str, list[float]] = {}
+    section_raw: dict[str, list[float]] = {}
+    for item, result in zip(form.items, item_scores, strict=True):
+        for bucket, key in ((competency_raw, item.competency), (section_raw, item.section)):
+            totals = bucket.setdefault(key, [0.0, 0.0])
+            totals[0] += result.points
+            totals[1] += result.max_points
+    raw_total = round(sum(result.points for result in item_scores), 4)
+    reference = content.forms[reference_form_id] if reference_form_id else form
+    equated = min(max(equating.apply(raw_total), 0.0), reference.max_points)
+    return AttemptScore(
+        content_version=content.version_id,
+        assessment_id=assessment.id,
+        form_id=form.id,
+        item_scores=item_scores,
+        competency_scores=tuple(
+            CompetencyScore(
+                competency_id=key, raw=round(raw, 4), max=top, percent=percent(raw, top)
+            )
+            for key, (raw, top) in competency_raw.items()
+        ),
+        section_scores=tuple(
+            SectionScore(section_id=key, raw=round(raw, 4), max=top, percent=percent(raw, top))
+            for key, (raw, top) in section_raw.items()
+        ),
+        raw_total=raw_total,
+        max_total=form.max_points,
+        equated_raw=round(equated, 4),
+        raw_cut=round(reference.raw_cut, 4),
+        scaled_score=scaled_score(
+            equated, reference.raw_cut, reference.max_points, assessment.scale
+        ),
+        passed=passes(equated, reference.raw_cut),
+        provisional=any(result.provisional for result in item_scores),
+    )
