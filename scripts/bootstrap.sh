@@ -27,6 +27,12 @@ if [ ${#missing[@]} -gt 0 ]; then
     "${missing[@]}" >/dev/null
 fi
 
+# Browser tests inject axe-core from the npm registry (never a copy in the repository).
+if [ "$want" = test ] && [ -f package.json ] && [ ! -d node_modules/axe-core ]; then
+  command -v npm >/dev/null || { echo "npm is needed for the browser tests" >&2; exit 1; }
+  npm install --no-audit --no-fund --silent >/dev/null
+fi
+
 [ -x .venv/bin/python ] || "$py" -m venv .venv
 extras=""
 [ "$want" = test ] && extras="[test,dev]"
