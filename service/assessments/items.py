@@ -287,3 +287,8 @@ def cluster_pairs(clusters: tuple[tuple[str, ...], ...]) -> frozenset[tuple[str,
             for second in members[i + 1 :]:
                 pairs.add((first, second))
     return frozenset(pairs)
+
+
+def item_type(item: ItemBase) -> str:
+    """The item's ``type`` tag, e.g. "code_entry"."""
+    return str(type(item).__struct_config__.tag)

@@ -1,0 +1,80 @@
+"""``python -m service.assessments.stats [ROOT]``: items per form, competency and type."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from service.assessments.content import load_content
+from service.assessments.items import ITEM_TYPES, item_type
+from service.assessments.model import ContentError, ContentVersion
+
+
+def _table(
+    title: str, rows: list[str], columns: list[str], cells: dict[tuple[str, str], str]
+) -> str:
+    width = max([len(title), *(len(r) for r in rows)])
+    widths = [max(len(c), 3) for c in columns]
+    header = " ".join(
+        [title.ljust(width), *(c.rjust(w) for c, w in zip(columns, widths, strict=True))]
+    )
+    lines = [header, "-" * len(header)]
+    for row in rows:
+        values = [cells.get((row, c), "").rjust(w) for c, w in zip(columns, widths, strict=True)]
+        lines.append(" ".join([row.ljust(width), *values]).rstrip())
+    return "\n".join(lines)
+
+
+def content_stats_for(content: ContentVersion) -> str:
+    """Two tables over the forms of ``content``: items per competency, and per item type."""
+    forms = sorted(content.forms.values(), key=lambda f: f.id)
+    rows = [f.id for f in forms]
+    by_competency: Counter[tuple[str, str]] = Counter()
+    by_type: Counter[tuple[str, str]] = Counter()
+    totals: dict[tuple[str, str], str] = {}
+    for form in forms:
+        for item in form.items:
+            by_competency[(form.id, item.competency)] += 1
+            by_type[(form.id, item_type(item))] += 1
+        totals[(form.id, "items")] = str(len(form.items))
+        totals[(form.id, "points")] = f"{form.max_points:g}"
+        totals[(form.id, "raw cut")] = f"{form.raw_cut:.1f}"
+    competencies = [c for c in content.competencies if any((r, c) in by_competency for r in rows)]
+    types = [t for t in ITEM_TYPES if any((r, t) in by_type for r in rows)]
+    return "\n\n".join(
+        [
+            f"content version {content.version_id}",
+            _table(
+                "form",
+                rows,
+                [*competencies, "items", "points", "raw cut"],
+                {**{k: str(v) for k, v in by_competency.items()}, **totals},
+            ),
+            _table("form", rows, types, {k: str(v) for k, v in by_type.items()}),
+        ]
+    )
+
+
+def content_stats(root: Path | None = None) -> str:
+    """The stats tables for the content under ``root`` (default: the repo's rubrics/)."""
+    return content_stats_for(load_content(root, validate=False))
+
+
+def main_stats(argv: Sequence[str] | None = None) -> int:
+    """CLI entry point (``chartready content-stats [ROOT]``); returns the exit status."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) > 1 or any(a.startswith("-") for a in args):
+        sys.stderr.write("usage: content-stats [ROOT]\n")
+        return 2
+    try:
+        sys.stdout.write(content_stats(Path(args[0]) if args else None) + "\n")
+    except ContentError as error:
+        sys.stderr.write(f"{error}\n")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main_stats())
