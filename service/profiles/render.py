@@ -1,0 +1,133 @@
+"""Turn a signed profile into HTML (Jinja, autoescaped) and a tagged PDF/A-3a (WeasyPrint).
+
+Why PDF/A-3a: WeasyPrint 70 embeds attachments with both pdf/ua-1 and pdf/a-3*, but only
+PDF/A-3 defines embedded files as *associated files* (``/AF`` with ``AFRelationship``), which
+is how a machine-readable copy is meant to travel inside an archival PDF; the "a" level adds
+the same structure tagging (``/StructTreeRoot``, ``/MarkInfo``, ``/Lang``) that pdf/ua-1
+produces, so the profile is archival, tagged for screen readers and self-describing at once.
+
+Everything here is synchronous and CPU-bound: call it through :mod:`service.profiles.pool`,
+never on the event loop.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from datetime import datetime
+from pathlib import Path
+
+import msgspec
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from service.profiles import charts
+from service.profiles.data import ProfileData
+from service.profiles.qr import verify_qr_svg, verify_url
+
+PDF_VARIANT = "pdf/a-3a"
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "profiles"
+ATTACHMENT_NAME = "profile.json"
+SIGNATURE_ATTACHMENT_NAME = "profile.signature.json"
+
+
+class RenderRequest(msgspec.Struct, frozen=True):
+    """Everything a render worker needs; small and picklable."""
+
+    canonical: bytes
+    signature: str
+    key_id: str
+    sha256: str
+    public_base_url: str
+
+
+@functools.cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html", "svg", "xml"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["pct"] = lambda v: f"{v:.0f}%"
+    env.filters["prob"] = lambda v: f"{v * 100:.0f}%"
+    env.filters["day"] = _format_day
+    return env
+
+
+def _format_day(value: datetime | None) -> str:
+    return "—" if value is None else f"{value:%d %B %Y}".lstrip("0")
+
+
+def render_html(request: RenderRequest) -> str:
+    """The profile as a self-contained HTML document (charts and QR inline)."""
+    data = msgspec.json.decode(request.canonical, type=ProfileData)
+    url = verify_url(request.public_base_url, data.profile_id)
+    bars = charts.competency_bars(
+        [
+            charts.BarRow(
+                label=c.name,
+                percent=c.percent,
+                cut_percent=c.cut_percent,
+                level=c.level,
+                percentile=c.percentile,
+            )
+            for c in data.competencies
+        ]
+    )
+    readiness = data.readiness
+    gauge = (
+        charts.readiness_gauge(readiness.probability, readiness.lower, readiness.upper)
+        if readiness
+        else ""
+    )
+    template = _environment().get_template("profile.html")
+    return template.render(
+        p=data,
+        employer=data.variant == "employer",
+        verify_url=url,
+        qr_svg=Markup(verify_qr_svg(url)),  # noqa: S704 - segno output, URL built by us
+        bars_svg=Markup(bars),  # noqa: S704 - charts escape every text node themselves
+        gauge_svg=Markup(gauge),  # noqa: S704 - as above
+        signature=request,
+        css=Markup((TEMPLATES / "profile.css").read_text(encoding="utf-8")),  # noqa: S704
+    )
+
+
+def render_pdf_sync(request: RenderRequest) -> bytes:
+    """Render the PDF with ``profile.json`` and its signature embedded as attachments."""
+    from weasyprint import HTML, Attachment  # noqa: PLC0415 - heavy import, workers only
+
+    signature_json = json.dumps(
+        {
+            "algorithm": "Ed25519",
+            "key_id": request.key_id,
+            "signature": request.signature,
+            "sha256": request.sha256,
+            "signed_file": ATTACHMENT_NAME,
+        },
+        sort_keys=True,
+        indent=2,
+    )
+    attachments = [
+        Attachment(
+            string=request.canonical,
+            name=ATTACHMENT_NAME,
+            description="Signed machine-readable copy of this profile (canonical JSON)",
+            relationship="Data",
+        ),
+        Attachment(
+            string=signature_json.encode("utf-8"),
+            name=SIGNATURE_ATTACHMENT_NAME,
+            description="Ed25519 signature over profile.json",
+            relationship="Supplement",
+        ),
+    ]
+    pdf: bytes = HTML(string=render_html(request), base_url=str(TEMPLATES)).write_pdf(
+        pdf_variant=PDF_VARIANT,
+        attachments=attachments,
+        custom_metadata=True,
+        uncompressed_pdf=False,
+    )
+    return pdf

@@ -1,0 +1,1 @@
+"""The public verification face: ``GET /verify/{profile_id}`` as an HTML page or JSON."""
