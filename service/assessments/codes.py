@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import re
+import warnings
 from functools import lru_cache
 
-import simple_icd_10_cm as icd
+with warnings.catch_warnings():
+    # simple_icd_10_cm 1.5 loads its data with importlib.resources.read_text, deprecated in
+    # 3.11; the warning is the library's, and tests run with warnings as errors.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import simple_icd_10_cm as icd
 
 _SEPARATORS = re.compile(r"[\s.]+")
 # CPT codes are five digits, or four digits plus F/T/U; they must never appear in content.
