@@ -13,7 +13,9 @@ never on the event loop.
 from __future__ import annotations
 
 import functools
+import gc
 import json
+import warnings
 from datetime import datetime
 from pathlib import Path
 
@@ -124,10 +126,15 @@ def render_pdf_sync(request: RenderRequest) -> bytes:
             relationship="Supplement",
         ),
     ]
-    pdf: bytes = HTML(string=render_html(request), base_url=str(TEMPLATES)).write_pdf(
-        pdf_variant=PDF_VARIANT,
-        attachments=attachments,
-        custom_metadata=True,
-        uncompressed_pdf=False,
-    )
+    with warnings.catch_warnings():
+        # WeasyPrint 70 opens its sRGB ICC profile for PDF/A without closing it; the file is
+        # closed when the document is freed (inside this block) but warns on the way.
+        warnings.filterwarnings("ignore", category=ResourceWarning, message=r".*sRGB2014\.icc")
+        pdf: bytes = HTML(string=render_html(request), base_url=str(TEMPLATES)).write_pdf(
+            pdf_variant=PDF_VARIANT,
+            attachments=attachments,
+            custom_metadata=True,
+            uncompressed_pdf=False,
+        )
+        gc.collect(0)  # free the profile's file now, while the filter applies
     return pdf

@@ -17,12 +17,14 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import msgspec
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from litestar import Controller, Request, Response, get
+from litestar.di import NamedDependency
 from litestar.enums import MediaType
+from litestar.params import FromPath
 
+from service.db import Conn
 from service.errors import NotFound
 from service.profiles.repository import fetch_for_verification
 from service.profiles.signing import ProfileSigner
@@ -67,9 +69,9 @@ class VerificationController(Controller):
     async def verify_profile(
         self,
         request: Request[Any, Any, Any],
-        conn: asyncpg.Connection,
-        profile_signer: ProfileSigner,
-        profile_id: str,
+        conn: Conn,
+        profile_signer: NamedDependency[ProfileSigner],
+        profile_id: FromPath[str],
     ) -> Response[Any]:
         """Verify one profile and answer in the representation the client accepts."""
         wants_json = _wants_json(request)
