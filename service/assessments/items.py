@@ -262,6 +262,11 @@ class ConstructedResponseItem(ItemBase, tag="constructed_response", frozen=True,
     rubric: ConstructedResponseRubric = msgspec.field(default_factory=ConstructedResponseRubric)
 
     @cached_property
+    def rules_by_criterion(self) -> dict[str, tuple[Rule, ...]]:
+        """The rules informing each criterion, by criterion id."""
+        return {c.id: tuple(r for r in self.rules if r.criterion == c.id) for c in self.criteria}
+
+    @cached_property
     def criteria_max_points(self) -> float:
         """Max points implied by the criteria: sum of weights x 3."""
         return sum(c.weight for c in self.criteria) * 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from service.assessments.answers import InvalidAnswer, validate_answer
+from service.assessments.items import Item
 from service.assessments.model import ContentVersion
 from service.assessments.results import (
     AttemptScore,
@@ -17,9 +18,11 @@ from service.assessments.scaling import IDENTITY, Equating, passes, scaled_score
 from service.assessments.scorers import score_item
 
 
-def score_answer(content: ContentVersion, item_id: str, raw: object) -> ItemScore:
-    """Validate and score one raw answer; an invalid answer scores 0 with feedback saying why."""
-    item = content.items[item_id]
+def score_answer(item: Item, raw: object, hcpcs_codes: frozenset[str] = frozenset()) -> ItemScore:
+    """Validate and score one raw answer; an invalid answer scores 0 with feedback saying why.
+
+    ``hcpcs_codes`` is the content version's HCPCS list (ContentVersion.hcpcs_codes).
+    """
     try:
         answer = validate_answer(item, raw)
     except InvalidAnswer as error:
@@ -33,7 +36,7 @@ def score_answer(content: ContentVersion, item_id: str, raw: object) -> ItemScor
             },
             provisional=False,
         )
-    return score_item(item, answer, content.hcpcs_codes)
+    return score_item(item, answer, hcpcs_codes)
 
 
 def score_attempt(
@@ -58,7 +61,7 @@ def score_attempt(
     item_scores = tuple(
         overrides[item.id]
         if item.id in overrides
-        else score_answer(content, item.id, answers.get(item.id))
+        else score_answer(item, answers.get(item.id), content.hcpcs_codes)
         for item in form.items
     )
     competency_raw: dict[str, list[float]] = {}

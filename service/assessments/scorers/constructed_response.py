@@ -33,7 +33,7 @@ def rule_matches(rule: Rule, text: str) -> bool:
 
 
 def _criterion_level(
-    criterion: Criterion, rules: list[Rule], text: str, form_ok: int
+    criterion: Criterion, rules: tuple[Rule, ...], text: str, form_ok: int
 ) -> tuple[int, dict[str, Any]]:
     required = [r for r in rules if r.kind == "required"]
     present = [r.description for r in required if rule_matches(r, text)]
@@ -66,7 +66,7 @@ def score(item: ConstructedResponseItem, answer: str | None) -> ItemScore:
     criteria: list[dict[str, Any]] = []
     points = 0.0
     for criterion in item.criteria:
-        rules = [r for r in item.rules if r.criterion == criterion.id]
+        rules = item.rules_by_criterion[criterion.id]
         level, detail = _criterion_level(criterion, rules, answer, int(length_ok) + int(readable))
         if not length_ok:
             level = min(level, TOP_LEVEL - 1)
