@@ -16,16 +16,21 @@ from typing import Any
 import msgspec
 
 from service.assessments.items import ConstructedResponseItem
+from service.assessments.readability import words
 
 # The stdlib's regex parser has no type stubs; it is imported by name so mypy sees Any.
 _regex_parser: Any = importlib.import_module("re._parser")
 
+PADDING_MARGIN = 5  # a few words beyond the minimum, so rounding in counting cannot bite
+# Neutral padding; any sentence that happens to match one of an item's rules is not used
+# for that item, so padding never earns (or loses) rule credit.
 FILLER_SENTENCES: tuple[str, ...] = (
-    "Thank you for your message.",
-    "I have checked the record with care.",
-    "Please let me know if you need anything else.",
-    "I am glad to help with this request.",
-    "Our team will follow up with you soon.",
+    "The record was reviewed today.",
+    "This note covers the open items.",
+    "The details are set out here.",
+    "Each point is answered in turn.",
+    "This summary is kept with the file.",
+    "The office keeps a log of this work.",
 )
 _CATEGORY_CHARS = {
     "CATEGORY_DIGIT": "1",
@@ -101,20 +106,32 @@ def _rule_sentence(patterns: tuple[str, ...]) -> str | None:
     for pattern in patterns:
         example = example_match(pattern)
         if example is not None:
-            return f"Please note: {example.strip()}."
+            return f"Please note: {example}."
     return None
 
 
-def _padded(sentences: list[str], min_words: int, max_words: int) -> str:
-    words = sum(len(s.split()) for s in sentences)
+def _neutral_filler(item: ConstructedResponseItem) -> tuple[str, ...]:
+    def matches_a_rule(sentence: str) -> bool:
+        return any(
+            re.search(p, sentence, re.IGNORECASE) for rule in item.rules for p in rule.patterns
+        )
+
+    neutral = tuple(s for s in FILLER_SENTENCES if not matches_a_rule(s))
+    return neutral or FILLER_SENTENCES[:1]
+
+
+def _padded(sentences: list[str], item: ConstructedResponseItem) -> str:
+    """Rule sentences as paragraphs, then filler until the scorer's word count is in range."""
+    min_words, max_words = item.min_words, item.max_words
+    filler_sentences = _neutral_filler(item)
+    paragraphs = list(sentences)
     filler = 0
-    while words < min_words:
-        sentence = FILLER_SENTENCES[filler % len(FILLER_SENTENCES)]
-        sentences.append(sentence)
-        words += len(sentence.split())
+    while len(words("\n\n".join(paragraphs))) < min_words + PADDING_MARGIN:
+        paragraphs.append(filler_sentences[filler % len(filler_sentences)])
         filler += 1
-    text = " ".join(sentences)
-    return " ".join(text.split()[:max_words]) if words > max_words else text
+    while len(words("\n\n".join(paragraphs))) > max_words and len(paragraphs) > 1:
+        paragraphs.pop()
+    return "\n\n".join(paragraphs)
 
 
 @cache
@@ -129,7 +146,7 @@ def constructed_answers(item: ConstructedResponseItem) -> SimulatedTexts:
     met = [s for s in required if s is not None]
     bad = [s for s in forbidden if s is not None][:1]
     return SimulatedTexts(
-        strong=_padded(list(met), item.min_words, item.max_words),
-        partial=_padded(met[: len(met) // 2], item.min_words, item.max_words),
-        weak=_padded(list(bad), item.min_words, item.max_words),
+        strong=_padded(list(met), item),
+        partial=_padded(met[: len(met) // 2], item),
+        weak=_padded(list(bad), item),
     )

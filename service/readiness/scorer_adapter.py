@@ -3,16 +3,16 @@ small, stable surface: points per item and raw/max per competency of a scored at
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
 
 import msgspec
 
 from service.assessments.model import ContentVersion
+from service.assessments.results import AttemptScore
+from service.assessments.scoring import score_attempt
 from service.readiness.features import CompetencyTotal
 
-Scorer = Callable[[ContentVersion, str, Mapping[str, object]], Any]
+Scorer = Callable[[ContentVersion, str, Mapping[str, object]], AttemptScore]
 
 
 class ScoredAttempt(msgspec.Struct, frozen=True):
@@ -24,27 +24,17 @@ class ScoredAttempt(msgspec.Struct, frozen=True):
 
 
 def default_scorer() -> Scorer:
-    """The engine's ``score_attempt`` (imported late: the simulation must not need it to
-    import, and tests may pass a stand-in)."""
-    scorer: Scorer = importlib.import_module("service.assessments.scoring").score_attempt
-    return scorer
+    """The engine's ``score_attempt`` (tests may pass a stand-in instead)."""
+    return score_attempt
 
 
-def _entries(collection: Any, id_field: str) -> Iterable[tuple[str, Any]]:
-    if isinstance(collection, Mapping):
-        return ((str(k), v) for k, v in collection.items())
-    return ((str(getattr(entry, id_field)), entry) for entry in collection)
-
-
-def scored_attempt(score: Any) -> ScoredAttempt:
+def scored_attempt(score: AttemptScore) -> ScoredAttempt:
     """Read item points and competency totals from the engine's ``AttemptScore``."""
-    item_points: dict[str, float] = {}
-    item_max: dict[str, float] = {}
-    for item_id, entry in _entries(score.item_scores, "item_id"):
-        item_points[item_id] = float(entry.points)
-        item_max[item_id] = float(entry.max_points)
-    competencies = [
-        CompetencyTotal(competency_id=cid, raw=float(entry.raw), max=float(entry.max))
-        for cid, entry in _entries(score.competency_scores, "competency_id")
-    ]
-    return ScoredAttempt(item_points, item_max, competencies)
+    return ScoredAttempt(
+        item_points={s.item_id: s.points for s in score.item_scores},
+        item_max={s.item_id: s.max_points for s in score.item_scores},
+        competencies=[
+            CompetencyTotal(competency_id=c.competency_id, raw=c.raw, max=c.max)
+            for c in score.competency_scores
+        ],
+    )
