@@ -11,13 +11,17 @@ from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
 from service import __version__
 from service.api.candidates import CandidateController
-from service.auth.guards import provide_principal
+from service.auth.guards import provide_principal, provide_staff
+from service.current_content import content_lifespan, provide_content
 from service.db import pool_lifespan, provide_connection
+from service.delivery.routes import delivery_handlers, sweeper_lifespan, template_config
 from service.errors import EXCEPTION_HANDLERS
 from service.health import health, ready
 from service.logs import configure_logging
 from service.middleware import add_response_headers, request_id_middleware
 from service.settings import Settings, get_settings
+from service.staff.ratings import RatingController, RescoreController
+from service.staff.session import StaffSessionController
 
 
 class MetricsController(PrometheusController):
@@ -34,11 +38,18 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     metrics = PrometheusConfig(app_name="chartready", group_path=True,
                                exclude=["/metrics", "/health"])
     return Litestar(
-        route_handlers=[health, ready, MetricsController, CandidateController],
-        lifespan=[pool_lifespan(settings, database_url)],
+        route_handlers=[
+            health, ready, MetricsController, CandidateController,
+            StaffSessionController, RatingController, RescoreController,
+            *delivery_handlers(),
+        ],
+        lifespan=[pool_lifespan(settings, database_url), content_lifespan, sweeper_lifespan()],
+        template_config=template_config(),
         dependencies={
             "conn": Provide(provide_connection),
             "principal": Provide(provide_principal, sync_to_thread=False),
+            "staff": Provide(provide_staff, sync_to_thread=False),
+            "content": Provide(provide_content, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[request_id_middleware, metrics.middleware],
@@ -51,6 +62,6 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             path="/schema",
             render_plugins=[ScalarRenderPlugin()],
         ),
-        logging_config=LoggingConfig(log_exceptions="always", configure_root_logger=False),
+        logging_config=LoggingConfig(log_exceptions="never", configure_root_logger=False),
         debug=False,
     )

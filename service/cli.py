@@ -92,6 +92,20 @@ Demo credentials (demo only; change them before real use):
     return _serve(args, settings)
 
 
+def cmd_check_content(args: argparse.Namespace, settings: Settings) -> int:
+    """Validate every rubric file; exit 1 naming file, item and field of each problem."""
+    from service.assessments.check import main_check  # noqa: PLC0415
+
+    return main_check([args.root] if args.root else [])
+
+
+def cmd_content_stats(args: argparse.Namespace, settings: Settings) -> int:
+    """Items per form, competency and type."""
+    from service.assessments.stats import main_stats  # noqa: PLC0415
+
+    return main_stats([args.root] if args.root else [])
+
+
 def cmd_version(args: argparse.Namespace, settings: Settings) -> int:
     """Print the version."""
     print(f"chartready {__version__}")
@@ -123,6 +137,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--port", type=int, help="port (default CHARTREADY_PORT)")
         p.add_argument("--workers", type=int, help="worker processes (default CHARTREADY_WORKERS)")
     add("migrate", cmd_migrate, "Apply pending database migrations and exit.")
+    for name, handler, text in (
+        ("check-content", cmd_check_content,
+         "Validate the item bank (rubrics/); exit 1 on any problem."),
+        ("content-stats", cmd_content_stats, "Items per form, competency and type."),
+    ):
+        add(name, handler, text).add_argument("root", nargs="?", help="rubrics directory")
     add("version", cmd_version, "Print the version.")
     add("settings", cmd_settings, "Print every setting as a Markdown table.")
     return parser

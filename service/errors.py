@@ -130,7 +130,7 @@ def _domain(request: Request[Any, Any, Any], exc: DomainError) -> Response[Probl
                             detail=exc.detail, errors=errors, headers=headers)
 
 
-_UNKNOWN_FIELD = re.compile(r"unknown field `([^`]+)`")
+_NAMED_FIELD = re.compile(r"(?:unknown|missing required) field `([^`]+)`")
 
 
 def _field_errors(extra: Any) -> list[FieldError]:
@@ -140,7 +140,7 @@ def _field_errors(extra: Any) -> list[FieldError]:
         if isinstance(entry, dict):
             source = entry.get("source") or "body"
             key = entry.get("key")
-            unknown = _UNKNOWN_FIELD.search(str(entry.get("message", "")))
+            unknown = _NAMED_FIELD.search(str(entry.get("message", "")))
             if unknown:
                 key = unknown.group(1)
             field = f"{source}.{key}" if key else str(source)

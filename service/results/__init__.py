@@ -1,0 +1,1 @@
+"""Stored results: scoring runs, rescoring, human ratings of constructed responses."""

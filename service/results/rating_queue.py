@@ -1,0 +1,176 @@
+"""The rating workflow for constructed responses: a blind queue, two independent ratings,
+adjudication when they differ by more than one level, then a final rescoring."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Annotated
+
+import asyncpg
+import msgspec
+
+from service.assessments.items import ConstructedResponseItem
+from service.assessments.model import ContentVersion
+from service.assessments.ratings import (
+    Agreement,
+    Rating,
+    agreement_by_rater,
+    check_rating,
+    needs_adjudication,
+    paired_levels,
+)
+from service.auth.staff import StaffUser
+from service.errors import Conflict, InvalidInput, NotFound
+from service.results.rescoring import load_ratings, rescore_attempt
+
+
+class CriterionView(msgspec.Struct, frozen=True):
+    """A criterion as a rater sees it."""
+
+    id: str
+    name: str
+    levels: tuple[str, ...]
+    weight: float
+
+
+class RatingTask(msgspec.Struct, frozen=True, kw_only=True):
+    """One response awaiting this rater. No candidate identity: rating is blind."""
+
+    attempt_id: uuid.UUID
+    item_id: str
+    role: str
+    stem: str
+    stimulus: str
+    response: str
+    criteria: list[CriterionView]
+
+
+class NewRating(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A rater's levels (0..3) per criterion."""
+
+    attempt_id: uuid.UUID
+    item_id: Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9-]+$")]
+    levels: dict[Annotated[str, msgspec.Meta(max_length=60)],
+                 Annotated[int, msgspec.Meta(ge=0, le=3)]]
+    notes: Annotated[str, msgspec.Meta(max_length=2000, pattern=r"^[^\x00]*$")] | None = None
+
+
+class RatingOutcome(msgspec.Struct, frozen=True):
+    """Where the response stands after a rating."""
+
+    state: str
+    scoring_run_id: uuid.UUID | None = None
+
+
+_CANDIDATES = """
+SELECT a.id AS attempt_id, s.item_id, a.form_id, resp.answer
+FROM attempts a
+JOIN scoring_runs r ON r.attempt_id = a.id AND r.current
+JOIN item_scores s ON s.scoring_run_id = r.id AND s.provisional
+JOIN responses resp ON resp.attempt_id = a.id AND resp.item_id = s.item_id
+WHERE a.organization_id = $1
+  AND NOT EXISTS (SELECT 1 FROM ratings x WHERE x.attempt_id = a.id AND x.item_id = s.item_id
+                  AND x.rater_id = $2)
+ORDER BY a.submitted_at NULLS LAST, a.id, s.item_id
+LIMIT $3
+"""
+
+
+def _role_needed(rows: list[Rating]) -> str | None:
+    independent = [r for r in rows if getattr(r, "role", "independent") == "independent"]
+    if len(independent) < 2:
+        return "independent"
+    if needs_adjudication(independent[0], independent[1]) and not any(
+        getattr(r, "role", "") == "adjudication" for r in rows
+    ):
+        return "adjudication"
+    return None
+
+
+async def rating_queue(
+    conn: asyncpg.Connection, rater: StaffUser, content: ContentVersion, *, limit: int = 20
+) -> list[RatingTask]:
+    """Responses this rater may rate now: first or second ratings, or adjudications."""
+    rows = await conn.fetch(_CANDIDATES, rater.organization_id, rater.id, limit * 3)
+    tasks: list[RatingTask] = []
+    for row in rows:
+        item = content.items.get(row["item_id"])
+        if not isinstance(item, ConstructedResponseItem):
+            continue
+        existing = (await load_ratings(conn, rater.organization_id, row["attempt_id"])).get(
+            row["item_id"], []
+        )
+        role = _role_needed(list(existing))
+        if role is None:
+            continue
+        tasks.append(RatingTask(
+            attempt_id=row["attempt_id"], item_id=item.id, role=role, stem=item.stem,
+            stimulus=item.stimulus, response=str(row["answer"]),
+            criteria=[CriterionView(c.id, c.name, c.levels, c.weight) for c in item.criteria],
+        ))
+        if len(tasks) == limit:
+            break
+    return tasks
+
+
+async def submit_rating(
+    conn: asyncpg.Connection, rater: StaffUser, new: NewRating, content: ContentVersion
+) -> RatingOutcome:
+    """Store a rating in the role the response needs; rescore once ratings are final."""
+    org = rater.organization_id
+    async with conn.transaction():
+        attempt = await conn.fetchrow(
+            "SELECT form_id FROM attempts WHERE organization_id = $1 AND id = $2 FOR UPDATE",
+            org, new.attempt_id,
+        )
+        if attempt is None:
+            raise NotFound(f"No attempt {new.attempt_id}", field="attempt_id")
+        item = content.items.get(new.item_id)
+        form = content.forms.get(attempt["form_id"])
+        if not isinstance(item, ConstructedResponseItem) or form is None or item not in form.items:
+            raise InvalidInput("Not a constructed response of this attempt", field="item_id")
+        rating = Rating(rater_id=str(rater.id), levels=dict(new.levels))
+        try:
+            check_rating(item, rating)
+        except ValueError as exc:
+            raise InvalidInput(str(exc), field="levels") from None
+        existing = (await load_ratings(conn, org, new.attempt_id)).get(item.id, [])
+        if any(r.rater_id == str(rater.id) for r in existing):
+            raise Conflict("You already rated this response", field="item_id")
+        role = _role_needed(list(existing))
+        if role is None:
+            raise Conflict("This response's ratings are already final", field="item_id")
+        await conn.execute(
+            """INSERT INTO ratings (id, organization_id, attempt_id, item_id, rater_id, role,
+                   levels, notes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
+            uuid.uuid4(), org, new.attempt_id, item.id, rater.id, role, dict(new.levels),
+            new.notes,
+        )
+        after = (await load_ratings(conn, org, new.attempt_id)).get(item.id, [])
+        if _role_needed(list(after)) is not None:
+            state = "needs_adjudication" if len(after) >= 2 else "awaiting_second"
+            return RatingOutcome(state)
+        run_id = await rescore_attempt(conn, org, new.attempt_id, content,
+                                       reason=f"human ratings final for {item.id}",
+                                       actor=rater.actor)
+    return RatingOutcome("final", run_id)
+
+
+async def rater_agreement(
+    conn: asyncpg.Connection, organization_id: uuid.UUID
+) -> Mapping[str, Agreement]:
+    """Per rater: exact, adjacent and quadratic-weighted-kappa agreement with co-raters."""
+    rows = await conn.fetch(
+        """SELECT attempt_id, item_id, rater_id, levels FROM ratings
+           WHERE organization_id = $1 AND role = 'independent' ORDER BY created_at, id""",
+        organization_id,
+    )
+    by_response: dict[tuple[uuid.UUID, str], list[Rating]] = {}
+    for r in rows:
+        by_response.setdefault((r["attempt_id"], r["item_id"]), []).append(
+            Rating(rater_id=str(r["rater_id"]), levels=dict(r["levels"]))
+        )
+    pairs = [p for ratings in by_response.values() if len(ratings) >= 2
+             for p in paired_levels(ratings[0], ratings[1])]
+    return agreement_by_rater(pairs)

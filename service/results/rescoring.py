@@ -1,0 +1,104 @@
+"""Score or rescore an attempt from its stored responses and any final human ratings.
+
+Rescoring against a new content version adds a run and keeps the old ones; the audit log
+records who did it and why.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+
+import asyncpg
+
+from service import audit
+from service.assessments.items import ConstructedResponseItem
+from service.assessments.model import ContentVersion
+from service.assessments.ratings import Rating, final_score, needs_adjudication
+from service.assessments.results import ItemScore
+from service.assessments.scoring import score_attempt
+from service.errors import InvalidInput, NotFound
+from service.results.store import save_scoring_run
+
+
+class RatingRow(Rating, frozen=True, kw_only=True):
+    """A stored rating with its role."""
+
+    role: str
+
+
+async def load_ratings(
+    conn: asyncpg.Connection, organization_id: uuid.UUID, attempt_id: uuid.UUID
+) -> dict[str, list[RatingRow]]:
+    """Ratings of one attempt by item id, oldest first."""
+    rows = await conn.fetch(
+        """SELECT item_id, rater_id, role, levels FROM ratings
+           WHERE organization_id = $1 AND attempt_id = $2 ORDER BY created_at, id""",
+        organization_id, attempt_id,
+    )
+    out: dict[str, list[RatingRow]] = {}
+    for r in rows:
+        out.setdefault(r["item_id"], []).append(
+            RatingRow(rater_id=str(r["rater_id"]), levels=dict(r["levels"]), role=r["role"])
+        )
+    return out
+
+
+def final_overrides(
+    content: ContentVersion, ratings: Mapping[str, list[RatingRow]]
+) -> dict[str, ItemScore]:
+    """Final human scores for every constructed response whose ratings are complete."""
+    overrides: dict[str, ItemScore] = {}
+    for item_id, rows in ratings.items():
+        item = content.items.get(item_id)
+        if not isinstance(item, ConstructedResponseItem):
+            continue
+        independent = [r for r in rows if r.role == "independent"]
+        adjudication = next((r for r in rows if r.role == "adjudication"), None)
+        if len(independent) < 2:
+            continue
+        first, second = independent[0], independent[1]
+        if needs_adjudication(first, second) and adjudication is None:
+            continue
+        overrides[item_id] = final_score(item, first, second, adjudication)
+    return overrides
+
+
+async def rescore_attempt(
+    conn: asyncpg.Connection,
+    organization_id: uuid.UUID,
+    attempt_id: uuid.UUID,
+    content: ContentVersion,
+    *,
+    reason: str,
+    actor: str,
+) -> uuid.UUID:
+    """Score the attempt's stored answers with ``content`` (and final ratings) as a new run."""
+    attempt = await conn.fetchrow(
+        "SELECT form_id, status FROM attempts WHERE organization_id = $1 AND id = $2",
+        organization_id, attempt_id,
+    )
+    if attempt is None:
+        raise NotFound(f"No attempt {attempt_id}", field="attempt_id")
+    if attempt["status"] not in ("submitted", "expired", "scored"):
+        raise InvalidInput("Only finished attempts can be rescored", field="attempt_id")
+    if attempt["form_id"] not in content.forms:
+        raise InvalidInput(f"Content {content.version_id} lacks form {attempt['form_id']}",
+                           field="content_version")
+    rows = await conn.fetch(
+        "SELECT item_id, answer FROM responses WHERE organization_id = $1 AND attempt_id = $2",
+        organization_id, attempt_id,
+    )
+    answers = {r["item_id"]: r["answer"] for r in rows}
+    overrides = final_overrides(content, await load_ratings(conn, organization_id, attempt_id))
+    score = score_attempt(content, attempt["form_id"], answers, overrides=overrides)
+    async with conn.transaction():
+        run_id = await save_scoring_run(conn, organization_id, attempt_id, score,
+                                        reason=reason, created_by=actor, content=content)
+        await conn.execute(
+            "UPDATE attempts SET status = 'scored' WHERE organization_id = $1 AND id = $2",
+            organization_id, attempt_id,
+        )
+        await audit.record(conn, organization_id, actor=actor, action="attempt.rescore",
+                           subject_kind="attempt", subject_id=attempt_id, reason=reason)
+    return run_id

@@ -1,0 +1,1 @@
+"""Staff face: sign-in, rating queue, rescoring (coordinators, raters, admins)."""
