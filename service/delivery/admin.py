@@ -1,0 +1,36 @@
+"""HR API v1: invitations (created by a coordinator's tool or an ATS)."""
+
+from __future__ import annotations
+
+from litestar import Controller, post
+from litestar.params import JSONBody
+
+from service import audit
+from service.auth.guards import CurrentPrincipal, require_api_key
+from service.current_content import CurrentContent
+from service.db import Conn
+from service.delivery.invitations import IssuedInvitation, NewInvitation, create_invitation
+from service.settings import get_settings
+
+
+class InvitationController(Controller):
+    """Invite a registered candidate to a package of assessments."""
+
+    path = "/api/v1/invitations"
+    tags = ["invitations"]  # noqa: RUF012 - Litestar reads this class attribute
+    guards = [require_api_key]  # noqa: RUF012
+
+    @post(operation_id="createInvitation", opt={"scope": "invitations:write"})
+    async def create(self, data: JSONBody[NewInvitation], conn: Conn,
+                     principal: CurrentPrincipal, content: CurrentContent) -> IssuedInvitation:
+        """Create an invitation. The response's `url` holds the token and is shown only once:
+        only a hash of the token is stored."""
+        async with conn.transaction():
+            issued = await create_invitation(
+                conn, principal.organization_id, data, content=content,
+                base_url=get_settings().public_base_url, created_by=principal.actor,
+            )
+            await audit.record(conn, principal.organization_id, actor=principal.actor,
+                               action="invitation.create", subject_kind="candidate",
+                               subject_id=data.candidate_id)
+        return issued
