@@ -72,12 +72,17 @@ def _accessible_open(chart_id: str, width: int, height: int, title: str, desc: s
     )
 
 
-def competency_bars(rows: Sequence[BarRow], *, chart_id: str = "competency-chart") -> str:
+def competency_bars(
+    rows: Sequence[BarRow], *, chart_id: str = "competency-chart", details: bool = True
+) -> str:
     """Horizontal bars of competency percent scores with each cut and the percentile.
 
-    Bars at or above their cut are solid; bars below it are hatched and say "below cut" in
-    text. The dashed vertical line in each row is that competency's cut; the triangle under
-    the bar marks the percentile in the norm group (omitted when there is no norm group).
+    Bars at or above their cut are solid; bars below it are hatched (a pattern, not only a
+    colour) and, with ``details``, say "below cut" in text. The dashed vertical line in each
+    row is that competency's cut; the triangle under the bar marks the percentile in the
+    norm group (omitted when there is no norm group). ``details=False`` drops the per-row
+    level and percentile labels for print, where a table beside the chart states them: each
+    SVG text node costs about a millisecond to lay out in WeasyPrint.
     """
     left, axis_w, row_h, top = _BAR_LEFT, _BAR_AXIS_W, 40, 30
     width, height = 680, top + row_h * len(rows) + 46
@@ -103,7 +108,7 @@ def competency_bars(rows: Sequence[BarRow], *, chart_id: str = "competency-chart
             f'text-anchor="middle">{tick}%</text>'
         )
     for index, row in enumerate(rows):
-        parts.append(_bar_row(row, top + index * row_h, chart_id))
+        parts.append(_bar_row(row, top + index * row_h, chart_id, details=details))
     parts.append(_bar_legend(top + row_h * len(rows) + 16, left, chart_id))
     parts.append("</svg>")
     return "".join(parts)
@@ -119,14 +124,15 @@ def _describe_row(row: BarRow) -> str:
     return text
 
 
-def _bar_row(row: BarRow, y: float, chart_id: str) -> str:
+def _bar_row(row: BarRow, y: float, chart_id: str, *, details: bool) -> str:
     label_w, left, axis_w = _BAR_LABEL_W, _BAR_LEFT, _BAR_AXIS_W
     met = row.percent >= row.cut_percent
     lines = _wrap(row.label)
     label_y = y + 17 if len(lines) == 1 else y + 11
-    label = "".join(
-        f'<tspan x="{label_w}" dy="{0 if i == 0 else 12}">{escape(line)}</tspan>'
-        for i, line in enumerate(lines)
+    label = (
+        escape(lines[0])
+        if len(lines) == 1
+        else escape(lines[0]) + f'<tspan x="{label_w}" dy="12">{escape(lines[1])}</tspan>'
     )
     bar_w = _x(row.percent, left, axis_w) - left
     fill = MET if met else f"url(#{chart_id}-hatch)"
@@ -141,18 +147,22 @@ def _bar_row(row: BarRow, y: float, chart_id: str) -> str:
         + "/>",
         f'<line x1="{cut_x}" y1="{y + 2}" x2="{cut_x}" y2="{y + 26}" stroke="{INK}" '
         'stroke-width="1.5" stroke-dasharray="3 2"/>',
-        f'<text x="{left + axis_w + 8}" y="{y + 13}" font-size="10.5" font-weight="bold" '
-        f'fill="{INK}">{row.percent:.0f}%</text>',
-        f'<text x="{left + axis_w + 8}" y="{y + 25}" font-size="8.5" fill="{MUTED}">'
-        f"{escape(status)}</text>",
+        f'<text x="{left + axis_w + 8}" y="{y + (13 if details else 18)}" font-size="10.5" '
+        f'font-weight="bold" fill="{INK}">{row.percent:.0f}%</text>',
     ]
+    if details:
+        out.append(
+            f'<text x="{left + axis_w + 8}" y="{y + 25}" font-size="8.5" fill="{MUTED}">'
+            f"{escape(status)}</text>"
+        )
     if row.percentile is not None:
         px = _x(row.percentile, left, axis_w)
-        out.append(
-            f'<path d="M {px} {y + 24} l -4 7 h 8 z" fill="{INK}"/>'
-            f'<text x="{px + 6}" y="{y + 31}" font-size="7.5" fill="{MUTED}">'
-            f"P{row.percentile:.0f}</text>"
-        )
+        out.append(f'<path d="M {px} {y + 24} l -4 7 h 8 z" fill="{INK}"/>')
+        if details:
+            out.append(
+                f'<text x="{px + 6}" y="{y + 31}" font-size="7.5" fill="{MUTED}">'
+                f"P{row.percentile:.0f}</text>"
+            )
     return "".join(out)
 
 
@@ -168,7 +178,7 @@ def _bar_legend(y: float, left: int, chart_id: str) -> str:
         f'<text x="{left + 166}" y="{y}" font-size="8.5" fill="{INK}">cut</text>'
         f'<path d="M {left + 196} {y - 8} l -4 7 h 8 z" fill="{INK}"/>'
         f'<text x="{left + 204}" y="{y}" font-size="8.5" fill="{INK}">'
-        "percentile in norm group (P)</text>"
+        "percentile in norm group</text>"
     )
 
 

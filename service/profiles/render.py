@@ -76,7 +76,8 @@ def render_html(request: RenderRequest) -> str:
                 percentile=c.percentile,
             )
             for c in data.competencies
-        ]
+        ],
+        details=False,  # the competency table right below states level and percentile
     )
     readiness = data.readiness
     gauge = (
