@@ -51,11 +51,12 @@ CALIBRATION_FOLDS = 5
 
 
 class CandidateResult(msgspec.Struct, frozen=True):
-    """One candidate's held-out log loss and Brier score."""
+    """One candidate's held-out log loss and Brier score, and whether it stayed monotone."""
 
     name: str
     log_loss: float
     brier: float
+    monotone: bool = True
 
 
 class TrainedModel(msgspec.Struct, frozen=True):
@@ -151,6 +152,14 @@ def fit_and_select(
         )  # fmt: skip
 
 
+def _is_monotone(estimator: Any, x: FloatArray, *, seed: int) -> bool:
+    try:
+        check_monotone(estimator, x, seed=seed)
+    except NotMonotoneError:
+        return False
+    return True
+
+
 def _fit_and_select(
     x: FloatArray,
     y: npt.NDArray[np.bool_],
@@ -172,21 +181,31 @@ def _fit_and_select(
         estimator = make_estimator(name, seed=seed, folds=folds).fit(x[fit_rows], y[fit_rows])
         p = positive_probability(estimator, x[val_rows])
         predictions[name] = p
-        results.append(CandidateResult(name, log_loss(p, y[val_rows]), brier_score(p, y[val_rows])))
-    best = min(results, key=lambda r: (r.log_loss, r.brier))
+        monotone = _is_monotone(estimator, x, seed=seed)
+        results.append(
+            CandidateResult(name, log_loss(p, y[val_rows]), brier_score(p, y[val_rows]), monotone)
+        )
+    # Best first among monotone candidates; the refit on all rows must be monotone too, or
+    # the next candidate is tried (small samples can tip a Platt slope the wrong way).
+    ranked = sorted((r for r in results if r.monotone), key=lambda r: (r.log_loss, r.brier))
+    final_folds = _folds_for(y)
+    for best in ranked:
+        final = make_estimator(best.name, seed=seed, folds=final_folds).fit(x, y)
+        if _is_monotone(final, x, seed=seed):
+            break
+    else:
+        raise NotMonotoneError("no candidate model stayed monotone in every competency")
     p_best = predictions[best.name]
     by_group = {
         attribute: evaluate_by_group(p_best, y[val_rows], [labels[i] for i in val_rows])
         for attribute, labels in (groups or {}).items()
     }
-    final = make_estimator(best.name, seed=seed, folds=_folds_for(y)).fit(x, y)
-    check_monotone(final, x, seed=seed)
     return TrainedModel(
         name=best.name,
         estimator=final,
         features=FEATURES,
         feature_means=tuple(float(v) for v in x.mean(axis=0)),
-        hyperparameters=hyperparameters(best.name, seed=seed, folds=_folds_for(y)),
+        hyperparameters=hyperparameters(best.name, seed=seed, folds=final_folds),
         candidates=tuple(results),
         validation=evaluate(p_best, y[val_rows]),
         validation_by_group=by_group,
@@ -195,8 +214,24 @@ def _fit_and_select(
     )
 
 
+def _platt_slopes_point_up(estimator: Any) -> bool:
+    """sklearn's Platt calibrator is 1 / (1 + exp(a·f + b)): increasing in f iff a ≤ 0."""
+    for fold in getattr(estimator, "calibrated_classifiers_", ()):
+        for calibrator in fold.calibrators:
+            if float(getattr(calibrator, "a_", 0.0)) > 0.0:
+                return False
+    return True
+
+
 def check_monotone(estimator: Any, x: FloatArray, *, seed: int, rows: int = 200) -> None:
-    """Raise ``NotMonotoneError`` if raising any one feature lowers any sampled estimate."""
+    """Raise ``NotMonotoneError`` unless every estimate rises (or stays) with every score.
+
+    Exact for the calibration step (every Platt slope must point up; isotonic calibration is
+    non-decreasing by construction); for the whole model, a sampled check raises each
+    feature of ``rows`` sampled rows by 10 points.
+    """
+    if not _platt_slopes_point_up(estimator):
+        raise NotMonotoneError("a Platt calibration slope points down")
     rng = np.random.default_rng(seed)
     sample = x[rng.choice(x.shape[0], size=min(rows, x.shape[0]), replace=False)]
     base = positive_probability(estimator, sample)

@@ -155,7 +155,8 @@ async def list_models(
 async def _lock_scope(conn: asyncpg.Connection, organization_id: UUID | None) -> None:
     # Serialise pointer changes per scope so two trainings cannot interleave a rollback.
     await conn.execute(
-        "SELECT pg_advisory_xact_lock(hashtext('readiness-scope:' || coalesce($1::text, '*')))",
+        """SELECT pg_advisory_xact_lock(
+               hashtext('readiness-scope:' || coalesce($1::uuid::text, '*')))""",
         organization_id,
     )
 
@@ -188,9 +189,9 @@ async def activate(
     """Point a scope at ``version`` (which must be global or the scope's own)."""
     async with conn.transaction():
         await _lock_scope(conn, organization_id)
-        model = await get_model(conn, version, organization_id=organization_id)
-        if organization_id is None and model.organization_id is not None:
-            raise Conflict(f"{version} belongs to one organization and cannot serve all")
+        # Raises NotFound for another organization's model, and in the global scope for
+        # any organization's model: only global models may serve every organization.
+        await get_model(conn, version, organization_id=organization_id)
         await conn.execute(
             "UPDATE readiness_models SET retired_at = NULL WHERE version = $1", version
         )

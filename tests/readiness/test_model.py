@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from service.readiness import model as model_module
 from service.readiness.estimators import NonNegativeLogisticRegression
 from service.readiness.model import (
     CANDIDATES,
@@ -104,3 +105,25 @@ def test_training_refuses_too_few_outcomes_of_a_kind() -> None:
     y[:3] = True
     with pytest.raises(ValueError, match="at least 4"):
         fit_and_select(x, y, seed=0)
+
+
+def test_a_downward_platt_slope_is_caught_exactly() -> None:
+    x, y, _ = synthetic_percents(1500, seed=6)
+    model = make_estimator("logistic_sigmoid", seed=0, folds=3).fit(x, y)
+    check_monotone(model, x, seed=0)
+    model.calibrated_classifiers_[0].calibrators[0].a_ = 0.5
+    with pytest.raises(NotMonotoneError, match="Platt"):
+        check_monotone(model, x, seed=0)
+
+
+def test_selection_skips_candidates_that_are_not_monotone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Pretend every Platt-calibrated model failed the check: an isotonic one must win.
+    monkeypatch.setattr(model_module, "_platt_slopes_point_up", lambda e: e.method != "sigmoid")
+    x, y, _ = synthetic_percents(2000, seed=7)
+    trained = fit_and_select(x, y, seed=0, candidates=("logistic_sigmoid", "logistic_isotonic"))
+    assert trained.name == "logistic_isotonic"
+    assert [c.monotone for c in trained.candidates] == [False, True]
+    with pytest.raises(NotMonotoneError, match="no candidate"):
+        fit_and_select(x, y, seed=0, candidates=("logistic_sigmoid",))
