@@ -67,17 +67,20 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
     url = _database_url(settings)
 
-    async def prepare() -> DemoCredentials:
+    async def prepare() -> tuple[DemoCredentials, str]:
         import asyncpg  # noqa: PLC0415
+
+        from service.delivery.commands import seed_demo_invitation  # noqa: PLC0415
 
         conn = await asyncpg.connect(url)
         try:
             await migrate(conn)
-            return await seed_demo(conn)
+            creds = await seed_demo(conn)
+            return creds, await seed_demo_invitation(conn, creds.organization_id)
         finally:
             await conn.close()
 
-    creds = asyncio.run(prepare())
+    creds, invitation_url = asyncio.run(prepare())
     base = f"http://{args.host or settings.host}:{args.port or settings.port}"
     print(f"""
 ChartReady demo is starting at {base}
@@ -88,6 +91,7 @@ Demo credentials (demo only; change them before real use):
   staff login       {creds.admin_email} / {creds.admin_password}
   HR API key        {creds.api_key}
                     (curl -H "Authorization: Bearer <key>" {base}/api/v1/candidates)
+  candidate link    {invitation_url}
 """, flush=True)
     return _serve(args, settings)
 
@@ -104,6 +108,20 @@ def cmd_content_stats(args: argparse.Namespace, settings: Settings) -> int:
     from service.assessments.stats import main_stats  # noqa: PLC0415
 
     return main_stats([args.root] if args.root else [])
+
+
+def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
+    """Invite a candidate (found or created by email) and print the link, shown once."""
+    from service.delivery.commands import cmd_invite as invite  # noqa: PLC0415
+
+    return invite(args, settings, _database_url(settings))
+
+
+def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
+    """Finalise and score attempts whose time ran out (the server also does this itself)."""
+    from service.delivery.commands import cmd_sweep as sweep  # noqa: PLC0415
+
+    return sweep(args, settings, _database_url(settings))
 
 
 def cmd_version(args: argparse.Namespace, settings: Settings) -> int:
@@ -143,6 +161,10 @@ def build_parser() -> argparse.ArgumentParser:
         ("content-stats", cmd_content_stats, "Items per form, competency and type."),
     ):
         add(name, handler, text).add_argument("root", nargs="?", help="rubrics directory")
+    from service.delivery.commands import add_invite_arguments  # noqa: PLC0415
+
+    add_invite_arguments(add("invite", cmd_invite, "Invite a candidate; print the link once."))
+    add("sweep", cmd_sweep, "Finalise and score attempts whose time has run out.")
     add("version", cmd_version, "Print the version.")
     add("settings", cmd_settings, "Print every setting as a Markdown table.")
     return parser
