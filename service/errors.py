@@ -209,6 +209,9 @@ def _bug(request: Request[Any, Any, Any], exc: BaseException) -> Response[Proble
 def _any(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
     if isinstance(exc, UNAVAILABLE_ERRORS):
         return _unavailable(request, exc)
+    if isinstance(exc, RecursionError):  # msgspec decoding a body nested thousands deep
+        return problem_response(request, status=400, slug="validation", title="Invalid request",
+                                detail="The request body is nested too deeply")
     return _bug(request, exc)
 
 
