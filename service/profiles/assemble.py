@@ -1,0 +1,225 @@
+"""Build a :class:`ProfileData` from scored attempts, the content and the readiness estimate.
+
+Pure functions of their inputs (no database, no rendering), so the same numbers appear in
+the PDF, the HR API and the dashboard. Rules, each documented where it is applied:
+
+* A competency's percent pools raw and max points over every attempt that assessed it.
+* Its cut percent is the modified-Angoff expectation for that competency's items on the
+  forms taken: sum of (mean judge rating x points) over sum of points.
+* Levels (the content's four descriptors) follow the cut: below ``cut - 15`` points is
+  "Not yet", below the cut "Developing", from the cut to halfway between cut and 100
+  "Proficient", above that "Advanced".
+* Percentile rank in the norm group is the mid-rank: share scoring lower plus half the share
+  scoring the same, so a group of identical scores puts everyone at the 50th percentile.
+"""
+
+from __future__ import annotations
+
+import bisect
+import statistics
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+import msgspec
+
+from service.assessments.model import ContentVersion
+from service.assessments.results import AttemptScore
+from service.profiles.data import (
+    AssessmentTaken,
+    CompetencyResult,
+    GapPlan,
+    IntegritySignal,
+    ProfileData,
+    RaterNote,
+    ReadinessSummary,
+    Strength,
+    Variant,
+    Versions,
+)
+from service.readiness.metrics import CalibrationBin
+from service.readiness.predict import ReadinessEstimate
+
+LEVELS = ("Not yet", "Developing", "Proficient", "Advanced")
+BAND_LABELS = {"ready": "Ready", "nearly_ready": "Nearly ready", "not_yet": "Not yet ready"}
+NOT_YET_MARGIN = 15.0  # percentage points below the cut that separate "not yet" from developing
+
+
+class ScoredAttempt(msgspec.Struct, frozen=True):
+    """An attempt's score with when it was completed and the scoring run that produced it."""
+
+    score: AttemptScore
+    completed_at: datetime | None
+    scoring_run_id: str | None = None
+
+
+class ReadinessInput(msgspec.Struct, frozen=True):
+    """The estimate plus the calibration evidence of the model that produced it."""
+
+    estimate: ReadinessEstimate
+    calibration_bins: tuple[CalibrationBin, ...]
+    ece: float
+    ece_bins: int = 15
+
+
+class Norms(msgspec.Struct, frozen=True):
+    """Competency percents of the comparison group, and how to name it."""
+
+    label: str
+    percents: Mapping[str, Sequence[float]]
+
+
+def level_index(percent: float, cut_percent: float) -> int:
+    """Index into :data:`LEVELS` for a competency percent against its cut."""
+    if percent < cut_percent - NOT_YET_MARGIN:
+        return 0
+    if percent < cut_percent:
+        return 1
+    if percent < cut_percent + (100.0 - cut_percent) / 2:
+        return 2
+    return 3
+
+
+def percentile_rank(value: float, group: Sequence[float]) -> float | None:
+    """Mid-rank percentile of ``value`` in ``group`` (None for an empty group)."""
+    if not group:
+        return None
+    ordered = sorted(group)
+    below = bisect.bisect_left(ordered, value)
+    equal = bisect.bisect_right(ordered, value) - below
+    return 100.0 * (below + 0.5 * equal) / len(ordered)
+
+
+def competency_cut_percents(
+    content: ContentVersion, form_ids: Sequence[str]
+) -> dict[str, float]:
+    """Modified-Angoff cut percent per competency over the items of ``form_ids``."""
+    expected: dict[str, float] = {}
+    points: dict[str, float] = {}
+    for form_id in form_ids:
+        for item in content.forms[form_id].items:
+            rating = statistics.fmean(item.angoff) if item.angoff else 0.0
+            expected[item.competency] = expected.get(item.competency, 0.0) + rating * item.points
+            points[item.competency] = points.get(item.competency, 0.0) + item.points
+    return {cid: 100.0 * expected[cid] / points[cid] for cid in points if points[cid] > 0}
+
+
+def calibration_sentence(probability: float, bins: Sequence[CalibrationBin], ece: float,
+                         ece_bins: int) -> str:
+    """One plain sentence on how well estimates near ``probability`` matched outcomes."""
+    near = next((b for b in bins if b.lower <= probability <= b.upper and b.count > 0), None)
+    tail = f"(expected calibration error {ece:.3f} over {ece_bins} bins)"
+    if near is None:
+        return f"Few past candidates received estimates near {probability:.0%}; overall {tail}."
+    return (
+        f"Among {near.count} past candidates given estimates near {near.mean_predicted:.0%}, "
+        f"{near.observed_rate:.0%} met the standard {tail}."
+    )
+
+
+def _split_level(descriptor: str) -> str:
+    """Content writes levels as "Name: what the person does"; keep the description."""
+    name, sep, rest = descriptor.partition(":")
+    return rest.strip() if sep and name.strip() in LEVELS else descriptor
+
+
+def _competency_percents(attempts: Sequence[ScoredAttempt]) -> dict[str, float]:
+    raw: dict[str, float] = {}
+    maximum: dict[str, float] = {}
+    for attempt in attempts:
+        for c in attempt.score.competency_scores:
+            raw[c.competency_id] = raw.get(c.competency_id, 0.0) + c.raw
+            maximum[c.competency_id] = maximum.get(c.competency_id, 0.0) + c.max
+    return {cid: 100.0 * raw[cid] / maximum[cid] for cid in maximum if maximum[cid] > 0}
+
+
+def _readiness(readiness: ReadinessInput | None) -> ReadinessSummary | None:
+    if readiness is None:
+        return None
+    est = readiness.estimate
+    return ReadinessSummary(
+        probability=est.probability,
+        band=BAND_LABELS.get(est.band, est.band),
+        lower=est.lower,
+        upper=est.upper,
+        explanation=tuple(e.sentence for e in est.effects),
+        calibration=calibration_sentence(est.probability, readiness.calibration_bins,
+                                         readiness.ece, readiness.ece_bins),
+    )
+
+
+def build_profile_data(
+    *,
+    profile_id: str,
+    variant: Variant,
+    issued_at: datetime,
+    candidate_name: str,
+    organization_name: str,
+    content: ContentVersion,
+    attempts: Sequence[ScoredAttempt],
+    readiness: ReadinessInput | None = None,
+    norms: Norms | None = None,
+    integrity: Sequence[IntegritySignal] = (),
+    rater_notes: Sequence[RaterNote] = (),
+) -> ProfileData:
+    """Assemble the profile; employer-only inputs are dropped for the candidate variant."""
+    percents = _competency_percents(attempts)
+    cuts = competency_cut_percents(content, [a.score.form_id for a in attempts])
+    results: list[CompetencyResult] = []
+    for cid, competency in content.competencies.items():
+        if cid not in percents:
+            continue
+        percent, cut = percents[cid], cuts.get(cid, 0.0)
+        level = level_index(percent, cut)
+        group = norms.percents.get(cid, ()) if norms else ()
+        results.append(CompetencyResult(
+            id=cid, name=competency.name, percent=round(percent, 1), level=LEVELS[level],
+            level_descriptor=_split_level(competency.levels[level]), cut_percent=round(cut, 1),
+            percentile=percentile_rank(percent, group), norm_group=norms.label if norms else "",
+            norm_size=len(group),
+        ))
+    strengths = tuple(
+        Strength(competency_id=r.id, competency_name=r.name, sentence=r.level_descriptor)
+        for r in results if r.level == "Advanced"
+    )
+    gaps = tuple(
+        GapPlan(competency_id=r.id, competency_name=r.name,
+                sentence="Aim for the proficient level: "
+                + _split_level(content.competencies[r.id].levels[2]),
+                training=content.competencies[r.id].training,
+                credentials=content.competencies[r.id].credentials)
+        for r in sorted(results, key=lambda r: r.percent - r.cut_percent)
+        if r.percent < r.cut_percent
+    )
+    employer = variant == "employer"
+    model_version = readiness.estimate.model_version if readiness else None
+    return ProfileData(
+        profile_id=profile_id,
+        variant=variant,
+        issued_at=issued_at,
+        candidate_name=candidate_name,
+        organization_name=organization_name,
+        assessments=tuple(
+            AssessmentTaken(
+                assessment_id=a.score.assessment_id,
+                title=content.assessments[a.score.assessment_id].title,
+                form_id=a.score.form_id,
+                completed_at=a.completed_at,
+                scaled_score=a.score.scaled_score,
+                cut_score=content.assessments[a.score.assessment_id].scale.cut,
+                passed=a.score.passed,
+                provisional=a.score.provisional,
+            )
+            for a in attempts
+        ),
+        competencies=tuple(results),
+        versions=Versions(
+            content_version=content.version_id,
+            model_version=model_version,
+            scoring_run_ids=tuple(a.scoring_run_id for a in attempts if a.scoring_run_id),
+        ),
+        readiness=_readiness(readiness),
+        strengths=strengths,
+        gaps=gaps,
+        integrity=tuple(integrity) if employer else (),
+        rater_notes=tuple(rater_notes) if employer else (),
+    )
