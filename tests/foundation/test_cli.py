@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -34,3 +37,24 @@ def test_version_and_bad_setting_via_console_script() -> None:
                          env={"CHARTREADY_PORT": "x", "PATH": "/usr/bin"})
     assert bad.returncode == 2
     assert "CHARTREADY_PORT" in bad.stderr
+
+
+def test_check_content_passes_shipped_bank_and_names_a_broken_copy(tmp_path: Path) -> None:
+    rubrics = Path(__file__).resolve().parents[2] / "rubrics"
+    ok = subprocess.run([sys.executable, "-m", "service.cli", "check-content"],
+                        capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    broken = tmp_path / "rubrics"
+    shutil.copytree(rubrics, broken)
+    form = broken / "assessments" / "coding" / "form-a.toml"
+    text = form.read_text(encoding="utf-8")
+    first_key = re.search(r'key = \["([A-Z][0-9][0-9A-Z.]+)"', text)
+    assert first_key is not None
+    form.write_text(text.replace(first_key.group(0), 'key = ["E11"', 1), encoding="utf-8")
+    bad = subprocess.run([sys.executable, "-m", "service.cli", "check-content", str(broken)],
+                         capture_output=True, text=True)
+    assert bad.returncode == 1
+    line = next(x for x in bad.stdout.splitlines() if "E11" in x)
+    assert "form-a.toml" in line
+    assert "COD-A-" in line
+    assert "key" in line
