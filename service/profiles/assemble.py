@@ -10,7 +10,8 @@ the PDF, the HR API and the dashboard. Rules, each documented where it is applie
   "Not yet", below the cut "Developing", from the cut to halfway between cut and 100
   "Proficient", above that "Advanced".
 * Percentile rank in the norm group is the mid-rank: share scoring lower plus half the share
-  scoring the same, so a group of identical scores puts everyone at the 50th percentile.
+  scoring the same, so a group of identical scores puts everyone at the 50th percentile. It
+  is left out (None) when the group has fewer than ``min_norm_size`` scores.
 """
 
 from __future__ import annotations
@@ -42,14 +43,47 @@ from service.readiness.predict import ReadinessEstimate
 LEVELS = ("Not yet", "Developing", "Proficient", "Advanced")
 BAND_LABELS = {"ready": "Ready", "nearly_ready": "Nearly ready", "not_yet": "Not yet ready"}
 NOT_YET_MARGIN = 15.0  # percentage points below the cut that separate "not yet" from developing
+MIN_NORM_SIZE = 10  # fewer scores than this make a percentile too unstable to print
 
 
-class ScoredAttempt(msgspec.Struct, frozen=True):
-    """An attempt's score with when it was completed and the scoring run that produced it."""
+class CompetencyPoints(msgspec.Struct, frozen=True):
+    """Raw and maximum points one attempt earned in one competency."""
 
-    score: AttemptScore
+    competency_id: str
+    raw: float
+    max: float
+
+
+class ScoredAttempt(msgspec.Struct, frozen=True, kw_only=True):
+    """A scored attempt as the profile needs it (from the engine or the current scoring run)."""
+
+    assessment_id: str
+    form_id: str
     completed_at: datetime | None
+    scaled_score: float
+    passed: bool
+    provisional: bool
+    competencies: tuple[CompetencyPoints, ...]
     scoring_run_id: str | None = None
+
+    @classmethod
+    def from_score(
+        cls, score: AttemptScore, *, completed_at: datetime | None, scoring_run_id: str | None
+    ) -> ScoredAttempt:
+        """Adapt the engine's :class:`AttemptScore`."""
+        return cls(
+            assessment_id=score.assessment_id,
+            form_id=score.form_id,
+            completed_at=completed_at,
+            scaled_score=score.scaled_score,
+            passed=score.passed,
+            provisional=score.provisional,
+            competencies=tuple(
+                CompetencyPoints(competency_id=c.competency_id, raw=c.raw, max=c.max)
+                for c in score.competency_scores
+            ),
+            scoring_run_id=scoring_run_id,
+        )
 
 
 class ReadinessInput(msgspec.Struct, frozen=True):
@@ -57,7 +91,7 @@ class ReadinessInput(msgspec.Struct, frozen=True):
 
     estimate: ReadinessEstimate
     calibration_bins: tuple[CalibrationBin, ...]
-    ece: float
+    ece: float | None  # None: the model's calibration evidence is unavailable
     ece_bins: int = 15
 
 
@@ -103,9 +137,11 @@ def competency_cut_percents(
     return {cid: 100.0 * expected[cid] / points[cid] for cid in points if points[cid] > 0}
 
 
-def calibration_sentence(probability: float, bins: Sequence[CalibrationBin], ece: float,
+def calibration_sentence(probability: float, bins: Sequence[CalibrationBin], ece: float | None,
                          ece_bins: int) -> str:
     """One plain sentence on how well estimates near ``probability`` matched outcomes."""
+    if ece is None:
+        return "Calibration evidence for this model is not available."
     near = next((b for b in bins if b.lower <= probability <= b.upper and b.count > 0), None)
     tail = f"(expected calibration error {ece:.3f} over {ece_bins} bins)"
     if near is None:
@@ -126,7 +162,7 @@ def _competency_percents(attempts: Sequence[ScoredAttempt]) -> dict[str, float]:
     raw: dict[str, float] = {}
     maximum: dict[str, float] = {}
     for attempt in attempts:
-        for c in attempt.score.competency_scores:
+        for c in attempt.competencies:
             raw[c.competency_id] = raw.get(c.competency_id, 0.0) + c.raw
             maximum[c.competency_id] = maximum.get(c.competency_id, 0.0) + c.max
     return {cid: 100.0 * raw[cid] / maximum[cid] for cid in maximum if maximum[cid] > 0}
@@ -160,10 +196,11 @@ def build_profile_data(
     norms: Norms | None = None,
     integrity: Sequence[IntegritySignal] = (),
     rater_notes: Sequence[RaterNote] = (),
+    min_norm_size: int = MIN_NORM_SIZE,
 ) -> ProfileData:
     """Assemble the profile; employer-only inputs are dropped for the candidate variant."""
     percents = _competency_percents(attempts)
-    cuts = competency_cut_percents(content, [a.score.form_id for a in attempts])
+    cuts = competency_cut_percents(content, [a.form_id for a in attempts])
     results: list[CompetencyResult] = []
     for cid, competency in content.competencies.items():
         if cid not in percents:
@@ -174,7 +211,8 @@ def build_profile_data(
         results.append(CompetencyResult(
             id=cid, name=competency.name, percent=round(percent, 1), level=LEVELS[level],
             level_descriptor=_split_level(competency.levels[level]), cut_percent=round(cut, 1),
-            percentile=percentile_rank(percent, group), norm_group=norms.label if norms else "",
+            percentile=percentile_rank(percent, group) if len(group) >= min_norm_size else None,
+            norm_group=norms.label if norms else "",
             norm_size=len(group),
         ))
     strengths = tuple(
@@ -200,14 +238,14 @@ def build_profile_data(
         organization_name=organization_name,
         assessments=tuple(
             AssessmentTaken(
-                assessment_id=a.score.assessment_id,
-                title=content.assessments[a.score.assessment_id].title,
-                form_id=a.score.form_id,
+                assessment_id=a.assessment_id,
+                title=content.assessments[a.assessment_id].title,
+                form_id=a.form_id,
                 completed_at=a.completed_at,
-                scaled_score=a.score.scaled_score,
-                cut_score=content.assessments[a.score.assessment_id].scale.cut,
-                passed=a.score.passed,
-                provisional=a.score.provisional,
+                scaled_score=a.scaled_score,
+                cut_score=content.assessments[a.assessment_id].scale.cut,
+                passed=a.passed,
+                provisional=a.provisional,
             )
             for a in attempts
         ),

@@ -57,11 +57,12 @@ def _answers(content: ContentVersion, form_id: str, right_every: int) -> dict[st
 
 def _attempts(content: ContentVersion) -> list[ScoredAttempt]:
     return [
-        ScoredAttempt(score=score_attempt(content, "coding-a", _answers(content, "coding-a", 1)),
-                      completed_at=WHEN, scoring_run_id="run-1"),
-        ScoredAttempt(score=score_attempt(content, "privacy-b",
-                                          _answers(content, "privacy-b", 3)),
-                      completed_at=WHEN, scoring_run_id="run-2"),
+        ScoredAttempt.from_score(
+            score_attempt(content, "coding-a", _answers(content, "coding-a", 1)),
+            completed_at=WHEN, scoring_run_id="run-1"),
+        ScoredAttempt.from_score(
+            score_attempt(content, "privacy-b", _answers(content, "privacy-b", 3)),
+            completed_at=WHEN, scoring_run_id="run-2"),
     ]
 
 
@@ -99,6 +100,8 @@ def test_calibration_sentence_quotes_the_bin_near_the_estimate() -> None:
         "Among 140 past candidates given estimates near 64%, 66% met the standard "
         "(expected calibration error 0.015 over 15 bins).")
     assert calibration_sentence(0.1, BINS, 0.015, 15).startswith("Few past candidates")
+    assert calibration_sentence(0.64, BINS, None, 15) == (
+        "Calibration evidence for this model is not available.")
 
 
 def test_cut_percents_follow_the_angoff_ratings(content: ContentVersion) -> None:
@@ -112,7 +115,7 @@ def test_profile_from_real_scores_has_levels_gaps_and_training(content: ContentV
     data = build_profile_data(
         profile_id="p-1", variant="employer", issued_at=WHEN, candidate_name="Ana Ruiz",
         organization_name="Riverside", content=content, attempts=_attempts(content),
-        readiness=_readiness(), norms=norms,
+        readiness=_readiness(), norms=norms, min_norm_size=4,
         integrity=[IntegritySignal(kind="Paste", severity="low", count=1)],
         rater_notes=[RaterNote(item_id="COM-A-01", rater="R1", note="Clear.")])
     by_id = {c.id: c for c in data.competencies}
@@ -148,6 +151,7 @@ def test_assembled_profile_renders_with_real_descriptors(content: ContentVersion
         candidate_name="Ana Ruiz", organization_name="Riverside Community Health",
         content=content, attempts=_attempts(content), readiness=_readiness(),
         norms=Norms(label="all candidates", percents={"coding": [40.0, 60.0, 80.0]}))
+    assert all(c.percentile is None for c in data.competencies)  # group of 3 is too small
     signed = ProfileSigner.from_settings(generate_seed()).sign(data)
     pdf = render_pdf_sync(RenderRequest(canonical=signed.canonical, signature=signed.signature,
                                         key_id=signed.key_id, sha256=signed.sha256,
