@@ -230,8 +230,16 @@
       });
     });
   });
+  // Closing or reloading the page: send an unsaved change with keepalive (the browser
+  // completes it after the page is gone); warn only when saving has been failing.
+  window.addEventListener("pagehide", () => {
+    if (!form || !dirty) return;
+    dirty = false;
+    postJson(form.dataset.saveUrl, { item_id: form.dataset.itemId, answer: collect(),
+      seq: nextSeq(), tab_id: TAB }, true).catch(() => { /* the page is gone */ });
+  });
   window.addEventListener("beforeunload", (event) => {
-    if (!navigating && (dirty || inFlight)) event.preventDefault();
+    if (!navigating && failedOnce) event.preventDefault();
   });
 
   // ---------- widgets ----------
