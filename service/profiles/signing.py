@@ -136,15 +136,25 @@ def generate_seed() -> str:
 
 
 def load_or_create_seed(path: Path) -> str:
-    """The seed stored at ``path``, creating it (mode 0600) on first use."""
-    if path.exists():
-        return path.read_text(encoding="ascii").strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    seed = generate_seed()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(seed + "\n")
-    return seed
+    """The seed stored at ``path``, creating it (mode 0600) on first use.
+
+    Safe when several worker processes start at once: the seed is written to a private
+    temporary file and hard-linked into place, which fails if another process won the race;
+    everyone then reads the one file that exists.
+    """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(generate_seed() + "\n")
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process created it first; use theirs
+        finally:
+            temporary.unlink()
+    return path.read_text(encoding="ascii").strip()
 
 
 def public_key_entry(signing_key: str) -> str:
