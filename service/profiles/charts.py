@@ -66,7 +66,7 @@ def _accessible_open(chart_id: str, width: int, height: int, title: str, desc: s
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" '
-        f'font-family="DejaVu Sans, Liberation Sans, sans-serif">'
+        f'font-family="Liberation Sans, DejaVu Sans, sans-serif">'
         f'<title id="{chart_id}-title">{escape(title)}</title>'
         f'<desc id="{chart_id}-desc">{escape(desc)}</desc>'
     )

@@ -18,6 +18,7 @@ import json
 import warnings
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import msgspec
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -55,15 +56,17 @@ def _environment() -> Environment:
     env.filters["pct"] = lambda v: f"{v:.0f}%"
     env.filters["prob"] = lambda v: f"{v * 100:.0f}%"
     env.filters["day"] = _format_day
+    env.filters["short_day"] = lambda v: "—" if v is None else f"{v.day} {v:%b %Y}"
     return env
 
 
 def _format_day(value: datetime | None) -> str:
-    return "—" if value is None else f"{value:%d %B %Y}".lstrip("0")
+    return "—" if value is None else f"{value.day} {value:%B %Y}"
 
 
-def render_html(request: RenderRequest) -> str:
-    """The profile as a self-contained HTML document (charts and QR inline)."""
+def render_html(request: RenderRequest, *, inline_css: bool = True) -> str:
+    """The profile as HTML (charts and QR inline; the stylesheet too unless ``inline_css``
+    is False, as for the PDF, which gets the stylesheet parsed once per process)."""
     data = msgspec.json.decode(request.canonical, type=ProfileData)
     url = verify_url(request.public_base_url, data.profile_id)
     bars = charts.competency_bars(
@@ -94,8 +97,26 @@ def render_html(request: RenderRequest) -> str:
         bars_svg=Markup(bars),  # noqa: S704 - charts escape every text node themselves
         gauge_svg=Markup(gauge),  # noqa: S704 - as above
         signature=request,
-        css=Markup((TEMPLATES / "profile.css").read_text(encoding="utf-8")),  # noqa: S704
+        css=Markup(_css_text()) if inline_css else "",  # noqa: S704 - our own stylesheet
     )
+
+
+@functools.cache
+def _css_text() -> str:
+    return (TEMPLATES / "profile.css").read_text(encoding="utf-8")
+
+
+@functools.cache
+def _pdf_resources() -> tuple[Any, Any]:
+    """Font configuration and parsed stylesheet, shared by every render in this process.
+
+    Reusing them spares each render the font look-ups and the CSS parse.
+    """
+    from weasyprint import CSS  # noqa: PLC0415 - heavy import, workers only
+    from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415
+
+    font_config = FontConfiguration()
+    return font_config, CSS(string=_css_text(), base_url=str(TEMPLATES), font_config=font_config)
 
 
 def render_pdf_sync(request: RenderRequest) -> bytes:
@@ -131,7 +152,11 @@ def render_pdf_sync(request: RenderRequest) -> bytes:
         # WeasyPrint 70 opens its sRGB ICC profile for PDF/A without closing it; the file is
         # closed when the document is freed (inside this block) but warns on the way.
         warnings.filterwarnings("ignore", category=ResourceWarning, message=r".*sRGB2014\.icc")
-        pdf: bytes = HTML(string=render_html(request), base_url=str(TEMPLATES)).write_pdf(
+        font_config, stylesheet = _pdf_resources()
+        html = HTML(string=render_html(request, inline_css=False), base_url=str(TEMPLATES))
+        pdf: bytes = html.write_pdf(
+            stylesheets=[stylesheet],
+            font_config=font_config,
             pdf_variant=PDF_VARIANT,
             attachments=attachments,
             custom_metadata=True,
