@@ -7,6 +7,7 @@ from typing import Annotated
 
 import msgspec
 from litestar import Controller, get, post
+from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from service.current_content import CurrentContent
@@ -51,9 +52,13 @@ class CandidateApi(Controller):
     @post("/answers", operation_id="candidateSaveAnswer", status_code=200,
           request_max_body_size=MAX_ANSWER_BYTES)
     async def save(self, token: FromPath[str], assessment_id: FromPath[str],
-                   data: JSONBody[AnswerIn], conn: Conn, content: CurrentContent) -> SaveResult:
+                   data: JSONBody[AnswerIn], state: State) -> SaveResult:
         """Autosave one answer; acknowledged only once committed."""
-        return await save_answer(conn, catalog_of(content), token, assessment_id, data)
+        # The hot path: the pool and content straight from app state (no per-request
+        # dependency generators), one statement on one connection.
+        async with state.pool.acquire() as conn:
+            return await save_answer(conn, catalog_of(state.content), token, assessment_id,
+                                     data)
 
     @post("/events", operation_id="candidateIntegrityEvent", status_code=200)
     async def event(self, token: FromPath[str], assessment_id: FromPath[str],
