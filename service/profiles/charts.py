@@ -8,6 +8,7 @@ mark is labelled in text or by shape so that nothing relies on colour alone.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from html import escape
 
@@ -92,7 +93,7 @@ def competency_bars(
             width,
             height,
             "Competency scores against the cut and the norm group",
-            "; ".join(_describe_row(r) for r in rows) + ".",
+            describe_bars(rows),
         ),
         '<defs><pattern id="' + chart_id + '-hatch" width="6" height="6" '
         'patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
@@ -112,6 +113,38 @@ def competency_bars(
     parts.append(_bar_legend(top + row_h * len(rows) + 16, left, chart_id))
     parts.append("</svg>")
     return "".join(parts)
+
+
+def describe_bars(rows: Sequence[BarRow]) -> str:
+    """The bar chart in words (its ``<desc>``; also the alt text when shown as an image)."""
+    return "; ".join(_describe_row(r) for r in rows) + "."
+
+
+def describe_gauge(probability: float, lower: float, upper: float,
+                   bands: Sequence[Band] = ()) -> str:
+    """The readiness gauge in words (its ``<desc>``; also the alt text of an image)."""
+    desc = (
+        f"Estimated chance of meeting the standard: {probability * 100:.0f} percent; "
+        f"likely range {lower * 100:.0f} to {upper * 100:.0f} percent."
+    )
+    if bands:
+        desc += " Bands: " + ", ".join(
+            f"{b.label} {b.lower * 100:.0f}–{b.upper * 100:.0f} percent" for b in bands
+        )
+    return desc
+
+
+def as_image(svg: str, alt: str) -> str:
+    """``<img>`` carrying ``svg`` as a data URI with ``alt`` text.
+
+    For print: WeasyPrint tags an image as a Figure with its alt text, and its markup does
+    not go through the HTML style cascade, which makes rendering cheaper.
+    """
+    encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return (
+        f'<img class="chart-image" alt="{escape(alt)}" '
+        f'src="data:image/svg+xml;base64,{encoded}">'
+    )
 
 
 def _describe_row(row: BarRow) -> str:
@@ -197,14 +230,7 @@ def readiness_gauge(
     """
     left, axis_w, width, height, y = 20, 640, 680, 72, 46
     point, lo, hi = probability * 100, lower * 100, upper * 100
-    desc = (
-        f"Estimated chance of meeting the standard: {point:.0f} percent; "
-        f"likely range {lo:.0f} to {hi:.0f} percent."
-    )
-    if bands:
-        desc += " Bands: " + ", ".join(
-            f"{b.label} {b.lower * 100:.0f}–{b.upper * 100:.0f} percent" for b in bands
-        )
+    desc = describe_gauge(probability, lower, upper, bands)
     parts = [_accessible_open(chart_id, width, height, "Readiness estimate", desc)]
     for band in bands:
         bx0, bx1 = _x(band.lower * 100, left, axis_w), _x(band.upper * 100, left, axis_w)

@@ -69,22 +69,24 @@ def render_html(request: RenderRequest, *, inline_css: bool = True) -> str:
     is False, as for the PDF, which gets the stylesheet parsed once per process)."""
     data = msgspec.json.decode(request.canonical, type=ProfileData)
     url = verify_url(request.public_base_url, data.profile_id)
-    bars = charts.competency_bars(
-        [
-            charts.BarRow(
-                label=c.name,
-                percent=c.percent,
-                cut_percent=c.cut_percent,
-                level=c.level,
-                percentile=c.percentile,
-            )
-            for c in data.competencies
-        ],
-        details=False,  # the competency table right below states level and percentile
-    )
+    rows = [
+        charts.BarRow(
+            label=c.name,
+            percent=c.percent,
+            cut_percent=c.cut_percent,
+            level=c.level,
+            percentile=c.percentile,
+        )
+        for c in data.competencies
+    ]
+    # details=False: the competency table right below states level and percentile.
+    bars = charts.as_image(charts.competency_bars(rows, details=False), charts.describe_bars(rows))
     readiness = data.readiness
     gauge = (
-        charts.readiness_gauge(readiness.probability, readiness.lower, readiness.upper)
+        charts.as_image(
+            charts.readiness_gauge(readiness.probability, readiness.lower, readiness.upper),
+            charts.describe_gauge(readiness.probability, readiness.lower, readiness.upper),
+        )
         if readiness
         else ""
     )

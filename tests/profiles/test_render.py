@@ -6,6 +6,7 @@ import io
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
@@ -37,6 +38,22 @@ def _text(pdf: bytes) -> str:
 def _info(pdf: bytes) -> str:
     return subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True,
                           check=True).stdout.decode()
+
+
+def _figure_alt_texts(node: Any) -> list[str]:
+    """Alt texts of the Figure elements in a PDF structure tree."""
+    node = node.get_object()
+    found: list[str] = []
+    if isinstance(node, pypdf.generic.DictionaryObject):
+        if node.get("/S") == "/Figure" and "/Alt" in node:
+            found.append(str(node["/Alt"]))
+        kids = node.get("/K")
+        if kids is not None:
+            found += _figure_alt_texts(kids)
+    elif isinstance(node, pypdf.generic.ArrayObject):
+        for kid in node:
+            found += _figure_alt_texts(kid)
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +102,9 @@ def test_attachment_round_trips_to_the_signed_json(employer_pdf: Rendered) -> No
                   expected_sha256=signature["sha256"]).valid
 
 
-def test_pdf_is_tagged_pdfa3_with_associated_files(employer_pdf: Rendered) -> None:
+def test_pdf_is_tagged_pdfa3_with_described_figures_and_attachments(
+    employer_pdf: Rendered,
+) -> None:
     _, pdf = employer_pdf
     assert "Tagged:          yes" in _info(pdf)
     catalog = pypdf.PdfReader(io.BytesIO(pdf)).trailer["/Root"]
@@ -96,6 +115,13 @@ def test_pdf_is_tagged_pdfa3_with_associated_files(employer_pdf: Rendered) -> No
     assert associated == {"profile.json", "profile.signature.json"}
     relationships = {spec.get_object()["/AFRelationship"] for spec in catalog["/AF"]}
     assert relationships == {"/Data", "/Supplement"}
+    alts = _figure_alt_texts(catalog["/StructTreeRoot"])
+    assert any(a.startswith("QR code linking to https://chartready.example.org/verify/")
+               for a in alts)
+    assert "Estimated chance of meeting the standard: 68 percent; likely range 57 to 78 " \
+           "percent." in alts
+    assert any("Privacy, confidentiality and release of information: 52 percent, cut 66 "
+               "percent, below the cut" in a for a in alts)
     metadata = catalog["/Metadata"].get_object().get_data().decode("utf-8", "replace")
     assert 'pdfaid:part="3" pdfaid:conformance="A"' in metadata
 
