@@ -7,9 +7,9 @@ Candidates (all monotone non-decreasing in every competency score):
 - ``boosted_sigmoid`` / ``boosted_isotonic``: ``HistGradientBoostingClassifier`` with
   ``monotonic_cst`` = +1 for every feature, calibrated likewise.
 
-Each is wrapped in ``CalibratedClassifierCV`` (k-fold, ensemble of the k calibrated fits;
-isotonic and a positive Platt slope keep monotonicity, and an average of monotone functions
-is monotone). Selection: lowest log loss on a stratified hold-out (Brier breaks ties); the
+Each is wrapped in ``CalibratedClassifierCV`` (k-fold out-of-fold predictions calibrate
+one model fitted on all rows; isotonic calibration and a Platt slope pointing up keep
+monotonicity). Selection: lowest log loss on a stratified hold-out (Brier breaks ties); the
 winner is then refitted on all the data. ``check_monotone`` verifies the promise on a
 sample before a model is accepted.
 """
@@ -41,7 +41,7 @@ CANDIDATES: tuple[str, ...] = (
 )
 LOGISTIC_PARAMS: dict[str, Any] = {"C": 1.0}
 BOOSTED_PARAMS: dict[str, Any] = {
-    "learning_rate": 0.05,
+    "learning_rate": 0.1,
     "max_iter": 200,
     "max_leaf_nodes": 15,
     "min_samples_leaf": 40,
@@ -85,7 +85,10 @@ def hyperparameters(name: str, *, seed: int, folds: int = CALIBRATION_FOLDS) -> 
     if base == "boosted":
         params["monotonic_cst"] = [1] * len(FEATURES)
         params["random_state"] = seed
-    return {"estimator": base, "calibration": method, "calibration_folds": folds, **params}
+    return {
+        "estimator": base, "calibration": method, "calibration_folds": folds,
+        "calibration_ensemble": False, **params,
+    }  # fmt: skip
 
 
 def make_estimator(
@@ -106,7 +109,9 @@ def make_estimator(
                 if k in {*BOOSTED_PARAMS, "monotonic_cst", "random_state"}
             }
         )
-    return CalibratedClassifierCV(base, method=params["calibration"], cv=folds)
+    # ensemble=False: one model fitted on all rows, calibrated on out-of-fold predictions;
+    # predicting then costs one model instead of k (5x faster for the boosted trees).
+    return CalibratedClassifierCV(base, method=params["calibration"], cv=folds, ensemble=False)
 
 
 def single_threaded() -> Any:

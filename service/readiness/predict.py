@@ -181,7 +181,11 @@ def predict(
     x = feature_matrix(percents, fill)
     p = positive_probability(model.estimator, x)
     bounds = intervals(model, p)
-    effects = explain(model, x, percents, p, names=names or {}, top=top)
+    effects = (
+        explain(model, x, percents, p, names=names or {}, top=top)
+        if top > 0
+        else [()] * len(percents)
+    )
     return [
         ReadinessEstimate(
             probability=float(p[i]),

@@ -10,6 +10,11 @@ Two ways to turn the same random draws into observed scores:
   (``point_tables``), then looks the points up, vectorised. Given the same seed it consumes
   the same random numbers, so it reproduces the reference path's competency percents
   exactly (a test pins this); benchmarks use it for 20,000-200,000 candidates.
+
+Two seeds: ``item_seed`` fixes the item bank's 2PL parameters and wrong-answer variants
+(a property of the bank, the same for every cohort by default), ``seed`` draws the
+candidates. Cohorts with different ``seed`` and the same ``item_seed`` are independent
+samples from one population answering one bank, as training and hold-out sets must be.
 """
 
 from __future__ import annotations
@@ -89,18 +94,23 @@ class SimulatedCohort(msgspec.Struct, frozen=True):
     item_points: FloatArray
 
 
-def wrong_answer_variants(content: ContentVersion, seed: int) -> dict[str, list[object]]:
-    """The fixed wrong-answer variants of every item, drawn from (seed, item id)."""
+DEFAULT_ITEM_SEED = 0
+
+
+def wrong_answer_variants(
+    content: ContentVersion, item_seed: int = DEFAULT_ITEM_SEED
+) -> dict[str, list[object]]:
+    """The fixed wrong-answer variants of every item, drawn from (item seed, item id)."""
     pool = sorted(content.hcpcs_codes)
     return {
-        item_id: wrong_answers(item, item_rng(seed, f"variants:{item_id}"), pool)
+        item_id: wrong_answers(item, item_rng(item_seed, f"variants:{item_id}"), pool)
         for item_id, item in content.items.items()
     }
 
 
 def _p_right(
     form: Form, latent: FloatArray, groups: Mapping[str, list[str]], bias: PlantedBias | None,
-    *, candidates: npt.NDArray[np.intp], seed: int,
+    *, candidates: npt.NDArray[np.intp], item_seed: int,
 ) -> FloatArray:  # fmt: skip
     """P(right) per candidate (rows) and item of ``form`` (columns) under the 2PL model."""
     columns = []
@@ -110,7 +120,7 @@ def _p_right(
         else np.zeros(candidates.size, dtype=bool)
     )
     for item in form.items:
-        params = item_parameters(item.id, item.angoff, seed)
+        params = item_parameters(item.id, item.angoff, item_seed)
         theta = latent[candidates, COMPETENCY_IDS.index(item.competency)]
         shift = bias.difficulty_shift if bias is not None and item.id in bias.item_ids else 0.0
         difficulty = params.difficulty + shift * in_group
@@ -119,7 +129,12 @@ def _p_right(
 
 
 def draw_cohort(
-    content: ContentVersion, n: int, *, seed: int, bias: PlantedBias | None = None
+    content: ContentVersion,
+    n: int,
+    *,
+    seed: int,
+    bias: PlantedBias | None = None,
+    item_seed: int = DEFAULT_ITEM_SEED,
 ) -> CohortDraws:
     """Draw latent skills, outcomes, groups, form assignments and right/wrong per item."""
     rng = np.random.default_rng(seed)
@@ -137,7 +152,9 @@ def draw_cohort(
         for index, form_id in enumerate(form_ids):
             form = content.forms[form_id]
             candidates = np.flatnonzero(assigned == index)
-            p_right = _p_right(form, latent, groups, bias, candidates=candidates, seed=seed)
+            p_right = _p_right(
+                form, latent, groups, bias, candidates=candidates, item_seed=item_seed
+            )
             right = rng.random(p_right.shape) < p_right
             variant_u = rng.random(p_right.shape)
             form_draws.append(FormDraws(form_id, candidates, right, variant_u))
@@ -200,11 +217,12 @@ def simulate_with_scorers(
     seed: int,
     bias: PlantedBias | None = None,
     scorer: Scorer | None = None,
+    item_seed: int = DEFAULT_ITEM_SEED,
 ) -> SimulatedCohort:
     """Simulate ``n`` candidates, scoring every attempt through the real scorer."""
     score = scorer or default_scorer()
-    draws = draw_cohort(content, n, seed=seed, bias=bias)
-    variants = wrong_answer_variants(content, seed)
+    draws = draw_cohort(content, n, seed=seed, bias=bias, item_seed=item_seed)
+    variants = wrong_answer_variants(content, item_seed)
     item_ids, column, item_points = _empty_cohort_arrays(content, n)
     totals: list[list[CompetencyTotal]] = [[] for _ in range(n)]
     for candidate, form_id, answers in iter_simulated_attempts(content, draws, variants):
@@ -236,11 +254,11 @@ def _percent_matrix(totals: list[list[CompetencyTotal]]) -> FloatArray:
 
 
 def point_tables(
-    content: ContentVersion, *, seed: int, scorer: Scorer | None = None
+    content: ContentVersion, *, item_seed: int = DEFAULT_ITEM_SEED, scorer: Scorer | None = None
 ) -> dict[str, ItemPointTable]:
     """Score every item's key and wrong variants once through the real scorer."""
     score = scorer or default_scorer()
-    variants = wrong_answer_variants(content, seed)
+    variants = wrong_answer_variants(content, item_seed)
     tables: dict[str, ItemPointTable] = {}
     for form in content.forms.values():
         keys = scored_attempt(
@@ -271,10 +289,14 @@ def simulate_fast(
     seed: int,
     bias: PlantedBias | None = None,
     tables: Mapping[str, ItemPointTable] | None = None,
+    item_seed: int = DEFAULT_ITEM_SEED,
 ) -> SimulatedCohort:
-    """Simulate ``n`` candidates by looking item points up in ``point_tables`` (vectorised)."""
-    tables = tables if tables is not None else point_tables(content, seed=seed)
-    draws = draw_cohort(content, n, seed=seed, bias=bias)
+    """Simulate ``n`` candidates by looking item points up in ``point_tables`` (vectorised).
+
+    ``tables`` must come from ``point_tables`` with the same ``item_seed``.
+    """
+    tables = tables if tables is not None else point_tables(content, item_seed=item_seed)
+    draws = draw_cohort(content, n, seed=seed, bias=bias, item_seed=item_seed)
     item_ids, column, item_points = _empty_cohort_arrays(content, n)
     competency_column = {c: k for k, c in enumerate(COMPETENCY_IDS)}
     raw = np.zeros((n, len(COMPETENCY_IDS)))

@@ -84,9 +84,7 @@ def simulated_training_data(
     minimum: int = 0,
 ) -> TrainingData:
     """Training data from the simulated prior over the given item bank."""
-    cohort = simulate_fast(
-        content, n, seed=seed, tables=point_tables(content, seed=seed, scorer=scorer)
-    )
+    cohort = simulate_fast(content, n, seed=seed, tables=point_tables(content, scorer=scorer))
     x = cohort.percents.copy()
     for k in range(x.shape[1]):  # a competency the bank never measures: neutral fill
         column = x[:, k]

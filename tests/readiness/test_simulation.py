@@ -37,7 +37,7 @@ def content() -> ContentVersion:
 
 @pytest.fixture(scope="module")
 def tables(content: ContentVersion) -> dict[str, ItemPointTable]:
-    return point_tables(content, seed=7)
+    return point_tables(content)
 
 
 def test_fast_path_reproduces_the_real_scorer_path_exactly(
@@ -76,7 +76,7 @@ def test_keys_earn_full_points_and_every_wrong_variant_less(
 
 
 def test_simulated_answers_are_valid_answers(content: ContentVersion) -> None:
-    variants = wrong_answer_variants(content, seed=3)
+    variants = wrong_answer_variants(content, item_seed=3)
     for item_id, item in content.items.items():
         validate_answer(item, correct_answer(item))
         for variant in variants[item_id]:
@@ -87,7 +87,7 @@ def test_right_answers_are_the_key_and_wrong_ones_a_listed_variant(
     content: ContentVersion,
 ) -> None:
     draws = draw_cohort(content, 5, seed=4)
-    variants = wrong_answer_variants(content, seed=4)
+    variants = wrong_answer_variants(content)
     seen = 0
     for _candidate, form_id, answers in iter_simulated_attempts(content, draws, variants):
         for item in content.forms[form_id].items:
