@@ -12,7 +12,8 @@ import pytest
 
 from service.cli import build_parser, main
 
-COMMANDS = ["serve", "demo", "migrate", "version", "settings", "check-content", "content-stats"]
+COMMANDS = ["serve", "demo", "migrate", "version", "settings", "check-content", "content-stats",
+            "invite", "sweep"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
