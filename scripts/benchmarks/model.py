@@ -23,9 +23,8 @@ from service.readiness.generative import COMPETENCY_IDS
 from service.readiness.metrics import brier_score, evaluate, evaluate_by_group
 from service.readiness.model import (
     fit_and_select,
-    make_estimator,
+    fit_candidate,
     positive_probability,
-    single_threaded,
 )
 from service.readiness.predict import LoadedModel, predict
 from service.readiness.simulation import point_tables, simulate_fast
@@ -53,10 +52,9 @@ def _one_seed(
     held_out = evaluate(p, hold.met_standard)
 
     reference_data = simulate_fast(content, n_reference, seed=1000 * seed + 3, tables=tables)
-    with single_threaded():
-        reference = make_estimator(trained.name, seed=seed).fit(
-            reference_data.percents, reference_data.met_standard
-        )
+    reference = fit_candidate(
+        trained.name, reference_data.percents, reference_data.met_standard, seed=seed
+    )
     reference_brier = brier_score(positive_probability(reference, hold.percents), hold.met_standard)
 
     by_group = {

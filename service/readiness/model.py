@@ -123,6 +123,14 @@ def single_threaded() -> Any:
     return threadpool_limits(limits=1)
 
 
+def fit_candidate(
+    name: str, x: FloatArray, y: npt.NDArray[np.bool_], *, seed: int, folds: int = CALIBRATION_FOLDS
+) -> CalibratedClassifierCV:
+    """Build and fit one candidate model, single-threaded (see ``single_threaded``)."""
+    with single_threaded():
+        return make_estimator(name, seed=seed, folds=folds).fit(x, y)
+
+
 def positive_probability(estimator: Any, x: FloatArray) -> FloatArray:
     """P(met the standard) for each row of ``x``."""
     with single_threaded():

@@ -7,14 +7,14 @@ import pytest
 import skops.io as sio
 
 from service.readiness.artifacts import UntrustedArtifactError, dump_estimator, load_estimator
-from service.readiness.model import CANDIDATES, make_estimator, positive_probability
+from service.readiness.model import CANDIDATES, fit_candidate, positive_probability
 from tests.readiness.helpers import synthetic_percents
 
 
 @pytest.mark.parametrize("name", CANDIDATES)
 def test_every_candidate_round_trips_with_identical_predictions(name: str) -> None:
     x, y, _ = synthetic_percents(1500, seed=4)
-    model = make_estimator(name, seed=0, folds=3).fit(x, y)
+    model = fit_candidate(name, x, y, seed=0, folds=3)
     restored = load_estimator(dump_estimator(model))
     assert np.array_equal(positive_probability(restored, x), positive_probability(model, x))
 

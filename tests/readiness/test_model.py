@@ -16,7 +16,7 @@ from service.readiness.model import (
     NotMonotoneError,
     check_monotone,
     fit_and_select,
-    make_estimator,
+    fit_candidate,
     positive_probability,
 )
 from tests.readiness.helpers import synthetic_percents
@@ -25,7 +25,7 @@ from tests.readiness.helpers import synthetic_percents
 @pytest.fixture(scope="module")
 def fitted() -> dict[str, Any]:
     x, y, _ = synthetic_percents(3000, seed=11)
-    return {name: make_estimator(name, seed=0, folds=3).fit(x, y) for name in CANDIDATES}
+    return {name: fit_candidate(name, x, y, seed=0, folds=3) for name in CANDIDATES}
 
 
 scores = st.lists(st.floats(0.0, 100.0), min_size=8, max_size=8)
@@ -109,7 +109,7 @@ def test_training_refuses_too_few_outcomes_of_a_kind() -> None:
 
 def test_a_downward_platt_slope_is_caught_exactly() -> None:
     x, y, _ = synthetic_percents(1500, seed=6)
-    model = make_estimator("logistic_sigmoid", seed=0, folds=3).fit(x, y)
+    model = fit_candidate("logistic_sigmoid", x, y, seed=0, folds=3)
     check_monotone(model, x, seed=0)
     model.calibrated_classifiers_[0].calibrators[0].a_ = 0.5
     with pytest.raises(NotMonotoneError, match="Platt"):

@@ -9,7 +9,7 @@ import pytest
 
 from service.readiness.generative import COMPETENCY_IDS
 from service.readiness.metrics import CalibrationBin
-from service.readiness.model import make_estimator
+from service.readiness.model import fit_candidate
 from service.readiness.predict import (
     INTERVAL_METHOD,
     BandThresholds,
@@ -24,7 +24,7 @@ from tests.readiness.helpers import synthetic_percents
 @pytest.fixture(scope="module")
 def model() -> LoadedModel:
     x, y, _ = synthetic_percents(3000, seed=21)
-    estimator: Any = make_estimator("logistic_sigmoid", seed=0, folds=3).fit(x, y)
+    estimator: Any = fit_candidate("logistic_sigmoid", x, y, seed=0, folds=3)
     bins = tuple(
         CalibrationBin(lower=m / 15, upper=(m + 1) / 15, count=100 * (m + 1),
                        mean_predicted=(m + 0.5) / 15, observed_rate=(m + 0.5) / 15)
