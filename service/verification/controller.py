@@ -22,10 +22,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.enums import MediaType
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath
 
 from service.db import Conn
-from service.errors import NotFound
+from service.errors import NotFound, Problem
 from service.profiles.repository import fetch_for_verification
 from service.profiles.signing import ProfileSigner
 from service.verification.check import VerificationReport, build_report
@@ -64,7 +65,18 @@ class VerificationController(Controller):
             "Reports whether the Ed25519 signature holds, under which key, and which fields "
             "of the signed profile.json it covers. The candidate appears by initials only."
         ),
-        responses=None,
+        responses={
+            200: ResponseSpec(
+                data_container=VerificationReport,
+                description="Verification result (HTML page unless JSON is accepted)",
+                media_type=MediaType.JSON,
+            ),
+            404: ResponseSpec(
+                data_container=Problem,
+                description="No profile has this id",
+                media_type="application/problem+json",
+            ),
+        },
     )
     async def verify_profile(
         self,
