@@ -62,26 +62,37 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     """Embedded database, migrations, demo data, printed URLs and credentials, then serve."""
-    from service.demo import DemoCredentials, seed_demo  # noqa: PLC0415
-    from service.migrator import migrate  # noqa: PLC0415
+    from service.demo import DemoCohort, DemoCredentials  # noqa: PLC0415
 
+    base = f"http://{args.host or settings.host}:{args.port or settings.port}"
+    if "CHARTREADY_PUBLIC_BASE_URL" not in os.environ:  # links and QR codes point here
+        os.environ["CHARTREADY_PUBLIC_BASE_URL"] = base
+        get_settings.cache_clear()
+        settings = get_settings()
     url = _database_url(settings)
 
-    async def prepare() -> tuple[DemoCredentials, str]:
-        import asyncpg  # noqa: PLC0415
-
+    async def prepare() -> tuple[DemoCredentials, str, DemoCohort]:
+        from service.assessments.content import load_content  # noqa: PLC0415
+        from service.db import create_pool  # noqa: PLC0415
         from service.delivery.commands import seed_demo_invitation  # noqa: PLC0415
+        from service.demo import seed_demo, seed_demo_cohort  # noqa: PLC0415
+        from service.migrator import migrate  # noqa: PLC0415
 
-        conn = await asyncpg.connect(url)
+        pool = await create_pool(url, min_size=1, max_size=2)
         try:
-            await migrate(conn)
-            creds = await seed_demo(conn)
-            return creds, await seed_demo_invitation(conn, creds.organization_id)
+            async with pool.acquire() as conn:
+                await migrate(conn)
+                creds = await seed_demo(conn)
+                link = await seed_demo_invitation(conn, creds.organization_id)
+            cohort = await seed_demo_cohort(
+                pool, creds.organization_id, load_content(),
+                min_real_outcomes=settings.readiness_min_real_outcomes,
+                simulated_candidates=settings.readiness_simulated_candidates)
+            return creds, link, cohort
         finally:
-            await conn.close()
+            await pool.close()
 
-    creds, invitation_url = asyncio.run(prepare())
-    base = f"http://{args.host or settings.host}:{args.port or settings.port}"
+    creds, invitation_url, cohort = asyncio.run(prepare())
     print(f"""
 ChartReady demo is starting at {base}
   readiness probe   {base}/ready
@@ -92,6 +103,8 @@ Demo credentials (demo only; change them before real use):
   HR API key        {creds.api_key}
                     (curl -H "Authorization: Bearer <key>" {base}/api/v1/candidates)
   candidate link    {invitation_url}
+Demo data: {cohort.candidates} simulated candidates scored; readiness model {cohort.model_version}
+  (`chartready model-card` prints its card)
 """, flush=True)
     return _serve(args, settings)
 
@@ -122,6 +135,36 @@ def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
     from service.delivery.commands import cmd_sweep as sweep  # noqa: PLC0415
 
     return sweep(args, settings, _database_url(settings))
+
+
+def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
+    """Train a readiness model (real outcomes when enough, else the simulated prior)."""
+    from service.readiness.train import run_train  # noqa: PLC0415
+
+    print(asyncio.run(run_train(
+        _database_url(settings), min_real_outcomes=settings.readiness_min_real_outcomes,
+        seed=args.seed, organization_slug=args.organization,
+        simulated_candidates=settings.readiness_simulated_candidates,
+    )))
+    return 0
+
+
+def cmd_model_card(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the model card of the active (or a named) readiness model."""
+    from service.readiness.train import run_model_card  # noqa: PLC0415
+
+    print(asyncio.run(run_model_card(_database_url(settings), version=args.version,
+                                     organization_slug=args.organization)))
+    return 0
+
+
+def cmd_model_rollback(args: argparse.Namespace, settings: Settings) -> int:
+    """Retire the active readiness model and re-activate the previous one."""
+    from service.readiness.train import run_rollback  # noqa: PLC0415
+
+    print(asyncio.run(run_rollback(_database_url(settings), organization_slug=args.organization,
+                                   reason=args.reason)))
+    return 0
 
 
 def cmd_version(args: argparse.Namespace, settings: Settings) -> int:
@@ -165,6 +208,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_invite_arguments(add("invite", cmd_invite, "Invite a candidate; print the link once."))
     add("sweep", cmd_sweep, "Finalise and score attempts whose time has run out.")
+    org_help = "organization slug (default: the global model)"
+    p = add("train", cmd_train, "Train a readiness model; real outcomes when there are "
+            "CHARTREADY_READINESS_MIN_REAL_OUTCOMES of them, else the simulated prior.")
+    p.add_argument("--organization", help=org_help)
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p = add("model-card", cmd_model_card, "Print a readiness model's card.")
+    p.add_argument("--organization", help=org_help)
+    p.add_argument("--version", help="model version (default: the active one)")
+    p = add("model-rollback", cmd_model_rollback,
+            "Retire the active readiness model and re-activate the previous one.")
+    p.add_argument("--organization", help=org_help)
+    p.add_argument("--reason", default="rollback", help="why (kept with the activation)")
     add("version", cmd_version, "Print the version.")
     add("settings", cmd_settings, "Print every setting as a Markdown table.")
     return parser

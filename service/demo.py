@@ -1,18 +1,32 @@
-"""Demo data for newcomers: one organization, an admin, an API key."""
+"""Demo data for newcomers: an organization, an admin, an API key, and a simulated cohort
+scored through the real pipeline with a first readiness model, so estimates show at once."""
 
 from __future__ import annotations
 
+import secrets
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import msgspec
 from argon2 import PasswordHasher
 
+from service.assessments.model import ContentVersion
 from service.auth.api_keys import SCOPES, create_api_key
+from service.readiness.demo_cohort import SimulatedApplicant, simulated_applicants
+from service.readiness.registry import active_version
+from service.readiness.train import train
+from service.results.rescoring import rescore_attempt
+from service.results.store import ensure_content_version
 
 DEMO_SLUG = "demo"
 DEMO_ADMIN_EMAIL = "admin@demo.chartready.example"
 DEMO_ADMIN_PASSWORD = "demo-password-change-me"  # noqa: S105 - printed for newcomers on purpose
+DEMO_COHORT = "Demo cohort (simulated)"
+_GIVEN = ("Avery", "Blake", "Casey", "Devon", "Emery", "Finley", "Harper", "Jordan", "Kai",
+          "Logan", "Morgan", "Noa", "Parker", "Quinn", "Reese", "Rowan", "Sage", "Taylor")
+_FAMILY = ("Alvarez", "Brooks", "Chen", "Diallo", "Evans", "Fischer", "Garcia", "Haddad",
+           "Ito", "Johnson", "Kowalski", "Lopez", "Mensah", "Novak", "Okafor", "Patel")
 
 
 class DemoCredentials(msgspec.Struct, frozen=True):
@@ -22,6 +36,14 @@ class DemoCredentials(msgspec.Struct, frozen=True):
     admin_email: str
     admin_password: str
     api_key: str
+
+
+class DemoCohort(msgspec.Struct, frozen=True):
+    """The seeded cohort and the model that estimated it."""
+
+    cohort_id: uuid.UUID
+    candidates: int
+    model_version: str | None
 
 
 async def seed_demo(conn: asyncpg.Connection) -> DemoCredentials:
@@ -41,3 +63,90 @@ async def seed_demo(conn: asyncpg.Connection) -> DemoCredentials:
         )
         key = await create_api_key(conn, org_id, "demo key", sorted(SCOPES))
     return DemoCredentials(org_id, DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, key.secret)
+
+
+async def seed_demo_cohort(
+    pool: asyncpg.Pool,
+    organization_id: uuid.UUID,
+    content: ContentVersion,
+    *,
+    size: int = 24,
+    min_real_outcomes: int = 200,
+    simulated_candidates: int = 20_000,
+) -> DemoCohort:
+    """Train the first model if none is active, then (once) add a simulated cohort whose
+    answers are scored and estimated by the real code. Idempotent across restarts."""
+    async with pool.acquire() as conn:
+        if await active_version(conn, organization_id=None) is None:
+            await train(pool, min_real_outcomes=min_real_outcomes, seed=0,
+                        simulated_candidates=simulated_candidates, content=content)
+        model = await active_version(conn, organization_id=None)
+        existing = await conn.fetchval(
+            "SELECT id FROM cohorts WHERE organization_id = $1 AND name = $2",
+            organization_id, DEMO_COHORT)
+        if existing is not None:
+            members = await conn.fetchval(
+                "SELECT count(*) FROM cohort_members WHERE cohort_id = $1", existing)
+            return DemoCohort(existing, members, model)
+        cohort_id = uuid.uuid4()
+        await ensure_content_version(conn, content)
+        await conn.execute(
+            "INSERT INTO cohorts (id, organization_id, name, starts_on) VALUES ($1, $2, $3, $4)",
+            cohort_id, organization_id, DEMO_COHORT,
+            (datetime.now(UTC) - timedelta(days=30)).date())
+        for person in simulated_applicants(content, size, seed=2026):
+            attempts = await _store_applicant(conn, organization_id, cohort_id, content,
+                                              person)
+            for attempt_id in attempts:
+                await rescore_attempt(conn, organization_id, attempt_id, content,
+                                      reason="demo: simulated cohort", actor="demo")
+    return DemoCohort(cohort_id, size, model)
+
+
+async def _store_applicant(
+    conn: asyncpg.Connection, organization_id: uuid.UUID, cohort_id: uuid.UUID,
+    content: ContentVersion, person: SimulatedApplicant,
+) -> list[uuid.UUID]:
+    """One simulated person as candidate, cohort member, invitation and submitted attempts."""
+    index = person.index
+    candidate_id, invitation_id = uuid.uuid4(), uuid.uuid4()
+    given, family = _GIVEN[index % len(_GIVEN)], _FAMILY[(index * 7) % len(_FAMILY)]
+    started = datetime.now(UTC) - timedelta(days=20 - index % 14, hours=index % 5)
+    async with conn.transaction():
+        await conn.execute(
+            """INSERT INTO candidates (id, organization_id, external_id, given_name, family_name,
+                   email) VALUES ($1, $2, $3, $4, $5, $6)""",
+            candidate_id, organization_id, f"demo-sim-{index:03d}", given, family,
+            f"{given}.{family}.{index}@example.org".lower())
+        await conn.execute(
+            """INSERT INTO candidate_demographics (organization_id, candidate_id, sex,
+                   race_ethnicity) VALUES ($1, $2, $3, $4)""",
+            organization_id, candidate_id, person.sex, person.race_ethnicity)
+        await conn.execute(
+            """INSERT INTO cohort_members (organization_id, cohort_id, candidate_id)
+               VALUES ($1, $2, $3)""", organization_id, cohort_id, candidate_id)
+        await conn.execute(
+            """INSERT INTO invitations (id, organization_id, candidate_id, cohort_id,
+                   token_sha256, assessments, expires_at, created_by, created_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, 'demo', $8)""",
+            invitation_id, organization_id, candidate_id, cohort_id, secrets.token_bytes(32),
+            [a.assessment_id for a in person.attempts], started + timedelta(days=14), started)
+        attempt_ids = []
+        for n, attempt in enumerate(person.attempts):
+            attempt_id = uuid.uuid4()
+            begun = started + timedelta(hours=n)
+            await conn.execute(
+                """INSERT INTO attempts (id, organization_id, candidate_id, invitation_id,
+                       assessment_id, form_id, content_version, status, started_at,
+                       submitted_at, finalized_reason)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, 'submitted', $8, $9, 'candidate')""",
+                attempt_id, organization_id, candidate_id, invitation_id,
+                attempt.assessment_id, attempt.form_id, content.version_id, begun,
+                begun + timedelta(minutes=35))
+            await conn.executemany(
+                """INSERT INTO responses (organization_id, attempt_id, item_id, answer,
+                       client_seq) VALUES ($1, $2, $3, $4, 1)""",
+                [(organization_id, attempt_id, item_id, answer)
+                 for item_id, answer in attempt.answers.items()])
+            attempt_ids.append(attempt_id)
+    return attempt_ids

@@ -45,6 +45,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     profile_verify_keys: str | None = None
     pdf_workers: Annotated[int, Meta(ge=1, le=32)] = 2
     readiness_min_real_outcomes: Annotated[int, Meta(ge=1)] = 200
+    readiness_ready: Annotated[float, Meta(gt=0, lt=1)] = 0.7
+    readiness_nearly_ready: Annotated[float, Meta(gt=0, lt=1)] = 0.4
+    readiness_simulated_candidates: Annotated[int, Meta(ge=1000, le=1_000_000)] = 20_000
 
     @property
     def embedded_pgdata(self) -> Path:
@@ -88,6 +91,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CHARTREADY_PDF_WORKERS", "pdf_workers", "Processes that render PDFs."),
     Setting("CHARTREADY_READINESS_MIN_REAL_OUTCOMES", "readiness_min_real_outcomes",
             "Real hiring outcomes needed before `train` stops using the simulated prior."),
+    Setting("CHARTREADY_READINESS_READY", "readiness_ready",
+            "Estimated probability from which the band is \"ready\"."),
+    Setting("CHARTREADY_READINESS_NEARLY_READY", "readiness_nearly_ready",
+            "Estimated probability from which the band is \"nearly ready\" (below: \"not yet\")."),
+    Setting("CHARTREADY_READINESS_SIMULATED_CANDIDATES", "readiness_simulated_candidates",
+            "Size of the simulated prior `train` fits on when real outcomes are too few."),
 )
 
 
@@ -104,6 +113,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(
             "CHARTREADY_DB_POOL_MIN: must not exceed CHARTREADY_DB_POOL_MAX "
             f"({settings.db_pool_min} > {settings.db_pool_max})"
+        )
+    if settings.readiness_nearly_ready >= settings.readiness_ready:
+        raise SettingsError(
+            "CHARTREADY_READINESS_NEARLY_READY: must be below CHARTREADY_READINESS_READY "
+            f"({settings.readiness_nearly_ready} >= {settings.readiness_ready})"
         )
     if settings.secret_key is not None and len(settings.secret_key) < 32:
         raise SettingsError("CHARTREADY_SECRET_KEY: must be at least 32 characters long")

@@ -15,6 +15,7 @@ from service.assessments.scoring import score_attempt
 from service.delivery.catalog import Catalog
 from service.delivery.integrity import flag_fast_answers
 from service.delivery.timing import GRACE
+from service.readiness.estimates import estimate_after_scoring
 from service.results.store import save_scoring_run
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,9 @@ async def finalize_attempt(
             "WHERE attempt_id = $1", attempt_id)
         await flag_fast_answers(conn, catalog, organization_id, attempt_id,
                                 accommodated=row["accommodated"])
+        if run_id is not None:
+            await estimate_after_scoring(conn, organization_id=organization_id,
+                                         attempt_id=attempt_id)
     return Finalized(attempt_id=attempt_id, status=status, reason=reason,
                      scoring_run_id=run_id, already=False)
 

@@ -96,6 +96,23 @@ async def estimate_attempt(
     return estimate
 
 
+def configured_thresholds() -> BandThresholds:
+    """The band thresholds set by CHARTREADY_READINESS_READY / _NEARLY_READY."""
+    from service.settings import get_settings  # noqa: PLC0415 - the model code stays settings-free
+
+    settings = get_settings()
+    return BandThresholds(ready=settings.readiness_ready,
+                          nearly_ready=settings.readiness_nearly_ready)
+
+
+async def estimate_after_scoring(
+    conn: asyncpg.Connection, *, organization_id: UUID, attempt_id: UUID
+) -> ReadinessEstimate | None:
+    """Hook for scoring code: estimate with the configured bands (None without a model)."""
+    return await estimate_attempt(conn, organization_id=organization_id, attempt_id=attempt_id,
+                                  thresholds=configured_thresholds())
+
+
 async def latest_estimate(
     conn: asyncpg.Connection, *, organization_id: UUID, attempt_id: UUID
 ) -> StoredEstimate | None:

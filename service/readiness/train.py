@@ -29,6 +29,7 @@ from service.readiness.registry import (
     active_version,
     get_model,
     register_model,
+    rollback,
 )
 from service.readiness.scorer_adapter import Scorer
 from service.readiness.simulation import point_tables, simulate_fast
@@ -214,5 +215,22 @@ async def run_model_card(
                 raise NotFound("no readiness model is active; run `chartready train` first")
             model = await get_model(conn, chosen, organization_id=organization_id)
             return model_card(model, active=active)
+    finally:
+        await pool.close()
+
+
+async def run_rollback(
+    dsn: str, *, organization_slug: str | None = None, reason: str = "rollback"
+) -> str:
+    """``chartready model-rollback``: re-activate the scope's previous model; say which."""
+    from service.db import create_pool  # noqa: PLC0415
+
+    pool = await create_pool(dsn, min_size=1, max_size=1)
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            organization_id = await _organization_id(conn, organization_slug)
+            restored = await rollback(conn, organization_id=organization_id,
+                                      activated_by="cli", reason=reason)
+            return f"active readiness model is now {restored.version}"
     finally:
         await pool.close()

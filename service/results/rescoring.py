@@ -18,6 +18,7 @@ from service.assessments.ratings import Rating, final_score, needs_adjudication
 from service.assessments.results import ItemScore
 from service.assessments.scoring import score_attempt
 from service.errors import InvalidInput, NotFound
+from service.readiness.estimates import estimate_after_scoring
 from service.results.store import save_scoring_run
 
 
@@ -101,4 +102,6 @@ async def rescore_attempt(
         )
         await audit.record(conn, organization_id, actor=actor, action="attempt.rescore",
                            subject_kind="attempt", subject_id=attempt_id, reason=reason)
+        await estimate_after_scoring(conn, organization_id=organization_id,
+                                     attempt_id=attempt_id)
     return run_id
