@@ -11,6 +11,7 @@ from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
 from service import __version__
 from service.api.candidates import CandidateController
+from service.assessments.content import load_content
 from service.auth.guards import provide_principal, provide_staff
 from service.current_content import content_lifespan, provide_content
 from service.db import pool_lifespan, provide_connection
@@ -19,9 +20,13 @@ from service.errors import EXCEPTION_HANDLERS
 from service.health import health, ready
 from service.logs import configure_logging
 from service.middleware import add_response_headers, request_id_middleware
+from service.profiles.runtime import profiles_lifespan, provide_profile_signer, provide_profiles
+from service.profiles.sources import database_builder
 from service.settings import Settings, get_settings
+from service.staff.profiles import StaffProfileController
 from service.staff.ratings import RatingController, RescoreController
 from service.staff.session import StaffSessionController
+from service.verification.controller import VerificationController
 
 
 class MetricsController(PrometheusController):
@@ -41,15 +46,21 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         route_handlers=[
             health, ready, MetricsController, CandidateController,
             StaffSessionController, RatingController, RescoreController,
-            *delivery_handlers(),
+            StaffProfileController, VerificationController, *delivery_handlers(),
         ],
-        lifespan=[pool_lifespan(settings, database_url), content_lifespan, sweeper_lifespan()],
+        lifespan=[
+            pool_lifespan(settings, database_url), content_lifespan, sweeper_lifespan(),
+            profiles_lifespan(settings,
+                              builder_factory=lambda: database_builder(load_content())),
+        ],
         template_config=template_config(),
         dependencies={
             "conn": Provide(provide_connection),
             "principal": Provide(provide_principal, sync_to_thread=False),
             "staff": Provide(provide_staff, sync_to_thread=False),
             "content": Provide(provide_content, sync_to_thread=False),
+            "profiles": Provide(provide_profiles, sync_to_thread=False),
+            "profile_signer": Provide(provide_profile_signer, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[request_id_middleware, metrics.middleware],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from service import audit
@@ -17,7 +17,10 @@ from service.candidates import (
     get_candidate,
     list_candidates,
 )
+from service.current_content import CurrentContent
 from service.db import Conn
+from service.profiles.downloads import current_profile_pdf, pdf_response
+from service.profiles.runtime import CurrentProfiles
 
 
 class CandidateController(Controller):
@@ -60,3 +63,18 @@ class CandidateController(Controller):
                            action="candidate.read", subject_kind="candidate",
                            subject_id=candidate_id)
         return candidate
+
+    @get("/{candidate_id:uuid}/profile.pdf", operation_id="getCandidateProfilePdf",
+         opt={"scope": "results:read"})
+    async def profile(
+        self, candidate_id: FromPath[uuid.UUID], conn: Conn, principal: CurrentPrincipal,
+        content: CurrentContent, profiles: CurrentProfiles,
+    ) -> Response[bytes]:
+        """The candidate's signed employer competency profile (PDF); the read is audited."""
+        pdf = await current_profile_pdf(conn, profiles, content,
+                                        organization_id=principal.organization_id,
+                                        candidate_id=candidate_id, variant="employer")
+        await audit.record(conn, principal.organization_id, actor=principal.actor,
+                           action="profile.download", subject_kind="candidate",
+                           subject_id=candidate_id)
+        return pdf_response(pdf)

@@ -147,5 +147,5 @@ class CandidateFinishPages(Controller):
             "org": invitation.organization_name,
             "assessment": catalog.assessment(assessment_id),
             "by_deadline": state.finalized_reason == "deadline", "remaining": remaining,
-            "home": links.home,
+            "home": links.home, "profile_url": f"{links.home}/profile.pdf",
         })

@@ -8,6 +8,7 @@ from service.delivery.admin import InvitationController
 from service.delivery.api import CandidateApi
 from service.delivery.finish_pages import CandidateFinishPages
 from service.delivery.pages import CandidatePages
+from service.delivery.profile_page import CandidateProfileDownload
 from service.delivery.sweeper import sweeper_lifespan
 from service.delivery.web import static_router, template_config
 
@@ -15,7 +16,7 @@ from service.delivery.web import static_router, template_config
 def delivery_handlers() -> list[Any]:
     """Route handlers: the invitation API, the candidate pages and their JSON, /static."""
     return [InvitationController, CandidatePages, CandidateFinishPages, CandidateApi,
-            static_router()]
+            CandidateProfileDownload, static_router()]
 
 
 __all__ = ["delivery_handlers", "sweeper_lifespan", "template_config"]

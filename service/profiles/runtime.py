@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import asyncpg
+from litestar.di import NamedDependency
 
 from service.profiles import repository
 from service.profiles.data import ProfileData
@@ -156,3 +157,7 @@ def provide_profile_signer(state: State) -> ProfileSigner:
     """Dependency ``profile_signer`` (used by the verify face)."""
     runtime: ProfileRuntime = state.profiles
     return runtime.signer
+
+
+CurrentProfiles = NamedDependency[ProfileRuntime]
+"""Annotate a handler parameter named ``profiles`` with this to get the runtime."""
