@@ -82,6 +82,14 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         )
 
 
+async def _release_without_reset_query(conn: asyncpg.Connection) -> None:
+    """Pool ``reset`` hook. asyncpg still rolls back any open transaction before calling it;
+    the default hook then sends RESET ALL / UNLISTEN / advisory-unlock / CLOSE ALL, a full
+    round trip on every release (17% of an autosave worker's time when profiled). ChartReady
+    never leaves session state behind: no SET, LISTEN, cursors or session advisory locks on
+    pooled connections (only transaction-scoped locks), so there is nothing to reset."""
+
+
 async def create_pool(
     dsn: str, *, min_size: int = 2, max_size: int = 10, attempts: int = 8
 ) -> asyncpg.Pool:
@@ -91,7 +99,7 @@ async def create_pool(
         try:
             pool: asyncpg.Pool = await asyncpg.create_pool(
                 dsn, min_size=min_size, max_size=max_size, init=_init_connection,
-                command_timeout=60,
+                reset=_release_without_reset_query, command_timeout=60,
             )
         except UNAVAILABLE_ERRORS:
             if attempt == attempts:

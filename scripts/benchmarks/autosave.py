@@ -69,10 +69,14 @@ async def ceiling_save(data: CeilingSave, state: State) -> CeilingAck:
     return CeilingAck(saved=True, seq=seq)
 
 
+async def _no_reset_query(conn: asyncpg.Connection) -> None:
+    """The same pool release hook the service uses (service.db): a fair ceiling."""
+
+
 @contextlib.asynccontextmanager
 async def _ceiling_pool(app: Litestar) -> AsyncIterator[None]:
     app.state.pool = await asyncpg.create_pool(os.environ["DATABASE_URL"], min_size=2,
-                                               max_size=10)
+                                               max_size=10, reset=_no_reset_query)
     try:
         yield
     finally:
