@@ -21,7 +21,7 @@ from service.assessments.content import load_content
 from service.delivery.catalog import Catalog, catalog_of
 from service.delivery.invitations import NewInvitation, create_invitation
 from service.settings import Settings
-from tests.conftest import ARTIFACTS, with_database
+from tests.conftest import ARTIFACTS, cloned_database
 
 SHOTS = ARTIFACTS / "e2e"
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -41,18 +41,8 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 async def e2e_db(server_url: str, template_db: str) -> AsyncIterator[str]:
     """One migrated database shared by a module's browser tests."""
-    name = f"cr_e2e_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(server_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}" STRATEGY FILE_COPY')
-    finally:
-        await admin.close()
-    yield with_database(server_url, name)
-    admin = await asyncpg.connect(server_url)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    async with cloned_database(server_url, template_db, "cr_e2e") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
