@@ -7,7 +7,6 @@ from litestar.di import Provide
 from litestar.logging.config import LoggingConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
-from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
 from service import __version__
 from service.api.candidates import CandidateController
@@ -19,6 +18,7 @@ from service.delivery.routes import delivery_handlers, sweeper_lifespan, templat
 from service.errors import EXCEPTION_HANDLERS
 from service.health import health, ready
 from service.logs import configure_logging
+from service.metrics import metrics, metrics_middleware
 from service.middleware import add_response_headers, request_id_middleware
 from service.profiles.runtime import profiles_lifespan, provide_profile_signer, provide_profiles
 from service.profiles.sources import database_builder
@@ -29,22 +29,13 @@ from service.staff.session import StaffSessionController
 from service.verification.controller import VerificationController
 
 
-class MetricsController(PrometheusController):
-    """Prometheus text exposition at /metrics."""
-
-    path = "/metrics"
-    include_in_schema = False
-
-
 def create_app(settings: Settings | None = None, *, database_url: str | None = None) -> Litestar:
     """Build the ChartReady ASGI app. ``database_url`` overrides settings (tests use it)."""
     settings = settings or get_settings()
     configure_logging(settings.log_level)
-    metrics = PrometheusConfig(app_name="chartready", group_path=True,
-                               exclude=["/metrics", "/health"])
     return Litestar(
         route_handlers=[
-            health, ready, MetricsController, CandidateController,
+            health, ready, metrics, CandidateController,
             StaffSessionController, RatingController, RescoreController,
             StaffProfileController, VerificationController, *delivery_handlers(),
         ],
@@ -63,7 +54,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             "profile_signer": Provide(provide_profile_signer, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[request_id_middleware, metrics.middleware],
+        middleware=[request_id_middleware, metrics_middleware],
         before_send=[add_response_headers],
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(

@@ -36,9 +36,20 @@ async def test_unknown_route_is_problem_with_headers(client: AsyncTestClient) ->
 async def test_metrics_count_requests(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
     await client.get("/ready")
     text = (await client.get("/metrics")).text
-    pattern = r'requests_total\{[^}]*app_name="chartready"[^}]*path="/ready"'
-    assert re.search(pattern, text), text[-600:]
-    assert 'path="/ready"' in text
+    pattern = r'chartready_requests_total\{method="GET",path="/ready",status_code="200"\} (\d+)'
+    before = re.search(pattern, text)
+    assert before, text[-600:]
+    await client.get("/ready")
+    after = re.search(pattern, (await client.get("/metrics")).text)
+    assert after
+    assert int(float(after.group(1))) == int(float(before.group(1))) + 1
+    assert 'chartready_request_duration_seconds_bucket{le="0.005",method="GET",path="/ready"}' \
+        in text
+    # labels use route templates, so an invitation token never reaches the metrics
+    await client.get("/take/AbCdEfGhIjKlMnOpQrStUvWxYz012345/coding")
+    text = (await client.get("/metrics")).text
+    assert "AbCdEfGhIj" not in text
+    assert 'path="/take/{token}/{assessment_id}"' in text
 
 
 async def test_openapi_is_3_1_and_documents_operations(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
