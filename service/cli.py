@@ -137,6 +137,31 @@ def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
     return sweep(args, settings, _database_url(settings))
 
 
+def cmd_equate(args: argparse.Namespace, settings: Settings) -> int:
+    """Fit linear equatings of parallel forms from scored attempts of the loaded content."""
+    from service.assessments.content import load_content  # noqa: PLC0415
+    from service.results.equating import fit_form_equatings  # noqa: PLC0415
+
+    async def fit() -> list[str]:
+        import asyncpg  # noqa: PLC0415
+
+        conn = await asyncpg.connect(_database_url(settings))
+        try:
+            fits = await fit_form_equatings(conn, load_content(),
+                                            min_attempts=args.min_attempts,
+                                            method=args.method, fitted_by="cli")
+        finally:
+            await conn.close()
+        return [f"{f.form_id} -> {f.reference_form_id}: raw' = {f.equating.slope:.4f} x raw "
+                f"{f.equating.intercept:+.3f} ({f.equating.method}; n = {f.n_form} and "
+                f"{f.n_reference})" for f in fits]
+
+    lines = asyncio.run(fit())
+    print("\n".join(lines) if lines else "no form has enough scored attempts yet; forms "
+          "keep their own Angoff cuts")
+    return 0
+
+
 def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
     """Train a readiness model (real outcomes when enough, else the simulated prior)."""
     from service.readiness.train import run_train  # noqa: PLC0415
@@ -208,6 +233,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_invite_arguments(add("invite", cmd_invite, "Invite a candidate; print the link once."))
     add("sweep", cmd_sweep, "Finalise and score attempts whose time has run out.")
+    p = add("equate", cmd_equate, "Fit linear equatings of parallel forms onto each "
+            "assessment's reference form from scored attempts (random-groups design).")
+    p.add_argument("--min-attempts", type=int, default=200,
+                   help="scored attempts needed on each form (default 200)")
+    p.add_argument("--method", choices=["linear", "mean"], default="linear")
     org_help = "organization slug (default: the global model)"
     p = add("train", cmd_train, "Train a readiness model; real outcomes when there are "
             "CHARTREADY_READINESS_MIN_REAL_OUTCOMES of them, else the simulated prior.")

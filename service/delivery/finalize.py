@@ -16,6 +16,7 @@ from service.delivery.catalog import Catalog
 from service.delivery.integrity import flag_fast_answers
 from service.delivery.timing import GRACE
 from service.readiness.estimates import estimate_after_scoring
+from service.results.equating import equating_for
 from service.results.store import save_scoring_run
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,9 @@ async def finalize_attempt(
         run_id = None
         status = "submitted"
         if row["form_id"] in catalog.content.forms:
-            score = score_attempt(catalog.content, row["form_id"], answers)
+            equating, reference = await equating_for(conn, catalog.content, row["form_id"])
+            score = score_attempt(catalog.content, row["form_id"], answers, equating=equating,
+                                  reference_form_id=reference)
             run_id = await save_scoring_run(
                 conn, organization_id, attempt_id, score, reason=_RUN_REASONS[reason],
                 created_by="candidate" if reason == "candidate" else "deadline",

@@ -19,6 +19,7 @@ from service.assessments.results import ItemScore
 from service.assessments.scoring import score_attempt
 from service.errors import InvalidInput, NotFound
 from service.readiness.estimates import estimate_after_scoring
+from service.results.equating import equating_for
 from service.results.store import save_scoring_run
 
 
@@ -92,7 +93,9 @@ async def rescore_attempt(
     )
     answers = {r["item_id"]: r["answer"] for r in rows}
     overrides = final_overrides(content, await load_ratings(conn, organization_id, attempt_id))
-    score = score_attempt(content, attempt["form_id"], answers, overrides=overrides)
+    equating, reference = await equating_for(conn, content, attempt["form_id"])
+    score = score_attempt(content, attempt["form_id"], answers, overrides=overrides,
+                          equating=equating, reference_form_id=reference)
     async with conn.transaction():
         run_id = await save_scoring_run(conn, organization_id, attempt_id, score,
                                         reason=reason, created_by=actor, content=content)

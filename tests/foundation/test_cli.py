@@ -13,7 +13,7 @@ import pytest
 from service.cli import build_parser, main
 
 COMMANDS = ["serve", "demo", "migrate", "version", "settings", "check-content", "content-stats",
-            "invite", "sweep"]
+            "invite", "sweep", "equate", "train", "model-card", "model-rollback"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
