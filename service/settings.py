@@ -40,7 +40,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         "http://127.0.0.1:8000"
     )
     max_body_bytes: Annotated[int, Meta(ge=1024, le=64 * 1024 * 1024)] = 1024 * 1024
-    secret_key: str | None = None
     profile_signing_key: str | None = None
     profile_verify_keys: str | None = None
     pdf_workers: Annotated[int, Meta(ge=1, le=32)] = 2
@@ -79,9 +78,6 @@ SETTINGS: tuple[Setting, ...] = (
             "Externally visible base URL, used in invitation links and QR codes."),
     Setting("CHARTREADY_MAX_BODY_BYTES", "max_body_bytes",
             "Largest request body accepted; larger bodies get 413."),
-    Setting("CHARTREADY_SECRET_KEY", "secret_key",
-            "Secret for staff session and CSRF cookies (at least 32 characters). "
-            "Unset: a random one per start (sessions end at restart)."),
     Setting("CHARTREADY_PROFILE_SIGNING_KEY", "profile_signing_key",
             "`key_id:base64` Ed25519 private seed that signs competency profiles. "
             "Unset: a key is generated once and kept under CHARTREADY_DATA_DIR."),
@@ -119,8 +115,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "CHARTREADY_READINESS_NEARLY_READY: must be below CHARTREADY_READINESS_READY "
             f"({settings.readiness_nearly_ready} >= {settings.readiness_ready})"
         )
-    if settings.secret_key is not None and len(settings.secret_key) < 32:
-        raise SettingsError("CHARTREADY_SECRET_KEY: must be at least 32 characters long")
     return settings
 
 

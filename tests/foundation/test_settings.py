@@ -29,7 +29,7 @@ def test_values_are_converted() -> None:
     ("CHARTREADY_PORT", "70000"),
     ("CHARTREADY_LOG_LEVEL", "LOUD"),
     ("CHARTREADY_PUBLIC_BASE_URL", "ftp://nope"),
-    ("CHARTREADY_SECRET_KEY", "short"),
+    ("CHARTREADY_READINESS_NEARLY_READY", "0.9"),
     ("CHARTREADY_DB_POOL_MIN", "50"),
 ])
 def test_bad_value_names_the_variable(env: str, value: str) -> None:
