@@ -14,7 +14,7 @@ from service.delivery.attempts import AttemptState, close_section
 from service.delivery.catalog import Catalog, catalog_of
 from service.delivery.finalize import finalize_attempt
 from service.delivery.invitations import resolve_invitation
-from service.delivery.pages import current_state, timer_context
+from service.delivery.pages import current_state, open_page, timer_context
 from service.delivery.web import Links, error_page, go, page, resume_url
 from service.errors import DomainError
 
@@ -56,13 +56,11 @@ class CandidateFinishPages(Controller):
     async def review(self, token: FromPath[str], assessment_id: FromPath[str], conn: Conn,
                      content: CurrentContent) -> Template | Redirect:
         """The current section's questions, answered or not, before moving on."""
-        invitation = await resolve_invitation(conn, token)
-        catalog = catalog_of(content)
-        links = Links(token, assessment_id)
-        state = await current_state(conn, invitation, assessment_id, catalog)
+        ctx = await open_page(conn, token, assessment_id, content)
+        invitation, catalog, links, state = ctx.invitation, ctx.catalog, ctx.links, ctx.state
         current = state.current_section()
         if current is None or current.entered_at is None:
-            return go(resume_url(state, catalog, links))
+            return ctx.resume()
         plan = catalog.plan_for(state.form_id, current.section_id)
         answered = await _answered(conn, state)
         form = catalog.form(state.form_id)
@@ -85,13 +83,11 @@ class CandidateFinishPages(Controller):
                              section_id: FromPath[str], conn: Conn,
                              content: CurrentContent) -> Redirect:
         """Close the section and go on to the next one (the last section is submitted)."""
-        invitation = await resolve_invitation(conn, token)
-        catalog = catalog_of(content)
-        links = Links(token, assessment_id)
-        state = await current_state(conn, invitation, assessment_id, catalog)
+        ctx = await open_page(conn, token, assessment_id, content)
+        invitation, catalog, links, state = ctx.invitation, ctx.catalog, ctx.links, ctx.state
         current = state.current_section()
         if current is None or current.section_id != section_id:
-            return go(resume_url(state, catalog, links))
+            return ctx.resume()
         if _is_last(state, section_id):
             return go(links.submit)
         await close_section(conn, state, section_id)
@@ -102,13 +98,11 @@ class CandidateFinishPages(Controller):
     async def confirm(self, token: FromPath[str], assessment_id: FromPath[str], conn: Conn,
                       content: CurrentContent) -> Template | Redirect:
         """Are you sure? Shows how many questions are unanswered."""
-        invitation = await resolve_invitation(conn, token)
-        catalog = catalog_of(content)
-        links = Links(token, assessment_id)
-        state = await current_state(conn, invitation, assessment_id, catalog)
+        ctx = await open_page(conn, token, assessment_id, content)
+        invitation, catalog, links, state = ctx.invitation, ctx.catalog, ctx.links, ctx.state
         current = state.current_section()
         if current is None or not _is_last(state, current.section_id):
-            return go(resume_url(state, catalog, links))
+            return ctx.resume()
         return page("confirm.html", {
             "org": invitation.organization_name,
             "assessment": catalog.assessment(assessment_id), "links": links,
@@ -131,12 +125,10 @@ class CandidateFinishPages(Controller):
     async def done(self, token: FromPath[str], assessment_id: FromPath[str], conn: Conn,
                    content: CurrentContent) -> Template | Redirect:
         """The completion page, with the next assessment of the package if any."""
-        invitation = await resolve_invitation(conn, token)
-        catalog = catalog_of(content)
-        links = Links(token, assessment_id)
-        state = await current_state(conn, invitation, assessment_id, catalog)
+        ctx = await open_page(conn, token, assessment_id, content)
+        invitation, catalog, links, state = ctx.invitation, ctx.catalog, ctx.links, ctx.state
         if state.in_progress:
-            return go(resume_url(state, catalog, links))
+            return ctx.resume()
         remaining = 0
         for other in invitation.assessments:
             status = await conn.fetchval(

@@ -10,6 +10,7 @@ from litestar import Controller, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from service.assessments.model import ContentVersion
 from service.current_content import CurrentContent
 from service.db import Conn
 from service.delivery.attempts import (
@@ -88,6 +89,29 @@ async def current_state(
     return state
 
 
+class PageContext(msgspec.Struct, frozen=True):
+    """What every in-attempt page starts from: who, which content, where they are."""
+
+    invitation: Invitation
+    catalog: Catalog
+    links: Links
+    state: AttemptState
+
+    def resume(self) -> Redirect:
+        """Send the candidate to where they belong now."""
+        return go(resume_url(self.state, self.catalog, self.links))
+
+
+async def open_page(
+    conn: Conn, token: str, assessment_id: str, content: ContentVersion
+) -> PageContext:
+    """Resolve the link and load the attempt (finalising it if its time ran out)."""
+    invitation = await resolve_invitation(conn, token)
+    catalog = catalog_of(content)
+    state = await current_state(conn, invitation, assessment_id, catalog)
+    return PageContext(invitation, catalog, Links(token, assessment_id), state)
+
+
 def timer_context(state: AttemptState, section_id: str) -> dict[str, Any]:
     """What the visible timer needs: seconds left in the section (None = untimed)."""
     section = state.section(section_id)
@@ -159,13 +183,11 @@ class CandidatePages(Controller):
                             section_id: FromPath[str], conn: Conn,
                             content: CurrentContent) -> Template | Redirect:
         """A section's introduction: what it covers, how many questions, how much time."""
-        invitation = await resolve_invitation(conn, token)
-        catalog = catalog_of(content)
-        links = Links(token, assessment_id)
-        state = await current_state(conn, invitation, assessment_id, catalog)
+        ctx = await open_page(conn, token, assessment_id, content)
+        invitation, catalog, links, state = ctx.invitation, ctx.catalog, ctx.links, ctx.state
         current = state.current_section()
         if current is None or current.section_id != section_id or current.entered_at:
-            return go(resume_url(state, catalog, links))
+            return ctx.resume()
         plan = catalog.plan_for(state.form_id, section_id)
         assessment = catalog.assessment(assessment_id)
         return page("section.html", {
@@ -181,10 +203,8 @@ class CandidatePages(Controller):
                             section_id: FromPath[str], conn: Conn,
                             content: CurrentContent) -> Redirect:
         """Open the section for answers and show its first question."""
-        invitation = await resolve_invitation(conn, token)
-        catalog = catalog_of(content)
-        links = Links(token, assessment_id)
-        state = await current_state(conn, invitation, assessment_id, catalog)
+        ctx = await open_page(conn, token, assessment_id, content)
+        catalog, links, state = ctx.catalog, ctx.links, ctx.state
         current = state.current_section()
         if current is not None and current.section_id == section_id:
             await enter_section(conn, state, section_id)
@@ -196,16 +216,14 @@ class CandidatePages(Controller):
                         position: FromPath[Position], conn: Conn,
                         content: CurrentContent) -> Template | Redirect:
         """One question, with the saved answer filled in, the timer and progress."""
-        invitation = await resolve_invitation(conn, token)
-        catalog = catalog_of(content)
-        links = Links(token, assessment_id)
-        state = await current_state(conn, invitation, assessment_id, catalog)
+        ctx = await open_page(conn, token, assessment_id, content)
+        invitation, catalog, links, state = ctx.invitation, ctx.catalog, ctx.links, ctx.state
         current = state.current_section()
         if current is None or current.entered_at is None:
-            return go(resume_url(state, catalog, links))
+            return ctx.resume()
         plan = catalog.plan_for(state.form_id, current.section_id)
         if not plan.first_position <= position <= plan.last_position:
-            return go(resume_url(state, catalog, links))
+            return ctx.resume()
         item = catalog.item_at(state.form_id, position)
         await visit_item(conn, state, item.id, position)
         row = await conn.fetchrow(
