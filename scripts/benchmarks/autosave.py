@@ -316,6 +316,33 @@ async def _load(port: int, seats: list[Seat], seconds: float, path: str | None,
     return len(latencies), latencies, errors
 
 
+def _cpu_seconds(server_pid: int) -> tuple[float, float]:
+    """CPU seconds used so far by a server's worker processes and by all PostgreSQL
+    processes (from /proc; Linux only)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    workers = postgres = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as f:
+                head, _, rest = f.read().rpartition(")")
+        except OSError:
+            continue
+        fields = rest.split()
+        used = (int(fields[11]) + int(fields[12])) / tick
+        if int(fields[1]) == server_pid:
+            workers += used
+        elif head.split("(", 1)[1].startswith("postgres"):
+            postgres += used
+    return workers, postgres
+
+
+def _per_save_us(before: tuple[float, float], after: tuple[float, float],
+                 saves: int) -> tuple[float, float]:
+    return ((after[0] - before[0]) / saves * 1e6, (after[1] - before[1]) / saves * 1e6)
+
+
 async def _lost(url: str, seats: list[Seat]) -> int:
     """Acknowledged saves whose answer (or a newer one) is not in the database."""
     conn = await asyncpg.connect(url)
@@ -364,22 +391,28 @@ async def _measure(quick: bool) -> dict[str, Any]:
             app_port, ceiling_port = _free_port(), _free_port()
             # Both servers stay up and the phases alternate, so each ratio compares two
             # measurements taken seconds apart on this noisy, shared machine.
+            cpu: dict[str, list[tuple[float, float]]] = {"app": [], "ceiling": []}
             with _serve([py, "-m", "service.cli", "serve", "--workers", "2", "--port",
-                         str(app_port)], url, app_port), \
+                         str(app_port)], url, app_port) as app_proc, \
                  _serve([py, "-m", "uvicorn", "scripts.benchmarks.autosave:ceiling_app",
                          "--factory", "--workers", "2", "--port", str(ceiling_port), "--loop",
                          "uvloop", "--http", "httptools", "--no-access-log", "--log-level",
-                         "warning"], url, ceiling_port):
+                         "warning"], url, ceiling_port) as ceiling_proc:
                 _phase("service and ceiling up")
                 await _load(app_port, seats, 1.0, None, 0)  # warm-up
                 await _load(ceiling_port, seats, 1.0, "/save", 0)
                 for repeat in range(repeats):
+                    before = _cpu_seconds(app_proc.pid)
                     count, lat, errs = await _load(app_port, seats, seconds, None,
                                                    (repeat + 1) * 1_000_000)
+                    cpu["app"].append(_per_save_us(before, _cpu_seconds(app_proc.pid), count))
                     errors += errs
                     runs["app"].append((count / seconds, statistics.median(lat),
                                         statistics.quantiles(lat, n=100)[98]))
+                    before = _cpu_seconds(ceiling_proc.pid)
                     count, lat, _ = await _load(ceiling_port, seats, seconds, "/save", 0)
+                    cpu["ceiling"].append(
+                        _per_save_us(before, _cpu_seconds(ceiling_proc.pid), count))
                     runs["ceiling"].append((count / seconds, statistics.median(lat),
                                             statistics.quantiles(lat, n=100)[98]))
                     ratios.append(runs["app"][-1][0] / runs["ceiling"][-1][0])
@@ -394,6 +427,10 @@ async def _measure(quick: bool) -> dict[str, Any]:
         "saves_per_s": round(app[0], 1), "p50_ms": round(app[1], 2), "p99_ms": round(app[2], 2),
         "ceiling_saves_per_s": round(ceiling[0], 1), "ceiling_p99_ms": round(ceiling[2], 2),
         "ceiling_ratio": round(ratio, 3), "lost": lost, "refused": errors,
+        # CPU per acknowledged save (µs): the server's worker processes, and PostgreSQL
+        "cpu_us_per_save": {side: {"workers": round(statistics.median(w for w, _ in v)),
+                                   "postgres": round(statistics.median(p for _, p in v))}
+                            for side, v in cpu.items()},
         "candidates": CANDIDATES, "repeats": repeats, "seconds_per_repeat": seconds,
         "ok": ratio >= GOAL_RATIO and app[2] < GOAL_P99_MS and lost == 0 and errors == 0,
     }
