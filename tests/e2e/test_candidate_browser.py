@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from urllib.parse import urljoin
 
 import asyncpg
 import pytest
@@ -134,6 +135,13 @@ async def test_keyboard_only_candidate_completes_an_assessment(
     assert answered == items > 0
     assert await e2e_pool.fetchval(
         "SELECT count(*) FROM scoring_runs WHERE attempt_id = $1 AND current", row["id"]) == 1
+    # the last assessment of the invitation: the page offers the signed competency profile
+    download = page.get_by_role("link", name=re.compile("competency profile"))
+    await expect(download).to_be_visible()
+    pdf = await page.request.get(urljoin(page.url, await download.get_attribute("href") or ""))
+    assert pdf.status == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert (await pdf.body()).startswith(b"%PDF")
 
 
 async def test_every_page_type_is_accessible_and_photographed(
