@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from litestar.testing import AsyncTestClient
 
-from tests.results.factories import PASSWORD, make_user
+from tests.results.factories import staff_headers
 
 NASTY_BODIES: list[tuple[str, bytes]] = [
     ("malformed", b'{"given_name": "x",'),
@@ -45,17 +45,6 @@ async def _endpoints(client: AsyncTestClient) -> list[tuple[str, str]]:  # type:
     return out
 
 
-async def _staff_headers(client: AsyncTestClient, pool: asyncpg.Pool,  # type: ignore[type-arg]
-                         org_id: uuid.UUID) -> dict[str, str]:
-    await make_user(pool, org_id, "admin", "admin@example.org")
-    slug = await pool.fetchval("SELECT slug FROM organizations WHERE id = $1", org_id)
-    r = await client.post("/staff/session", json={"organization": slug,
-                                                  "email": "admin@example.org",
-                                                  "password": PASSWORD})
-    assert r.status_code == 201
-    return {"X-CSRF-Token": r.json()["csrf_token"]}
-
-
 def _assert_4xx_problem(r: Any, what: str) -> None:
     assert 400 <= r.status_code < 500, f"{what}: {r.status_code} {r.text[:300]}"
     if r.headers.get("content-type", "").startswith("application/"):
@@ -66,7 +55,7 @@ async def test_nasty_bodies_get_4xx_problems(client: AsyncTestClient, pool: asyn
                                              org_id: uuid.UUID, api_key: str) -> None:
     endpoints = await _endpoints(client)
     assert len(endpoints) >= 4
-    headers = {**await _staff_headers(client, pool, org_id),
+    headers = {**await staff_headers(client, pool, org_id, "admin", "admin@example.org"),
                "Authorization": f"Bearer {api_key}", "content-type": "application/json"}
     before = await pool.fetchval("SELECT count(*) FROM candidates")
     for method, path in endpoints:
@@ -90,7 +79,7 @@ json_values = st.recursive(
 @pytest.mark.parametrize("path", ["/api/v1/candidates", "/staff/ratings"])
 async def test_random_json_never_500(client: AsyncTestClient, pool: asyncpg.Pool,  # type: ignore[type-arg]
                                      org_id: uuid.UUID, api_key: str, path: str) -> None:
-    headers = {**await _staff_headers(client, pool, org_id),
+    headers = {**await staff_headers(client, pool, org_id, "admin", "admin@example.org"),
                "Authorization": f"Bearer {api_key}"}
     bodies: list[dict[str, Any]] = []
 

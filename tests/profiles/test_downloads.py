@@ -14,7 +14,7 @@ from service.assessments.content import load_content
 from service.delivery.tokens import mint_token, token_digest
 from service.results.rescoring import rescore_attempt
 from tests.assessments.helpers import key_answer
-from tests.results.factories import PASSWORD, finished_attempt, make_user
+from tests.results.factories import finished_attempt, staff_headers
 from tests.test_error_shape import assert_problem
 
 
@@ -70,12 +70,7 @@ async def test_staff_and_hr_downloads_are_scoped_and_audited(
     assert r.content.startswith(b"%PDF")
     assert_problem(await client.get(f"/api/v1/candidates/{uuid.uuid4()}/profile.pdf",
                                     headers=auth), 404)
-    await make_user(pool, org_id, "viewer", "v@example.org")
-    slug = await pool.fetchval("SELECT slug FROM organizations WHERE id = $1", org_id)
-    signed = await client.post("/staff/session", json={"organization": slug,
-                                                       "email": "v@example.org",
-                                                       "password": PASSWORD})
-    assert signed.status_code == 201
+    csrf = await staff_headers(client, pool, org_id, "viewer", "v@example.org")
     staff = await client.get(f"/staff/candidates/{candidate}/profile.pdf?variant=candidate")
     assert staff.status_code == 200
     assert staff.content.startswith(b"%PDF")
@@ -83,7 +78,6 @@ async def test_staff_and_hr_downloads_are_scoped_and_audited(
                                "'profile.download' ORDER BY id")
     assert [a["actor"].split(":")[0] for a in actions] == ["api_key", "user"]
     # a viewer may not start cohort jobs
-    csrf = {"X-CSRF-Token": signed.json()["csrf_token"]}
     r = await client.post(f"/staff/cohorts/{uuid.uuid4()}/profiles", json={}, headers=csrf)
     assert_problem(r, 403)
 
@@ -107,12 +101,7 @@ async def test_coordinator_renders_a_cohort_in_the_background(
                        cohort, org_id)
     await pool.execute("INSERT INTO cohort_members (organization_id, cohort_id, candidate_id) "
                        "VALUES ($1, $2, $3)", org_id, cohort, candidate)
-    await make_user(pool, org_id, "coordinator", "c@example.org")
-    slug = await pool.fetchval("SELECT slug FROM organizations WHERE id = $1", org_id)
-    signed = await client.post("/staff/session", json={"organization": slug,
-                                                       "email": "c@example.org",
-                                                       "password": PASSWORD})
-    csrf = {"X-CSRF-Token": signed.json()["csrf_token"]}
+    csrf = await staff_headers(client, pool, org_id, "coordinator", "c@example.org")
     job = await client.post(f"/staff/cohorts/{cohort}/profiles", json={"variant": "employer"},
                             headers=csrf)
     assert job.status_code == 202, job.text

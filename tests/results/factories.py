@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
+from litestar.testing import AsyncTestClient
 
 from service.assessments.content import load_content
 from service.assessments.model import ContentVersion
@@ -56,3 +57,25 @@ async def finished_attempt(
                VALUES ($1, $2, $3, $4, 1)""",
             [(org_id, attempt, item_id, answer) for item_id, answer in answers.items()])
     return attempt
+
+
+async def org_slug(pool: asyncpg.Pool, org_id: uuid.UUID) -> str:
+    """The organization's slug (staff sign in with it)."""
+    slug: str = await pool.fetchval("SELECT slug FROM organizations WHERE id = $1", org_id)
+    return slug
+
+
+async def sign_in(client: AsyncTestClient, slug: str, email: str) -> dict[str, str]:  # type: ignore[type-arg]
+    """Sign ``email`` in (the client keeps the HttpOnly cookie); return the CSRF header."""
+    r = await client.post("/staff/session", json={"organization": slug, "email": email,
+                                                   "password": PASSWORD})
+    assert r.status_code == 201, r.text
+    assert "httponly" in r.headers["set-cookie"].lower()
+    return {"X-CSRF-Token": r.json()["csrf_token"]}
+
+
+async def staff_headers(client: AsyncTestClient, pool: asyncpg.Pool,  # type: ignore[type-arg]
+                        org_id: uuid.UUID, role: str, email: str) -> dict[str, str]:
+    """A new staff user with ``role``, signed in; the CSRF header for their writes."""
+    await make_user(pool, org_id, role, email)
+    return await sign_in(client, await org_slug(pool, org_id), email)

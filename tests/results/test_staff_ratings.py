@@ -10,25 +10,17 @@ from litestar.testing import AsyncTestClient
 
 from service.assessments.content import load_content
 from service.results.rescoring import rescore_attempt
-from tests.results.factories import PASSWORD, finished_attempt, make_user
+from tests.results.factories import (
+    finished_attempt,
+    make_user,
+    org_slug,
+    sign_in,
+)
 from tests.test_error_shape import assert_problem
 
 REPLY = ("Dear Ms. Rivera, we received your request for a copy of your records. We will send "
          "them within 30 days. Please bring photo ID so we can verify your identity. The fee "
          "is based on our cost of copying and postage. Sincerely, Health Information.")
-
-
-async def sign_in(client: AsyncTestClient, org_slug: str, email: str) -> dict[str, str]:  # type: ignore[type-arg]
-    r = await client.post("/staff/session", json={"organization": org_slug, "email": email,
-                                                   "password": PASSWORD})
-    assert r.status_code == 201, r.text
-    assert "httponly" in r.headers["set-cookie"].lower()
-    return {"X-CSRF-Token": r.json()["csrf_token"]}
-
-
-async def org_slug(pool: asyncpg.Pool, org_id: uuid.UUID) -> str:
-    slug: str = await pool.fetchval("SELECT slug FROM organizations WHERE id = $1", org_id)
-    return slug
 
 
 async def scored_attempt(pool: asyncpg.Pool, org_id: uuid.UUID) -> uuid.UUID:
