@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import random
+from typing import Any, NamedTuple
 
 import asyncpg
+import pytest
 from litestar.testing import AsyncTestClient
 
 from service.delivery.autosave import AnswerIn, save_answer
@@ -19,18 +21,34 @@ def first_item(catalog: Catalog, form_id: str) -> str:
     return catalog.item_at(form_id, 1).id
 
 
+class Started(NamedTuple):
+    """A begun coding attempt: its row, its first item and the autosave URL."""
+
+    row: Any
+    item_id: str
+    url: str
+
+
+@pytest.fixture
+async def started(client: AsyncTestClient, token: str, pool: asyncpg.Pool,  # type: ignore[type-arg]
+                  catalog: Catalog) -> Started:
+    """Consent, start and begin the first section of the coding assessment."""
+    await begin(client, token)
+    row = await attempt_row(pool, token)
+    return Started(row, first_item(catalog, row["form_id"]), f"/take/{token}/coding/answers")
+
+
 async def stored(pool: asyncpg.Pool, attempt_id: object) -> list[asyncpg.Record]:
     return await pool.fetch(
         "SELECT item_id, answer, client_seq FROM responses WHERE attempt_id = $1", attempt_id)
 
 
 async def test_save_is_acknowledged_and_resumes(
-    client: AsyncTestClient, token: str, pool: asyncpg.Pool, catalog: Catalog  # type: ignore[type-arg]
+    client: AsyncTestClient, token: str, pool: asyncpg.Pool, catalog: Catalog,  # type: ignore[type-arg]
+    started: Started,
 ) -> None:
-    await begin(client, token)
-    row = await attempt_row(pool, token)
-    item_id = first_item(catalog, row["form_id"])
-    r = await client.post(f"/take/{token}/coding/answers",
+    row, item_id, url = started
+    r = await client.post(url,
                           json={"item_id": item_id, "answer": ["e11.9"], "seq": 1,
                                 "tab_id": TAB})
     assert r.status_code == 200, r.text
@@ -43,12 +61,10 @@ async def test_save_is_acknowledged_and_resumes(
 
 
 async def test_stale_and_replayed_writes_never_overwrite(
-    client: AsyncTestClient, token: str, pool: asyncpg.Pool, catalog: Catalog  # type: ignore[type-arg]
+    client: AsyncTestClient, token: str, pool: asyncpg.Pool, catalog: Catalog,  # type: ignore[type-arg]
+    started: Started,
 ) -> None:
-    await begin(client, token)
-    row = await attempt_row(pool, token)
-    item_id = first_item(catalog, row["form_id"])
-    url = f"/take/{token}/coding/answers"
+    row, item_id, url = started
     body = {"item_id": item_id, "tab_id": TAB}
     assert (await client.post(url, json={**body, "answer": ["I10"], "seq": 5})).json()["saved"]
     stale = (await client.post(url, json={**body, "answer": ["E11.9"], "seq": 4})).json()
@@ -60,11 +76,10 @@ async def test_stale_and_replayed_writes_never_overwrite(
 
 
 async def test_racing_writes_keep_the_newest_sequence(
-    client: AsyncTestClient, token: str, pool: asyncpg.Pool, catalog: Catalog  # type: ignore[type-arg]
+    client: AsyncTestClient, token: str, pool: asyncpg.Pool, catalog: Catalog,  # type: ignore[type-arg]
+    started: Started,
 ) -> None:
-    await begin(client, token)
-    row = await attempt_row(pool, token)
-    item_id = first_item(catalog, row["form_id"])
+    row, item_id, _ = started
     codes = ["A00.0", "I10", "E11.9", "J45.909", "K21.9", "N39.0", "R51.9", "Z00.00"]
     writes = [(seq, codes[seq % len(codes)]) for seq in range(1, 41)]
     random.Random(7).shuffle(writes)
@@ -80,12 +95,10 @@ async def test_racing_writes_keep_the_newest_sequence(
 
 
 async def test_bad_input_is_refused_and_nothing_stored(
-    client: AsyncTestClient, token: str, pool: asyncpg.Pool, catalog: Catalog  # type: ignore[type-arg]
+    client: AsyncTestClient, token: str, pool: asyncpg.Pool, catalog: Catalog,  # type: ignore[type-arg]
+    started: Started,
 ) -> None:
-    await begin(client, token)
-    row = await attempt_row(pool, token)
-    item_id = first_item(catalog, row["form_id"])  # a code-entry item
-    url = f"/take/{token}/coding/answers"
+    row, item_id, url = started  # item_id: a code-entry item
     other_form = next(f for f in catalog.content.assessments["coding"].form_ids
                       if f != row["form_id"])
     cases = [
@@ -111,12 +124,10 @@ async def test_bad_input_is_refused_and_nothing_stored(
 
 
 async def test_answers_after_deadline_plus_grace_are_refused(
-    client: AsyncTestClient, token: str, pool: asyncpg.Pool, catalog: Catalog  # type: ignore[type-arg]
+    client: AsyncTestClient, token: str, pool: asyncpg.Pool, catalog: Catalog,  # type: ignore[type-arg]
+    started: Started,
 ) -> None:
-    await begin(client, token)
-    row = await attempt_row(pool, token)
-    item_id = first_item(catalog, row["form_id"])
-    url = f"/take/{token}/coding/answers"
+    row, item_id, url = started
     # Just past the deadline but within the grace period: still accepted.
     await pool.execute("UPDATE attempt_sections SET deadline_at = now() - interval '5 seconds' "
                        "WHERE attempt_id = $1 AND ordinal = 1", row["id"])
@@ -134,10 +145,10 @@ async def test_answers_after_deadline_plus_grace_are_refused(
 
 
 async def test_unbegun_section_and_tampered_token_are_refused(
-    client: AsyncTestClient, token: str, pool: asyncpg.Pool, catalog: Catalog  # type: ignore[type-arg]
+    client: AsyncTestClient, token: str, pool: asyncpg.Pool, catalog: Catalog,  # type: ignore[type-arg]
+    started: Started,
 ) -> None:
-    await begin(client, token)
-    row = await attempt_row(pool, token)
+    row = started.row
     later = catalog.section_plans[row["form_id"]][1]
     item_id = catalog.item_at(row["form_id"], later.first_position).id
     r = await client.post(f"/take/{token}/coding/answers",
@@ -152,11 +163,10 @@ async def test_unbegun_section_and_tampered_token_are_refused(
 
 
 async def test_second_tab_is_detected(
-    client: AsyncTestClient, token: str, pool: asyncpg.Pool, catalog: Catalog  # type: ignore[type-arg]
+    client: AsyncTestClient, token: str, pool: asyncpg.Pool, catalog: Catalog,  # type: ignore[type-arg]
+    started: Started,
 ) -> None:
-    await begin(client, token)
-    row = await attempt_row(pool, token)
-    item_id = first_item(catalog, row["form_id"])
+    row, item_id, _ = started
     base = f"/take/{token}/coding"
     first = await client.post(f"{base}/claim", json={"tab_id": "tab-one-1"})
     assert first.json() == {"other_tab_before": False, "seq": 0}
