@@ -210,6 +210,21 @@ def _form_assignments(content: ContentVersion, draws: CohortDraws, n: int) -> di
     return assigned
 
 
+def _cohort(
+    content: ContentVersion, draws: CohortDraws, *, seed: int, path: str,
+    percents: FloatArray, item_ids: tuple[str, ...], item_points: FloatArray,
+) -> SimulatedCohort:
+    """Package draws and observed scores; the two simulation paths differ only in how the
+    scores were observed."""
+    return SimulatedCohort(
+        seed=seed, content_version=content.version_id, path=path, latent=draws.latent,
+        true_probability=draws.true_probability, met_standard=draws.met_standard,
+        sex=draws.sex, race_ethnicity=draws.race_ethnicity,
+        form_ids=_form_assignments(content, draws, len(draws.sex)), percents=percents,
+        item_ids=item_ids, item_points=item_points,
+    )
+
+
 def simulate_with_scorers(
     content: ContentVersion,
     n: int,
@@ -230,20 +245,8 @@ def simulate_with_scorers(
         for item_id, points in result.item_points.items():
             item_points[candidate, column[item_id]] = points
         totals[candidate].extend(result.competencies)
-    return SimulatedCohort(
-        seed=seed,
-        content_version=content.version_id,
-        path="scorers",
-        latent=draws.latent,
-        true_probability=draws.true_probability,
-        met_standard=draws.met_standard,
-        sex=draws.sex,
-        race_ethnicity=draws.race_ethnicity,
-        form_ids=_form_assignments(content, draws, n),
-        percents=_percent_matrix(totals),
-        item_ids=item_ids,
-        item_points=item_points,
-    )
+    return _cohort(content, draws, seed=seed, path="scorers", percents=_percent_matrix(totals),
+                   item_ids=item_ids, item_points=item_points)
 
 
 def _percent_matrix(totals: list[list[CompetencyTotal]]) -> FloatArray:
@@ -315,17 +318,5 @@ def simulate_fast(
             maximum[rows, k] += table.max_points
     with np.errstate(invalid="ignore", divide="ignore"):
         percents = np.where(maximum > 0, 100.0 * raw / maximum, np.nan)
-    return SimulatedCohort(
-        seed=seed,
-        content_version=content.version_id,
-        path="tables",
-        latent=draws.latent,
-        true_probability=draws.true_probability,
-        met_standard=draws.met_standard,
-        sex=draws.sex,
-        race_ethnicity=draws.race_ethnicity,
-        form_ids=_form_assignments(content, draws, n),
-        percents=percents,
-        item_ids=item_ids,
-        item_points=item_points,
-    )
+    return _cohort(content, draws, seed=seed, path="tables", percents=percents,
+                   item_ids=item_ids, item_points=item_points)
