@@ -68,6 +68,11 @@ async def token(pool: asyncpg.Pool, org_id: uuid.UUID, candidate_id: uuid.UUID,
     return await invite(pool, org_id, candidate_id, catalog)
 
 
+def tampered(token: str) -> str:
+    """The token with its last character changed, so it is always a different token."""
+    return token[:-1] + ("A" if token[-1] != "A" else "B")
+
+
 async def attempt_row(pool: asyncpg.Pool, token: str, assessment: str = "coding") -> Any:
     """The attempt behind a token."""
     from service.delivery.tokens import token_digest  # noqa: PLC0415

@@ -12,7 +12,7 @@ from litestar.testing import AsyncTestClient
 
 from service.delivery.autosave import AnswerIn, save_answer
 from service.delivery.catalog import Catalog
-from tests.delivery.conftest import attempt_row, begin
+from tests.delivery.conftest import attempt_row, begin, tampered
 
 TAB = "tab-aaaaaaaa"
 
@@ -154,8 +154,7 @@ async def test_unbegun_section_and_tampered_token_are_refused(
     r = await client.post(f"/take/{token}/coding/answers",
                           json={"item_id": item_id, "answer": ["I10"], "seq": 1, "tab_id": TAB})
     assert r.status_code == 409 and "Begin this section" in r.text
-    tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
-    r = await client.post(f"/take/{tampered}/coding/answers",
+    r = await client.post(f"/take/{tampered(token)}/coding/answers",
                           json={"item_id": first_item(catalog, row["form_id"]),
                                 "answer": ["I10"], "seq": 1, "tab_id": TAB})
     assert r.status_code == 404
