@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Litestar
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.logging.config import LoggingConfig
 from litestar.openapi.config import OpenAPIConfig
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
                               builder_factory=lambda: database_builder(load_content())),
         ],
         template_config=template_config(),
+        state=State({"api_rate_limit": settings.api_rate_limit}),
         dependencies={
             "conn": Provide(provide_connection),
             "principal": Provide(provide_principal, sync_to_thread=False),

@@ -52,10 +52,12 @@ class DomainError(Exception):
     slug = "bad-request"
     title = "Bad request"
 
-    def __init__(self, detail: str, *, field: str | None = None) -> None:
+    def __init__(self, detail: str, *, field: str | None = None,
+                 headers: dict[str, str] | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
         self.field = field
+        self.headers = headers
 
 
 class InvalidInput(DomainError):
@@ -94,6 +96,12 @@ class Gone(DomainError):
     status, slug, title = 410, "gone", "No longer available"
 
 
+class TooManyRequests(DomainError):
+    """The caller used up its request allowance; ``headers`` say when it returns."""
+
+    status, slug, title = 429, "rate-limited", "Too many requests"
+
+
 class Unavailable(DomainError):
     """A dependency is down; retry later."""
 
@@ -125,7 +133,7 @@ def problem_response(
 
 def _domain(request: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
     errors = [FieldError(exc.field, exc.detail)] if exc.field else None
-    headers = {"Retry-After": "5"} if exc.status == 503 else None
+    headers = exc.headers or ({"Retry-After": "5"} if exc.status == 503 else None)
     return problem_response(request, status=exc.status, slug=exc.slug, title=exc.title,
                             detail=exc.detail, errors=errors, headers=headers)
 

@@ -50,12 +50,16 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
 
 
 async def add_response_headers(message: Message, scope: Scope) -> None:
-    """``before_send`` hook: X-Request-ID and the security headers on every response."""
+    """``before_send`` hook: X-Request-ID and the security headers on every response, and
+    any headers a guard left in ``scope["state"]["response_headers"]`` (rate limits)."""
     if message["type"] != "http.response.start":
         return
     rid = current_request_id() or adopt_request_id(None)
     headers = list(message.get("headers", []))
     present = {k.lower() for k, _ in headers}
+    for name, value in scope.get("state", {}).get("response_headers", {}).items():
+        if name.lower().encode() not in present:
+            headers.append((name.encode(), value.encode()))
     if b"x-request-id" not in present:
         headers.append((b"x-request-id", rid.encode()))
     headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)

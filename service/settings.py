@@ -43,6 +43,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     profile_signing_key: str | None = None
     profile_verify_keys: str | None = None
     pdf_workers: Annotated[int, Meta(ge=1, le=32)] = 2
+    api_rate_limit: Annotated[int, Meta(ge=1, le=1_000_000)] = 600
     readiness_min_real_outcomes: Annotated[int, Meta(ge=1)] = 200
     readiness_ready: Annotated[float, Meta(gt=0, lt=1)] = 0.7
     readiness_nearly_ready: Annotated[float, Meta(gt=0, lt=1)] = 0.4
@@ -85,6 +86,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Comma-separated `key_id:base64` Ed25519 public keys of retired signing keys, "
             "so profiles signed before a rotation keep verifying."),
     Setting("CHARTREADY_PDF_WORKERS", "pdf_workers", "Processes that render PDFs."),
+    Setting("CHARTREADY_API_RATE_LIMIT", "api_rate_limit",
+            "Requests one HR API key may make per minute (counted across all workers); "
+            "more get 429 with Retry-After."),
     Setting("CHARTREADY_READINESS_MIN_REAL_OUTCOMES", "readiness_min_real_outcomes",
             "Real hiring outcomes needed before `train` stops using the simulated prior."),
     Setting("CHARTREADY_READINESS_READY", "readiness_ready",

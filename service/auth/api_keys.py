@@ -87,16 +87,41 @@ def secret_from_header(authorization: str | None) -> str | None:
     return None
 
 
-async def authenticate(conn: asyncpg.Connection, secret: str) -> Principal | None:
-    """The principal for a live key, or None for unknown or revoked keys."""
+RATE_WINDOW_SECONDS = 60
+"""Length of the fixed window in which a key's requests are counted."""
+
+
+class KeyUse(msgspec.Struct, frozen=True):
+    """One authenticated request: who, and how much of the key's current window it used."""
+
+    principal: Principal
+    window_requests: int
+    """Requests in the current window, this one included."""
+    window_resets_in: float
+    """Seconds until the window starts afresh."""
+
+
+_WINDOW_OVER = (f"(rate_window_start IS NULL OR "
+                f"rate_window_start <= now() - interval '{RATE_WINDOW_SECONDS} seconds')")
+_AUTHENTICATE = f"""
+UPDATE api_keys SET last_used_at = now(),
+    rate_window_start = CASE WHEN {_WINDOW_OVER} THEN now() ELSE rate_window_start END,
+    rate_window_count = CASE WHEN {_WINDOW_OVER} THEN 1
+                             ELSE least(rate_window_count, 2147483646) + 1 END
+WHERE secret_sha256 = $1 AND revoked_at IS NULL
+RETURNING id, organization_id, scopes, rate_window_count,
+    extract(epoch FROM rate_window_start + interval '{RATE_WINDOW_SECONDS} seconds' - now())
+        AS resets_in
+"""  # noqa: S608 - the only interpolations are constants
+
+
+async def authenticate(conn: asyncpg.Connection, secret: str) -> KeyUse | None:
+    """The principal for a live key and its use of the current rate window (one UPDATE,
+    counted across all workers), or None for unknown or revoked keys."""
     if not secret.startswith("crk_") or len(secret) > 200:
         return None
-    row = await conn.fetchrow(
-        """UPDATE api_keys SET last_used_at = now()
-           WHERE secret_sha256 = $1 AND revoked_at IS NULL
-           RETURNING id, organization_id, scopes""",
-        digest(secret),
-    )
+    row = await conn.fetchrow(_AUTHENTICATE, digest(secret))
     if row is None:
         return None
-    return Principal(row["organization_id"], row["id"], frozenset(row["scopes"]))
+    principal = Principal(row["organization_id"], row["id"], frozenset(row["scopes"]))
+    return KeyUse(principal, row["rate_window_count"], float(row["resets_in"]))

@@ -11,20 +11,25 @@ from litestar.di import NamedDependency
 from litestar.handlers.base import BaseRouteHandler
 
 from service.auth.api_keys import Principal, authenticate, secret_from_header
+from service.auth.rate_limit import enforce_rate_limit
 from service.auth.staff import SESSION_COOKIE, StaffUser, csrf_matches, session_user
 from service.errors import Forbidden, Unauthorized
 
 
 async def require_api_key(connection: ASGIConnection[Any, Any, Any, Any],
                           handler: BaseRouteHandler) -> None:
-    """Authenticate the caller's key, check the handler's scope, remember the principal."""
+    """Authenticate the caller's key, count it against the key's rate limit, check the
+    handler's scope, remember the principal (and the rate-limit headers for the response)."""
     secret = secret_from_header(connection.headers.get("authorization"))
     if secret is None:
         raise Unauthorized("Send an API key as `Authorization: Bearer <key>`")
     async with connection.app.state.pool.acquire() as conn:
-        principal = await authenticate(conn, secret)
-    if principal is None:
+        use = await authenticate(conn, secret)
+    if use is None:
         raise Unauthorized("The API key is unknown or revoked")
+    connection.scope["state"]["response_headers"] = enforce_rate_limit(
+        connection.app.state.api_rate_limit, use)
+    principal = use.principal
     needed = handler.opt.get("scope")
     if needed and needed not in principal.scopes:
         raise Forbidden(f"This API key lacks the `{needed}` scope")

@@ -14,9 +14,9 @@ async def test_demo_seeds_scored_and_estimated_cohort_once(pool: asyncpg.Pool) -
         creds = await seed_demo(conn)
         again = await seed_demo(conn)
         assert again.organization_id == creds.organization_id  # the org is reused
-        principal = await authenticate(conn, creds.api_key)
-        assert principal is not None
-        assert principal.organization_id == creds.organization_id
+        use = await authenticate(conn, creds.api_key)
+        assert use is not None
+        assert use.principal.organization_id == creds.organization_id
     content = load_content()
     cohort = await seed_demo_cohort(pool, creds.organization_id, content, size=3,
                                     simulated_candidates=2000)
