@@ -6,11 +6,10 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.logging.config import LoggingConfig
-from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
 
 from service import __version__
 from service.api.candidates import CandidateController
+from service.api_docs import api_docs_assets, openapi_config
 from service.assessments.content import load_content
 from service.auth.guards import provide_principal, provide_staff
 from service.current_content import content_lifespan, provide_content
@@ -39,6 +38,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             health, ready, metrics, CandidateController,
             StaffSessionController, RatingController, RescoreController,
             StaffProfileController, VerificationController, *delivery_handlers(),
+            api_docs_assets(),
         ],
         lifespan=[
             pool_lifespan(settings, database_url), content_lifespan, sweeper_lifespan(),
@@ -59,13 +59,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         middleware=[request_id_middleware, metrics_middleware],
         before_send=[add_response_headers],
         request_max_body_size=settings.max_body_bytes,
-        openapi_config=OpenAPIConfig(
-            title="ChartReady API",
-            version=__version__,
-            description="Readiness assessments for entry-level Medical Records Clerks.",
-            path="/schema",
-            render_plugins=[ScalarRenderPlugin()],
-        ),
+        openapi_config=openapi_config(__version__),
         logging_config=LoggingConfig(log_exceptions="never", configure_root_logger=False),
         debug=False,
     )

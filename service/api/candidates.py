@@ -9,7 +9,7 @@ from litestar import Controller, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from service import audit
-from service.auth.guards import CurrentPrincipal, require_api_key
+from service.auth.guards import HR_API_SECURITY, CurrentPrincipal, require_api_key
 from service.candidates import (
     Candidate,
     NewCandidate,
@@ -29,8 +29,10 @@ class CandidateController(Controller):
     path = "/api/v1/candidates"
     tags = ["candidates"]  # noqa: RUF012 - Litestar reads this class attribute
     guards = [require_api_key]  # noqa: RUF012
+    security = HR_API_SECURITY
 
-    @post(operation_id="createCandidate", opt={"scope": "candidates:write"})
+    @post(operation_id="createCandidate",
+          summary="Register a candidate", opt={"scope": "candidates:write"})
     async def create(
         self, data: JSONBody[NewCandidate], conn: Conn, principal: CurrentPrincipal
     ) -> Candidate:
@@ -42,8 +44,9 @@ class CandidateController(Controller):
                                subject_id=candidate.id)
         return candidate
 
-    @get(operation_id="listCandidates", opt={"scope": "candidates:read"})
-    async def list(
+    @get(operation_id="listCandidates",
+         summary="List candidates", opt={"scope": "candidates:read"})
+    async def index(
         self,
         conn: Conn,
         principal: CurrentPrincipal,
@@ -53,7 +56,8 @@ class CandidateController(Controller):
         """A page of candidates, newest first."""
         return await list_candidates(conn, principal.organization_id, limit=limit, offset=offset)
 
-    @get("/{candidate_id:uuid}", operation_id="getCandidate", opt={"scope": "candidates:read"})
+    @get("/{candidate_id:uuid}", operation_id="getCandidate",
+         summary="Read a candidate and their results", opt={"scope": "candidates:read"})
     async def read(
         self, candidate_id: FromPath[uuid.UUID], conn: Conn, principal: CurrentPrincipal
     ) -> Candidate:
@@ -65,6 +69,7 @@ class CandidateController(Controller):
         return candidate
 
     @get("/{candidate_id:uuid}/profile.pdf", operation_id="getCandidateProfilePdf",
+         summary="Download a candidate's signed competency profile (PDF)",
          opt={"scope": "results:read"})
     async def profile(
         self, candidate_id: FromPath[uuid.UUID], conn: Conn, principal: CurrentPrincipal,

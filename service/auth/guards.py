@@ -9,6 +9,7 @@ from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.handlers.base import BaseRouteHandler
+from litestar.openapi.spec import SecurityRequirement
 
 from service.auth.api_keys import Principal, authenticate, secret_from_header
 from service.auth.rate_limit import enforce_rate_limit
@@ -35,6 +36,9 @@ async def require_api_key(connection: ASGIConnection[Any, Any, Any, Any],
         raise Forbidden(f"This API key lacks the `{needed}` scope")
     connection.scope["state"]["principal"] = principal
 
+
+HR_API_SECURITY: list[SecurityRequirement] = [{"hrApiKey": []}]
+"""OpenAPI security requirement of handlers guarded by ``require_api_key``."""
 
 CurrentPrincipal = NamedDependency[Principal]
 """Annotate a handler parameter named ``principal`` with this to get the caller."""
@@ -69,6 +73,9 @@ async def require_staff(connection: ASGIConnection[Any, Any, Any, Any],
         raise Forbidden(f"This needs the {needed} role")
     connection.scope["state"]["staff"] = user
 
+
+STAFF_SECURITY: list[SecurityRequirement] = [{"staffSession": []}]
+"""OpenAPI security requirement of handlers guarded by ``require_staff``."""
 
 CurrentStaff = NamedDependency[StaffUser]
 """Annotate a handler parameter named ``staff`` with this to get the signed-in user."""

@@ -6,7 +6,7 @@ from litestar import Controller, post
 from litestar.params import JSONBody
 
 from service import audit
-from service.auth.guards import CurrentPrincipal, require_api_key
+from service.auth.guards import HR_API_SECURITY, CurrentPrincipal, require_api_key
 from service.current_content import CurrentContent
 from service.db import Conn
 from service.delivery.invitations import IssuedInvitation, NewInvitation, create_invitation
@@ -19,8 +19,10 @@ class InvitationController(Controller):
     path = "/api/v1/invitations"
     tags = ["invitations"]  # noqa: RUF012 - Litestar reads this class attribute
     guards = [require_api_key]  # noqa: RUF012
+    security = HR_API_SECURITY
 
-    @post(operation_id="createInvitation", opt={"scope": "invitations:write"})
+    @post(operation_id="createInvitation",
+          summary="Invite a candidate to assessments", opt={"scope": "invitations:write"})
     async def create(self, data: JSONBody[NewInvitation], conn: Conn,
                      principal: CurrentPrincipal, content: CurrentContent) -> IssuedInvitation:
         """Create an invitation. The response's `url` holds the token and is shown only once:

@@ -49,7 +49,8 @@ class CandidateApi(Controller):
     path = "/take/{token:str}/{assessment_id:str}"
     tags = ["candidate"]  # noqa: RUF012 - read by Litestar
 
-    @post("/answers", operation_id="candidateSaveAnswer", status_code=200,
+    @post("/answers", operation_id="candidateSaveAnswer",
+          summary="Autosave one answer", status_code=200,
           request_max_body_size=MAX_ANSWER_BYTES)
     async def save(self, token: FromPath[str], assessment_id: FromPath[str],
                    data: JSONBody[AnswerIn], state: State) -> SaveResult:
@@ -60,13 +61,15 @@ class CandidateApi(Controller):
             return await save_answer(conn, catalog_of(state.content), token, assessment_id,
                                      data)
 
-    @post("/events", operation_id="candidateIntegrityEvent", status_code=200)
+    @post("/events", operation_id="candidateIntegrityEvent",
+          summary="Record an integrity signal", status_code=200)
     async def event(self, token: FromPath[str], assessment_id: FromPath[str],
                     data: JSONBody[EventIn], conn: Conn, content: CurrentContent) -> EventAck:
         """Record an integrity signal (shown to staff; never an automatic decision)."""
         return await record_event(conn, catalog_of(content), token, assessment_id, data)
 
-    @get("/status", operation_id="candidateStatus")
+    @get("/status", operation_id="candidateStatus",
+         summary="Time left and tab ownership")
     async def status(self, token: FromPath[str], assessment_id: FromPath[str], conn: Conn,
                      tab_id: Annotated[str, QueryParameter(max_length=64)] = "",
                      ) -> AttemptStatus:
@@ -84,7 +87,8 @@ class CandidateApi(Controller):
             other_tab=bool(tab_id) and state.active_tab not in (None, tab_id),
         )
 
-    @post("/claim", operation_id="candidateClaimTab", status_code=200)
+    @post("/claim", operation_id="candidateClaimTab",
+          summary="Make this tab the active one", status_code=200)
     async def claim(self, token: FromPath[str], assessment_id: FromPath[str],
                     data: JSONBody[ClaimIn], conn: Conn) -> ClaimOut:
         """This tab is now the one in use; a switch from another tab is noted as a signal."""

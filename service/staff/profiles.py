@@ -10,7 +10,7 @@ from litestar import Controller, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from service import audit
-from service.auth.guards import CurrentStaff, require_staff
+from service.auth.guards import STAFF_SECURITY, CurrentStaff, require_staff
 from service.current_content import CurrentContent
 from service.db import Conn
 from service.errors import NotFound
@@ -31,8 +31,10 @@ class StaffProfileController(Controller):
     path = "/staff"
     tags = ["staff"]  # noqa: RUF012
     guards = [require_staff]  # noqa: RUF012
+    security = STAFF_SECURITY
 
     @get("/candidates/{candidate_id:uuid}/profile.pdf", operation_id="staffProfilePdf",
+         summary="Download a candidate's employer profile (PDF)",
          opt={"role": "viewer"})
     async def download(
         self, candidate_id: FromPath[uuid.UUID], conn: Conn, staff: CurrentStaff,
@@ -51,6 +53,7 @@ class StaffProfileController(Controller):
         return pdf_response(pdf)
 
     @post("/cohorts/{cohort_id:uuid}/profiles", operation_id="renderCohortProfiles",
+          summary="Render a cohort's profiles in the background",
           opt={"role": "coordinator"}, status_code=202)
     async def render_cohort(
         self, cohort_id: FromPath[uuid.UUID], data: JSONBody[CohortJobRequest], conn: Conn,
@@ -69,6 +72,7 @@ class StaffProfileController(Controller):
         return job
 
     @get("/profile-jobs/{job_id:uuid}", operation_id="profileJobProgress",
+         summary="Progress of a cohort rendering job",
          opt={"role": "coordinator"})
     async def job(self, job_id: FromPath[uuid.UUID], conn: Conn,
                   staff: CurrentStaff) -> JobProgress:

@@ -10,7 +10,7 @@ from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from service.assessments.ratings import Agreement
-from service.auth.guards import CurrentStaff, require_staff
+from service.auth.guards import STAFF_SECURITY, CurrentStaff, require_staff
 from service.current_content import CurrentContent
 from service.db import Conn
 from service.results.rating_queue import (
@@ -51,8 +51,10 @@ class RatingController(Controller):
     path = "/staff/ratings"
     tags = ["staff"]  # noqa: RUF012
     guards = [require_staff]  # noqa: RUF012
+    security = STAFF_SECURITY
 
-    @get("/queue", operation_id="ratingQueue", opt={"role": "rater"})
+    @get("/queue", operation_id="ratingQueue",
+         summary="Responses awaiting this rater", opt={"role": "rater"})
     async def queue(
         self, conn: Conn, staff: CurrentStaff, content: CurrentContent,
         limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
@@ -60,7 +62,8 @@ class RatingController(Controller):
         """Responses awaiting this rater (never ones they rated; candidate identity hidden)."""
         return await rating_queue(conn, staff, content, limit=limit)
 
-    @post(operation_id="submitRating", opt={"role": "rater"}, status_code=201)
+    @post(operation_id="submitRating",
+          summary="Rate a constructed response", opt={"role": "rater"}, status_code=201)
     async def rate(
         self, data: JSONBody[NewRating], conn: Conn, staff: CurrentStaff,
         content: CurrentContent,
@@ -68,7 +71,8 @@ class RatingController(Controller):
         """Record a rating; the second agreeing rating (or an adjudication) rescores."""
         return await submit_rating(conn, staff, data, content)
 
-    @get("/agreement", operation_id="raterAgreement", opt={"role": "coordinator"})
+    @get("/agreement", operation_id="raterAgreement",
+         summary="Agreement statistics per rater", opt={"role": "coordinator"})
     async def agreement(self, conn: Conn, staff: CurrentStaff) -> list[RaterAgreement]:
         """Exact, adjacent and quadratic weighted kappa per rater."""
         stats = await rater_agreement(conn, staff.organization_id)
@@ -81,8 +85,10 @@ class RescoreController(Controller):
     path = "/staff/attempts"
     tags = ["staff"]  # noqa: RUF012
     guards = [require_staff]  # noqa: RUF012
+    security = STAFF_SECURITY
 
     @post("/{attempt_id:uuid}/rescore", operation_id="rescoreAttempt",
+          summary="Rescore an attempt",
           opt={"role": "coordinator"}, status_code=201)
     async def rescore(
         self, attempt_id: FromPath[uuid.UUID], data: JSONBody[RescoreRequest], conn: Conn,

@@ -9,7 +9,7 @@ from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import Cookie
 from litestar.params import JSONBody
 
-from service.auth.guards import CurrentStaff, require_staff
+from service.auth.guards import STAFF_SECURITY, CurrentStaff, require_staff
 from service.auth.staff import SESSION_COOKIE, SESSION_LIFETIME, StaffUser, login, logout
 from service.db import Conn
 from service.types import Email
@@ -42,7 +42,8 @@ class StaffSessionController(Controller):
     path = "/staff/session"
     tags = ["staff"]  # noqa: RUF012
 
-    @post(operation_id="staffSignIn", status_code=201)
+    @post(operation_id="staffSignIn",
+          summary="Sign in (staff)", status_code=201)
     async def sign_in(
         self, data: JSONBody[Credentials], conn: Conn, request: Request[Any, Any, Any]
     ) -> Response[Me]:
@@ -57,12 +58,16 @@ class StaffSessionController(Controller):
                         max_age=int(SESSION_LIFETIME.total_seconds()))
         return Response(_me(session.user), status_code=201, cookies=[cookie])
 
-    @get(operation_id="staffMe", guards=[require_staff])
+    @get(operation_id="staffMe",
+         summary="Who is signed in", guards=[require_staff],
+         security=STAFF_SECURITY)
     async def me(self, staff: CurrentStaff) -> Me:
         """Who is signed in."""
         return _me(staff)
 
-    @delete(operation_id="staffSignOut", guards=[require_staff], status_code=200)
+    @delete(operation_id="staffSignOut",
+            summary="Sign out", guards=[require_staff], status_code=200,
+            security=STAFF_SECURITY)
     async def sign_out(self, request: Request[Any, Any, Any], conn: Conn) -> Response[None]:
         """End the session at once (the row is deleted, so every worker forgets it)."""
         await logout(conn, request.cookies.get(SESSION_COOKIE, ""))

@@ -61,3 +61,37 @@ async def test_openapi_is_3_1_and_documents_operations(client: AsyncTestClient) 
     page = await client.get("/schema")
     assert page.status_code == 200
     assert "<html" in page.text.lower()
+
+
+async def test_api_reference_needs_nothing_from_another_origin(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    page = await client.get("/schema")
+    assets = re.findall(r"""(?:src|href)=["']([^"']+)["']""", page.text)
+    assert len(assets) >= 4  # script, preset, stylesheet, icon
+    for url in assets:
+        assert url.startswith("/schema-assets/"), url
+        served = await client.get(url)
+        assert served.status_code == 200, url
+        assert len(served.content) > 100
+        assert "max-age=86400" in served.headers["cache-control"]
+    csp = page.headers["content-security-policy"]
+    assert "https:" not in csp and "http:" not in csp
+    assert "script-src 'self' 'unsafe-inline'" in csp
+
+
+async def test_openapi_documents_how_each_operation_authenticates(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    doc = (await client.get("/schema/openapi.json")).json()
+    schemes = doc["components"]["securitySchemes"]
+    assert schemes["hrApiKey"]["scheme"] == "bearer"
+    assert schemes["staffSession"]["in"] == "cookie"
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            if not isinstance(op, dict) or "operationId" not in op:
+                continue
+            assert op.get("summary"), f"{method} {path} has no summary"
+            security = op.get("security") or []
+            if path.startswith("/api/v1/"):
+                assert security == [{"hrApiKey": []}], f"{method} {path}"
+            elif path.startswith("/staff/") and op["operationId"] != "staffSignIn":
+                assert security == [{"staffSession": []}], f"{method} {path}"
+            else:
+                assert security == [], f"{method} {path}"
