@@ -193,7 +193,7 @@ async def test_reloading_mid_section_loses_nothing(
     await page.reload()
     row = await attempt(e2e_pool, link, "communication")
     stored = None
-    for _ in range(50):
+    for _ in range(200):  # the save is in flight while the page reloads
         stored = await e2e_pool.fetchval(
             "SELECT answer FROM responses WHERE attempt_id = $1 ORDER BY saved_at DESC LIMIT 1",
             row["id"])

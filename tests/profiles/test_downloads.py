@@ -107,7 +107,7 @@ async def test_coordinator_renders_a_cohort_in_the_background(
                             headers=csrf)
     assert job.status_code == 202, job.text
     assert job.json()["total"] == 1
-    for _ in range(100):
+    for _ in range(600):  # up to a minute: the first render also starts the pool's workers
         progress = (await client.get(f"/staff/profile-jobs/{job.json()['id']}")).json()
         if progress["status"] in ("done", "failed"):
             break
