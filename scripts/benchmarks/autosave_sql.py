@@ -39,7 +39,7 @@ async def _measure(calls: int, repeats: int) -> dict[str, float]:
     with bench._server_url() as admin_url:
         url = await bench._scratch(admin_url)
         try:
-            seats = await bench._seed(url, bench.CANDIDATES)
+            seats = await bench.seed_open_attempts(url, bench.CANDIDATES)
             catalog = catalog_of(load_content())
             conn = await asyncpg.connect(url)
             try:

@@ -56,7 +56,7 @@ def _demo_keys(pgdata: Path) -> int:
 
     import asyncpg  # noqa: PLC0415
 
-    from service.db import start_embedded  # noqa: PLC0415
+    from service.embedded_pg import start_embedded  # noqa: PLC0415
 
     async def count() -> int:
         conn = await asyncpg.connect(start_embedded(pgdata))
