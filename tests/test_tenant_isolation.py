@@ -1,0 +1,115 @@
+"""Tenant isolation, endpoint by endpoint: an organization's API key and staff see nothing
+of another organization's candidates, attempts, cohorts, jobs, ratings or profiles.
+
+Every HR API and staff operation in the OpenAPI document must have a case here, so a new
+endpoint cannot ship without one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import asyncpg
+from litestar.testing import AsyncTestClient
+
+from service.auth.api_keys import SCOPES, create_api_key
+from tests.profiles.helpers import seed_organization
+from tests.results.factories import make_user, org_slug, sign_in, staff_headers
+from tests.results.test_staff_ratings import scored_attempt
+
+LEVELS = {"content": 2, "organisation": 2, "tone": 2, "mechanics": 2}
+# Operations that name no other organization's data, or are covered elsewhere.
+NOT_TENANT_DATA = {"createCandidate", "staffSignIn", "staffMe", "staffSignOut"}
+
+
+class OrgA:
+    """The victim organization: a scored attempt awaiting a second rating, a cohort with
+    that candidate, and a cohort rendering job."""
+
+    def __init__(self, attempt: uuid.UUID, candidate: uuid.UUID, cohort: uuid.UUID,
+                 job: uuid.UUID) -> None:
+        self.attempt, self.candidate, self.cohort, self.job = attempt, candidate, cohort, job
+
+
+async def _seed_victim(client: AsyncTestClient, pool: asyncpg.Pool,  # type: ignore[type-arg]
+                       org: uuid.UUID) -> OrgA:
+    attempt = await scored_attempt(pool, org)
+    candidate = await pool.fetchval("SELECT candidate_id FROM attempts WHERE id = $1", attempt)
+    cohort = uuid.uuid4()
+    await pool.execute("INSERT INTO cohorts (id, organization_id, name) VALUES ($1, $2, 'A')",
+                       cohort, org)
+    await pool.execute("INSERT INTO cohort_members (organization_id, cohort_id, candidate_id) "
+                       "VALUES ($1, $2, $3)", org, cohort, candidate)
+    await make_user(pool, org, "rater", "rater-a@example.org")
+    csrf = await sign_in(client, await org_slug(pool, org), "rater-a@example.org")
+    rated = await client.post("/staff/ratings", headers=csrf, json={
+        "attempt_id": str(attempt), "item_id": "COM-A-14", "levels": LEVELS})
+    assert rated.status_code == 201, rated.text
+    job = await pool.fetchval(
+        """INSERT INTO profile_jobs (id, organization_id, cohort_id, variant, total, created_by)
+           VALUES ($1, $2, $3, 'employer', 1, 'test') RETURNING id""", uuid.uuid4(), org, cohort)
+    client.cookies.clear()
+    return OrgA(attempt, candidate, cohort, job)
+
+
+def _cases(a: OrgA) -> dict[str, tuple[str, str, Any]]:
+    """operationId -> (method, path, JSON body) that names organization A's data."""
+    return {
+        "getCandidate": ("GET", f"/api/v1/candidates/{a.candidate}", None),
+        "getCandidateProfilePdf": ("GET", f"/api/v1/candidates/{a.candidate}/profile.pdf", None),
+        "createInvitation": ("POST", "/api/v1/invitations",
+                             {"candidate_id": str(a.candidate), "assessments": ["coding"]}),
+        "staffProfilePdf": ("GET", f"/staff/candidates/{a.candidate}/profile.pdf", None),
+        "renderCohortProfiles": ("POST", f"/staff/cohorts/{a.cohort}/profiles",
+                                 {"variant": "employer"}),
+        "profileJobProgress": ("GET", f"/staff/profile-jobs/{a.job}", None),
+        "rescoreAttempt": ("POST", f"/staff/attempts/{a.attempt}/rescore",
+                           {"reason": "an outsider's rescore"}),
+        "submitRating": ("POST", "/staff/ratings", {"attempt_id": str(a.attempt),
+                                                    "item_id": "COM-A-14", "levels": LEVELS}),
+    }
+
+
+LISTINGS = {"listCandidates", "ratingQueue", "raterAgreement"}
+
+
+async def _tables(pool: asyncpg.Pool) -> dict[str, int]:  # type: ignore[type-arg]
+    names = ["candidates", "invitations", "scoring_runs", "ratings", "profiles",
+             "profile_jobs", "audit_log"]
+    return {n: await pool.fetchval(f"SELECT count(*) FROM {n}") for n in names}
+
+
+async def test_another_organization_sees_and_changes_nothing(
+    client: AsyncTestClient, pool: asyncpg.Pool, org_id: uuid.UUID,  # type: ignore[type-arg]
+) -> None:
+    victim = await _seed_victim(client, pool, org_id)
+    async with pool.acquire() as conn:
+        intruder = await seed_organization(conn, "Intruder Clinic")
+        key = await create_api_key(conn, intruder, "intruder", sorted(SCOPES))
+    api = {"Authorization": f"Bearer {key.secret}"}
+    staff = await staff_headers(client, pool, intruder, "admin", "admin-b@example.org")
+    await make_user(pool, intruder, "rater", "unused@example.org")
+
+    doc = (await client.get("/schema/openapi.json")).json()
+    operations = {op["operationId"] for path, item in doc["paths"].items()
+                  if path.startswith(("/api/v1/", "/staff/"))
+                  for op in item.values() if isinstance(op, dict) and "operationId" in op}
+    cases = _cases(victim)
+    assert operations == set(cases) | LISTINGS | NOT_TENANT_DATA, "add a case for new operations"
+
+    before = await _tables(pool)
+    for operation, (method, path, body) in cases.items():
+        headers = {**api, **staff}
+        r = await client.request(method, path, headers=headers, json=body)
+        assert r.status_code == 404, (operation, r.status_code, r.text[:200])
+        assert "tc@example.org" not in r.text  # nothing of the victim's record leaks
+    after = await _tables(pool)
+    assert {k: after[k] - before[k] for k in before} == {
+        "candidates": 0, "invitations": 0, "scoring_runs": 0, "ratings": 0, "profiles": 0,
+        "profile_jobs": 0, "audit_log": 0}
+
+    listed = (await client.get("/api/v1/candidates", headers=api)).json()
+    assert listed == []
+    assert (await client.get("/staff/ratings/queue", headers=staff)).json() == []
+    assert (await client.get("/staff/ratings/agreement", headers=staff)).json() == []
