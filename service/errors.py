@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import traceback
 from http import HTTPStatus
 from typing import Any
 
@@ -208,7 +209,13 @@ def _unavailable(request: Request[Any, Any, Any], exc: BaseException) -> Respons
 
 
 def _bug(request: Request[Any, Any, Any], exc: BaseException) -> Response[Problem]:
-    log.error("unhandled error", exc_info=exc)
+    if isinstance(exc, asyncpg.PostgresError):
+        # PostgreSQL quotes offending values in its messages, which may be PHI: log where it
+        # happened and the SQLSTATE, never the message.
+        log.error("unhandled database error %s (SQLSTATE %s)", type(exc).__name__,
+                  exc.sqlstate, extra={"trace": "".join(traceback.format_tb(exc.__traceback__))})
+    else:
+        log.error("unhandled error", exc_info=exc)
     return problem_response(request, status=HTTP_500_INTERNAL_SERVER_ERROR, slug="internal",
                             title="Internal error",
                             detail="Something went wrong on our side; quote the request id")
