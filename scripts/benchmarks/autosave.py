@@ -35,6 +35,8 @@ import msgspec
 from litestar import Litestar, post
 from litestar.datastructures import State
 
+from scripts.ports import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 GOAL_RATIO = 0.8
 GOAL_P99_MS = 50.0
@@ -248,13 +250,6 @@ async def seed_open_attempts(url: str, count: int) -> list[Seat]:
     return seats
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @contextlib.contextmanager
 def _serve(args: list[str], url: str, port: int) -> Iterator[subprocess.Popen[bytes]]:
     env = {**os.environ, "DATABASE_URL": url, "CHARTREADY_LOG_LEVEL": "WARNING",
@@ -389,7 +384,7 @@ async def _measure(quick: bool) -> dict[str, Any]:
             runs: dict[str, list[tuple[float, float, float]]] = {"app": [], "ceiling": []}
             ratios: list[float] = []
             errors = 0
-            app_port, ceiling_port = _free_port(), _free_port()
+            app_port, ceiling_port = free_port(), free_port()
             # Both servers stay up and the phases alternate, so each ratio compares two
             # measurements taken seconds apart on this noisy, shared machine.
             cpu: dict[str, list[tuple[float, float]]] = {"app": [], "ceiling": []}

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -17,14 +16,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from scripts.ports import free_port
+
 CLI = Path(sys.executable).with_name("chartready")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _start(data_dir: str, port: int) -> tuple[subprocess.Popen[bytes], float]:
@@ -75,10 +69,10 @@ def run(quick: bool) -> dict[str, object]:
     for _ in range(1 if quick else 3):
         data_dir = tempfile.mkdtemp(prefix="chartready-startup-")
         try:
-            proc, first = _start(data_dir, _free_port())
+            proc, first = _start(data_dir, free_port())
             _stop(proc)
             marker = Path(data_dir) / "pgdata" / "PG_VERSION"
-            proc, again = _start(data_dir, _free_port())
+            proc, again = _start(data_dir, free_port())
             _stop(proc)
             # Each demo start mints one API key in the same database: both must be there.
             kept = kept and marker.exists() and _demo_keys(Path(data_dir) / "pgdata") == 2

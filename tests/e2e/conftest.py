@@ -3,7 +3,6 @@ port against its own test database, and a headless system Chromium driven by Pla
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 import uuid
@@ -16,6 +15,7 @@ import pytest
 import uvicorn
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
+from scripts.ports import free_port
 from service.app import create_app
 from service.assessments.content import load_content
 from service.delivery.catalog import Catalog, catalog_of
@@ -31,13 +31,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu",
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 async def e2e_db(server_url: str, template_db: str) -> AsyncIterator[str]:
     """One migrated database shared by a module's browser tests."""
@@ -48,7 +41,7 @@ async def e2e_db(server_url: str, template_db: str) -> AsyncIterator[str]:
 @pytest.fixture(scope="module")
 def base_url(e2e_db: str) -> Iterator[str]:
     """The app under uvicorn on 127.0.0.1:<free port>."""
-    port = _free_port()
+    port = free_port()
     app = create_app(Settings(db_pool_min=1, db_pool_max=4, log_level="WARNING"),
                      database_url=e2e_db)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",

