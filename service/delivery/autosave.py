@@ -1,7 +1,9 @@
 """Autosave: every answer change is one idempotent upsert ordered by a client sequence number.
 
 The hot path is one SQL statement (one round trip, autocommitted, so the acknowledgement
-follows the commit): it resolves the token to the attempt, checks the attempt is open and
+follows the commit): it resolves the token to the attempt (the invitation in a sub-select,
+so the attempt is a point lookup on its (invitation_id, assessment_id) key whatever the
+table statistics say), checks the attempt is open and
 the item's section accepts answers (deadline plus grace), and upserts the answer only when
 its sequence number is newer than the stored one, so a stale or replayed write never
 overwrites a newer answer. Only when nothing was written does a second query find out why.
@@ -52,10 +54,11 @@ _GRACE_SQL = f"interval '{int(GRACE.total_seconds())} seconds'"
 _UPSERT = f"""
 WITH a AS (
     SELECT t.id, t.organization_id, t.active_tab
-    FROM invitations i
-    JOIN attempts t ON t.invitation_id = i.id AND t.assessment_id = $2
+    FROM attempts t
     JOIN attempt_sections s ON s.attempt_id = t.id AND s.section_id = $4
-    WHERE i.token_sha256 = $1 AND i.revoked_at IS NULL AND t.form_id = $3
+    WHERE t.invitation_id = (SELECT i.id FROM invitations i
+                             WHERE i.token_sha256 = $1 AND i.revoked_at IS NULL)
+      AND t.assessment_id = $2 AND t.form_id = $3
       AND t.status = 'in_progress' AND s.entered_at IS NOT NULL AND s.closed_at IS NULL
       AND (s.deadline_at IS NULL OR now() <= s.deadline_at + {_GRACE_SQL})
 ), up AS (

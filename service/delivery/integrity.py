@@ -66,8 +66,8 @@ SELECT t.id, t.organization_id, t.status,
        i.untimed OR coalesce(i.time_multiplier, 1) > 1 AS accommodated,
        (SELECT count(*) FROM integrity_events e WHERE e.attempt_id = t.id) AS events
 FROM invitations i JOIN attempts t ON t.invitation_id = i.id AND t.assessment_id = $2
-WHERE i.token_sha256 = $1 AND i.revoked_at IS NULL
-"""
+WHERE i.id = (SELECT id FROM invitations WHERE token_sha256 = $1 AND revoked_at IS NULL)
+"""  # the sub-select makes the attempt a point lookup on (invitation_id, assessment_id)
 
 
 async def record_event(
