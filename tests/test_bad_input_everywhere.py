@@ -1,6 +1,7 @@
 """Every endpoint that takes input answers bad input with a 4xx problem, never a 500.
 
-Endpoints are discovered from the OpenAPI document, so new ones are covered automatically.
+Endpoints are discovered from the OpenAPI document, and the candidate pages' HTML form
+posts (not in the document) from the app's routes, so new ones are covered automatically.
 Callers are authenticated (API key, staff session with CSRF) so the payloads reach
 validation rather than stopping at the door.
 """
@@ -18,6 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from litestar.testing import AsyncTestClient
 
+from service.assessments.content import load_content
+from service.delivery.catalog import catalog_of
+from tests.delivery.conftest import add_candidate, attempt_row, begin, invite
 from tests.results.factories import staff_headers
 
 NASTY_BODIES: list[tuple[str, bytes]] = [
@@ -99,3 +103,47 @@ async def test_random_json_never_500(client: AsyncTestClient, pool: asyncpg.Pool
         seen.append(r.status_code)
         assert r.status_code < 500, (body, r.text[:300])
     assert any(400 <= s < 500 for s in seen)
+
+
+NASTY_FORMS: list[tuple[str, bytes, str]] = [
+    ("nul byte", b"agree=ye\x00s&confirm=\x00", "application/x-www-form-urlencoded"),
+    ("bad percent-encoding", b"agree=%ff%fe%&confirm=%zz", "application/x-www-form-urlencoded"),
+    ("broken multipart", b"--b\r\nContent-Disposition: form-data\r\n\r\nx",
+     "multipart/form-data; boundary=b"),
+    ("json to a form", b'{"agree": [1, {"x": null}]}', "application/json"),
+    ("ten megabytes", b"agree=" + b"a" * (10 * 1024 * 1024), "application/x-www-form-urlencoded"),
+]
+
+
+def _candidate_form_posts(client: AsyncTestClient, values: dict[str, str]) -> list[str]:  # type: ignore[type-arg]
+    """Every POST route of the candidate pages (HTML forms, not in the OpenAPI document),
+    with its path parameters filled in from ``values``."""
+    paths = []
+    for route in client.app.routes:
+        if route.path.startswith("/take/") and "POST" in getattr(route, "methods", ()):
+            paths.append(re.sub(r"\{(\w+):\w+\}", lambda m: values[m.group(1)], route.path))
+    return paths
+
+
+async def test_candidate_form_posts_refuse_bad_bodies(
+    client: AsyncTestClient, pool: asyncpg.Pool, org_id: uuid.UUID,  # type: ignore[type-arg]
+) -> None:
+    catalog = catalog_of(load_content())
+    fresh = await invite(pool, org_id, await add_candidate(pool, org_id), catalog)
+    started = await invite(pool, org_id, await add_candidate(pool, org_id), catalog)
+    await begin(client, started)
+    section = catalog.section_plans[(await attempt_row(pool, started))["form_id"]][0].section.id
+    stored = "SELECT (SELECT count(*) FROM responses), (SELECT count(*) FROM attempts), " \
+             "(SELECT count(*) FROM invitations WHERE consented_at IS NOT NULL)"
+    before = tuple(await pool.fetchrow(stored))
+    checked = 0
+    for token in (fresh, started):
+        values = {"token": token, "assessment_id": "coding", "section_id": section}
+        for path in _candidate_form_posts(client, values):
+            for name, body, content_type in NASTY_FORMS:
+                r = await client.post(path, content=body, follow_redirects=False,
+                                      headers={"content-type": content_type})
+                assert r.status_code < 500, f"POST {path} with {name}: {r.text[:300]}"
+                checked += 1
+    assert checked >= 2 * 8 * len(NASTY_FORMS)  # consent, start, begin, finish, submit, ...
+    assert tuple(await pool.fetchrow(stored)) == before
