@@ -9,7 +9,7 @@ from litestar.logging.config import LoggingConfig
 
 from service import __version__
 from service.api.candidates import CandidateController
-from service.api_docs import api_docs_assets, openapi_config
+from service.api_docs import api_docs_asset, openapi_config
 from service.assessments.content import load_content
 from service.auth.guards import provide_principal, provide_staff
 from service.current_content import content_lifespan, provide_content
@@ -38,7 +38,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             health, ready, metrics, CandidateController,
             StaffSessionController, RatingController, RescoreController,
             StaffProfileController, VerificationController, *delivery_handlers(),
-            api_docs_assets(),
+            api_docs_asset,
         ],
         lifespan=[
             pool_lifespan(settings, database_url), content_lifespan, sweeper_lifespan(),

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import re
-import traceback
 from http import HTTPStatus
 from typing import Any
 
@@ -19,6 +18,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from service.db import UNAVAILABLE_ERRORS
+from service.logs import describe_exception
 from service.request_context import current_request_id
 
 log = logging.getLogger(__name__)
@@ -209,20 +209,18 @@ def _unavailable(request: Request[Any, Any, Any], exc: BaseException) -> Respons
 
 
 def _bug(request: Request[Any, Any, Any], exc: BaseException) -> Response[Problem]:
-    if isinstance(exc, asyncpg.PostgresError):
-        # PostgreSQL quotes offending values in its messages, which may be PHI: log where it
-        # happened and the SQLSTATE, never the message.
-        log.error("unhandled database error %s (SQLSTATE %s)", type(exc).__name__,
-                  exc.sqlstate, extra={"trace": "".join(traceback.format_tb(exc.__traceback__))})
-    else:
-        log.error("unhandled error", exc_info=exc)
+    # The JSON formatter withholds database drivers' messages from the trace (they quote
+    # values, which may be PHI); the type and SQLSTATE say what went wrong.
+    log.error("unhandled error: %s", describe_exception(exc), exc_info=exc)
     return problem_response(request, status=HTTP_500_INTERNAL_SERVER_ERROR, slug="internal",
                             title="Internal error",
                             detail="Something went wrong on our side; quote the request id")
 
 
 def _any(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
-    if isinstance(exc, UNAVAILABLE_ERRORS):
+    # asyncpg's client-side DataError (an argument it cannot encode) is an InterfaceError
+    # but a bug, not an outage; it is also a ValueError, unlike the connection errors.
+    if isinstance(exc, UNAVAILABLE_ERRORS) and not isinstance(exc, ValueError):
         return _unavailable(request, exc)
     if isinstance(exc, RecursionError):  # msgspec decoding a body nested thousands deep
         return problem_response(request, status=400, slug="validation", title="Invalid request",

@@ -1,4 +1,6 @@
-"""Structured JSON logs: one object per line with the request id; never request bodies."""
+"""Structured JSON logs: one object per line with the request id; never request bodies, and
+never a database driver's error message (PostgreSQL and asyncpg quote the values they
+reject, which may be PHI): traces keep every frame but withhold those messages."""
 
 from __future__ import annotations
 
@@ -31,9 +33,34 @@ class JsonFormatter(logging.Formatter):
         for key, value in record.__dict__.items():
             if key not in _STANDARD and not key.startswith("_") and key != "color_message":
                 entry[key] = value if isinstance(value, str | int | float | bool) else repr(value)
-        if record.exc_info:
-            entry["trace"] = "".join(traceback.format_exception(*record.exc_info))
+        if record.exc_info and record.exc_info[1] is not None:
+            entry["trace"] = safe_trace(record.exc_info[1])
         return msgspec.json.encode(entry).decode()
+
+
+def describe_exception(exc: BaseException) -> str:
+    """The exception's type, and for database errors their SQLSTATE, never their message."""
+    sqlstate = getattr(exc, "sqlstate", None)
+    return f"{type(exc).__name__} (SQLSTATE {sqlstate})" if sqlstate else type(exc).__name__
+
+
+def safe_trace(exc: BaseException) -> str:
+    """The full trace of ``exc`` and the exceptions it was raised from or during, with the
+    messages of database-driver exceptions (asyncpg's, server or client side) withheld."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and all(current is not seen for seen in chain):
+        chain.append(current)
+        current = current.__cause__ or (
+            None if current.__suppress_context__ else current.__context__)
+    parts = []
+    for link in reversed(chain):
+        parts.append("Traceback (most recent call last):\n")
+        parts.extend(traceback.format_tb(link.__traceback__))
+        message = ("(message withheld)" if type(link).__module__.startswith("asyncpg")
+                   else str(link))
+        parts.append(f"{type(link).__module__}.{type(link).__qualname__}: {message}\n")
+    return "".join(parts)
 
 
 def configure_logging(level: str = "INFO") -> None:

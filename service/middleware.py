@@ -60,11 +60,12 @@ async def add_response_headers(message: Message, scope: Scope) -> None:
     present = {k.lower() for k, _ in headers}
     for name, value in scope.get("state", {}).get("response_headers", {}).items():
         if name.lower().encode() not in present:
-            headers.append((name.encode(), value.encode()))
+            headers.append((name.lower().encode(), value.encode()))  # ASGI: lower case
     if b"x-request-id" not in present:
         headers.append((b"x-request-id", rid.encode()))
     headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
     if b"content-security-policy" not in present:
-        csp = _DOCS_CSP if scope.get("path", "").startswith("/schema") else _CSP
+        path = scope.get("path", "")
+        csp = _DOCS_CSP if path == "/schema" or path.startswith("/schema/") else _CSP
         headers.append((b"content-security-policy", csp.encode()))
     message["headers"] = headers

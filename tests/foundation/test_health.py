@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
+import pytest
 from litestar.testing import AsyncTestClient
+
+from service.api_docs import ASSET_DIGESTS, _verified
 
 
 async def test_health_and_ready(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
@@ -66,16 +70,33 @@ async def test_openapi_is_3_1_and_documents_operations(client: AsyncTestClient) 
 async def test_api_reference_needs_nothing_from_another_origin(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
     page = await client.get("/schema")
     assets = re.findall(r"""(?:src|href)=["']([^"']+)["']""", page.text)
-    assert len(assets) >= 4  # script, preset, stylesheet, icon
+    assert sorted(a.rsplit("/", 1)[1] for a in assets) == sorted(ASSET_DIGESTS)
     for url in assets:
         assert url.startswith("/schema-assets/"), url
         served = await client.get(url)
         assert served.status_code == 200, url
-        assert len(served.content) > 100
+        name = url.rsplit("/", 1)[1]
+        assert hashlib.sha256(served.content).hexdigest() == ASSET_DIGESTS[name][1]
+        assert served.headers["content-type"].startswith(ASSET_DIGESTS[name][0])
         assert "max-age=86400" in served.headers["cache-control"]
     csp = page.headers["content-security-policy"]
     assert "https:" not in csp and "http:" not in csp
     assert "script-src 'self' 'unsafe-inline'" in csp
+    # only the pinned files: nothing else of the package, no way out of its folder
+    for other in ("index.html", "oauth2-redirect.html", "swagger-initializer.js",
+                  "..%2F..%2F__init__.py"):
+        assert (await client.get(f"/schema-assets/{other}")).status_code == 404, other
+
+
+async def test_api_reference_refuses_a_file_that_fails_its_digest(
+    client: AsyncTestClient, monkeypatch: pytest.MonkeyPatch,  # type: ignore[type-arg]
+) -> None:
+    _verified.cache_clear()
+    monkeypatch.setitem(ASSET_DIGESTS, "swagger-ui.css", ("text/css", "0" * 64))
+    try:
+        assert (await client.get("/schema-assets/swagger-ui.css")).status_code == 503
+    finally:
+        _verified.cache_clear()
 
 
 async def test_openapi_documents_how_each_operation_authenticates(client: AsyncTestClient) -> None:  # type: ignore[type-arg]

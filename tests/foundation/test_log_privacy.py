@@ -40,23 +40,36 @@ class Captured(logging.Handler):
             self.lines.append(self.format(record))
 
 
-@get("/test-only/leak/{value:str}", include_in_schema=False)
-async def leak(value: FromPath[str], conn: Conn) -> int:
-    """A handler with a bug: PostgreSQL's error message quotes a value it was given."""
-    result: int = await conn.fetchval("SELECT chartready_test_leak($1)", value)
+@get("/test-only/leak/{how:str}/{value:str}", include_in_schema=False)
+async def leak(how: FromPath[str], value: FromPath[str], conn: Conn) -> int:
+    """A handler whose database errors quote a value: PostgreSQL's own (a bug: 500),
+    asyncpg's for an argument it cannot encode (refused input: 422), and a bug of our own
+    raised while handling PostgreSQL's (500, the database error in its chain)."""
+    if how == "server":
+        result: int = await conn.fetchval("SELECT chartready_test_leak($1)", value)
+    elif how == "client":
+        result = await conn.fetchval("SELECT $1::int", value)
+    else:
+        try:
+            result = await conn.fetchval("SELECT chartready_test_leak($1)", value)
+        except asyncpg.PostgresError as error:
+            raise RuntimeError("could not check the value") from error
     return result
 
 
 @pytest.fixture
 def logs() -> Iterator[Captured]:
-    """Capture at DEBUG from the root logger down."""
+    """Capture at DEBUG from the root logger down; the root logger is restored afterwards
+    (the app under test reconfigures it)."""
     handler = Captured()
     root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
     root.addHandler(handler)
     try:
         yield handler
     finally:
-        root.removeHandler(handler)
+        root.handlers[:] = handlers
+        root.setLevel(level)
 
 
 @pytest.fixture
@@ -101,13 +114,21 @@ async def test_a_whole_journey_logs_no_secret_or_personal_data(
     session = signed.cookies.get("cr_session") or client.cookies.get("cr_session")
     assert_problem(await client.post("/staff/session", json={
         "organization": slug, "email": "admin.xq@example.org", "password": "Wr0ng-Pa55"}), 401)
-    broken = await client.get(f"/test-only/leak/{LEAKED_VALUE}")
-    assert_problem(broken, 500)
+    broken = {how: await client.get(f"/test-only/leak/{how}/{LEAKED_VALUE}")
+              for how in ("server", "client", "wrapped")}
+    assert_problem(broken["server"], 500)  # a bug, not "database unavailable"
+    assert_problem(broken["client"], 422)
+    assert_problem(broken["wrapped"], 500)
 
     text = "\n".join(logs.lines)
-    bug = [line for line in logs.lines if "unhandled database error" in line]
-    assert len(bug) == 1 and "P0001" in bug[0]  # the bug is logged, with its SQLSTATE
-    assert broken.json()["request_id"] in bug[0]  # and the id the caller can quote
+    bugs = [line for line in logs.lines if "unhandled error" in line]
+    assert len(bugs) == 2  # each bug is logged, with the id the caller can quote
+    for how, line in zip(("server", "wrapped"), bugs, strict=True):
+        assert broken[how].json()["request_id"] in line, how
+        assert "in leak" in line  # the trace shows where
+    assert "RaiseError (SQLSTATE P0001)" in bugs[0]
+    assert "RuntimeError: could not check the value" in bugs[1]  # our own message is kept
+    assert "RaiseError: (message withheld)" in bugs[1]  # the database's is not
     assert len(logs.lines) > 1
     secrets = [api_key, token, PASSWORD, "Wr0ng-Pa55", session, signed.json()["csrf_token"],
                "Yolanda", "Ximenez", "yolanda.xq@example.org", "ATS-77-XQ",
