@@ -24,8 +24,9 @@ NOT_TENANT_DATA = {"createCandidate", "staffSignIn", "staffMe", "staffSignOut"}
 
 
 class OrgA:
-    """The victim organization: a scored attempt awaiting a second rating, a cohort with
-    that candidate, and a cohort rendering job."""
+    """The victim organization: an attempt awaiting its first rating, another rated by two
+    raters (so agreement statistics exist), a cohort with the first candidate, and a cohort
+    rendering job."""
 
     def __init__(self, attempt: uuid.UUID, candidate: uuid.UUID, cohort: uuid.UUID,
                  job: uuid.UUID) -> None:
@@ -35,17 +36,20 @@ class OrgA:
 async def _seed_victim(client: AsyncTestClient, pool: asyncpg.Pool,  # type: ignore[type-arg]
                        org: uuid.UUID) -> OrgA:
     attempt = await scored_attempt(pool, org)
+    rated_twice = await scored_attempt(pool, org)
     candidate = await pool.fetchval("SELECT candidate_id FROM attempts WHERE id = $1", attempt)
     cohort = uuid.uuid4()
     await pool.execute("INSERT INTO cohorts (id, organization_id, name) VALUES ($1, $2, 'A')",
                        cohort, org)
     await pool.execute("INSERT INTO cohort_members (organization_id, cohort_id, candidate_id) "
                        "VALUES ($1, $2, $3)", org, cohort, candidate)
-    await make_user(pool, org, "rater", "rater-a@example.org")
-    csrf = await sign_in(client, await org_slug(pool, org), "rater-a@example.org")
-    rated = await client.post("/staff/ratings", headers=csrf, json={
-        "attempt_id": str(attempt), "item_id": "COM-A-14", "levels": LEVELS})
-    assert rated.status_code == 201, rated.text
+    for rater in ("rater-a1@example.org", "rater-a2@example.org"):
+        await make_user(pool, org, "rater", rater)
+        client.cookies.clear()
+        csrf = await sign_in(client, await org_slug(pool, org), rater)
+        rated = await client.post("/staff/ratings", headers=csrf, json={
+            "attempt_id": str(rated_twice), "item_id": "COM-A-14", "levels": LEVELS})
+        assert rated.status_code == 201, rated.text
     job = await pool.fetchval(
         """INSERT INTO profile_jobs (id, organization_id, cohort_id, variant, total, created_by)
            VALUES ($1, $2, $3, 'employer', 1, 'test') RETURNING id""", uuid.uuid4(), org, cohort)
@@ -109,7 +113,20 @@ async def test_another_organization_sees_and_changes_nothing(
         "candidates": 0, "invitations": 0, "scoring_runs": 0, "ratings": 0, "profiles": 0,
         "profile_jobs": 0, "audit_log": 0}
 
-    listed = (await client.get("/api/v1/candidates", headers=api)).json()
-    assert listed == []
+    assert (await client.get("/api/v1/candidates", headers=api)).json() == []
     assert (await client.get("/staff/ratings/queue", headers=staff)).json() == []
     assert (await client.get("/staff/ratings/agreement", headers=staff)).json() == []
+
+    # The control: the victim's own key and staff get through every case and see their data,
+    # so the 404s above were isolation, not wrong paths.
+    async with pool.acquire() as conn:
+        own_key = await create_api_key(conn, org_id, "own", sorted(SCOPES))
+    client.cookies.clear()
+    own = {"Authorization": f"Bearer {own_key.secret}",
+           **await staff_headers(client, pool, org_id, "admin", "admin-a@example.org")}
+    assert len((await client.get("/api/v1/candidates", headers=own)).json()) == 2
+    assert len((await client.get("/staff/ratings/queue", headers=own)).json()) == 1
+    assert len((await client.get("/staff/ratings/agreement", headers=own)).json()) == 2
+    for operation, (method, path, body) in cases.items():
+        r = await client.request(method, path, headers=own, json=body)
+        assert r.status_code < 300, (operation, r.status_code, r.text[:200])

@@ -42,4 +42,6 @@ def enforce_rate_limit(limit: int, use: KeyUse) -> dict[str, str]:
 
 
 def _seconds_left(use: KeyUse) -> int:
-    return max(1, math.ceil(use.window_resets_in))
+    # A window opened by a concurrent request that committed after this transaction began
+    # can look a moment longer than the window itself; never promise more than one window.
+    return min(RATE_WINDOW_SECONDS, max(1, math.ceil(use.window_resets_in)))

@@ -74,13 +74,16 @@ async def test_unauthenticated_and_candidate_routes_carry_no_rate_headers(
     assert_problem(r, 401)
     assert "ratelimit-limit" not in r.headers
     assert "ratelimit-limit" not in (await client.get("/health")).headers
+    candidate_page = await client.get("/take/not-a-real-token-at-all")
+    assert candidate_page.status_code == 404
+    assert "ratelimit-limit" not in candidate_page.headers
 
 
 _PRINCIPAL = Principal(uuid.UUID(int=1), uuid.UUID(int=2), frozenset())
 
 
 @given(limit=st.integers(1, 10_000), used=st.integers(1, 20_000),
-       resets_in=st.floats(0, RATE_WINDOW_SECONDS))
+       resets_in=st.floats(-1, RATE_WINDOW_SECONDS + 1))
 def test_enforcement_rule(limit: int, used: int, resets_in: float) -> None:
     use = KeyUse(_PRINCIPAL, used, resets_in)
     if used > limit:
