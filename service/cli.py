@@ -1,4 +1,5 @@
-"""The `chartready` command: serve, migrate, demo, version, settings."""
+"""The `chartready` command: serve, migrate, demo, content, invitations, readiness models,
+tenant administration, version, settings."""
 
 from __future__ import annotations
 
@@ -201,6 +202,11 @@ def cmd_model_rollback(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _with_database(command: Callable[[argparse.Namespace, str], int]) -> Handler:
+    """A handler that runs ``command`` with the database URL (embedded server if unset)."""
+    return lambda args, settings: command(args, _database_url(settings))
+
+
 def cmd_version(args: argparse.Namespace, settings: Settings) -> int:
     """Print the version."""
     print(f"chartready {__version__}")
@@ -259,6 +265,9 @@ def build_parser() -> argparse.ArgumentParser:
             "Retire the active readiness model and re-activate the previous one.")
     p.add_argument("--organization", help=org_help)
     p.add_argument("--reason", default="rollback", help="why (kept with the activation)")
+    from service.admin_commands import add_admin_commands  # noqa: PLC0415
+
+    add_admin_commands(add, _with_database)
     add("version", cmd_version, "Print the version.")
     add("settings", cmd_settings, "Print every setting as a Markdown table.")
     return parser

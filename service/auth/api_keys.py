@@ -68,6 +68,37 @@ async def create_api_key(
     return IssuedKey(key_id, name, secret, sorted(scopes), created_at)
 
 
+class KeySummary(msgspec.Struct, frozen=True):
+    """What an administrator sees of a key: never its secret (nor its hash)."""
+
+    prefix: str
+    name: str
+    scopes: list[str]
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+async def list_api_keys(conn: asyncpg.Connection, organization_id: uuid.UUID) -> list[KeySummary]:
+    """The organization's keys, newest first."""
+    rows = await conn.fetch(
+        """SELECT prefix, name, scopes, created_at, last_used_at, revoked_at FROM api_keys
+           WHERE organization_id = $1 ORDER BY created_at DESC""", organization_id)
+    return [KeySummary(**dict(row)) for row in rows]
+
+
+async def revoke_api_key(
+    conn: asyncpg.Connection, organization_id: uuid.UUID, prefix: str
+) -> uuid.UUID | None:
+    """Revoke the organization's live key with this prefix at once; its id, or None when
+    there is no such live key."""
+    key_id: uuid.UUID | None = await conn.fetchval(
+        """UPDATE api_keys SET revoked_at = now()
+           WHERE organization_id = $1 AND prefix = $2 AND revoked_at IS NULL RETURNING id""",
+        organization_id, prefix)
+    return key_id
+
+
 def secret_from_header(authorization: str | None) -> str | None:
     """Extract a key from `Bearer <key>` or HTTP Basic with the key as username
     (the Greenhouse convention); None when absent or malformed."""

@@ -13,6 +13,7 @@ from litestar.openapi.spec import SecurityRequirement
 
 from service.auth.api_keys import Principal, authenticate, secret_from_header
 from service.auth.rate_limit import enforce_rate_limit
+from service.auth.roles import ROLES
 from service.auth.staff import SESSION_COOKIE, StaffUser, csrf_matches, session_user
 from service.errors import Forbidden, Unauthorized
 
@@ -51,7 +52,7 @@ def provide_principal(request: Request[Any, Any, Any]) -> Principal:
 
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_ROLE_RANK = {"viewer": 0, "rater": 1, "coordinator": 2, "admin": 3}
+_ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
 
 
 async def require_staff(connection: ASGIConnection[Any, Any, Any, Any],

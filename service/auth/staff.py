@@ -18,6 +18,7 @@ import msgspec
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from service.auth.roles import ROLES
 from service.errors import DomainError, Unauthorized
 
 SESSION_COOKIE = "cr_session"
@@ -61,6 +62,27 @@ class NewSession(msgspec.Struct, frozen=True):
 def hash_password(password: str) -> str:
     """argon2id hash for storage."""
     return _hasher.hash(password)
+
+
+MIN_PASSWORD_LENGTH = 12
+
+
+async def create_staff_user(conn: asyncpg.Connection, organization_id: uuid.UUID, *,
+                            email: str, display_name: str, role: str,
+                            password: str) -> uuid.UUID:
+    """Store a staff user with an argon2id hash of ``password``; ValueError for a role that
+    does not exist or a password shorter than MIN_PASSWORD_LENGTH."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    user_id = uuid.uuid4()
+    await conn.execute(
+        """INSERT INTO users (id, organization_id, email, display_name, role, password_hash)
+           VALUES ($1, $2, $3, $4, $5, $6)""",
+        user_id, organization_id, email.strip().lower(), display_name, role,
+        hash_password(password))
+    return user_id
 
 
 def _sha(value: str) -> bytes:

@@ -13,7 +13,9 @@ import pytest
 from service.cli import build_parser, main
 
 COMMANDS = ["serve", "demo", "migrate", "version", "settings", "check-content", "content-stats",
-            "invite", "sweep", "equate", "train", "model-card", "model-rollback"]
+            "invite", "sweep", "equate", "train", "model-card", "model-rollback",
+            "org-create", "user-create", "api-key-create", "api-key-list", "api-key-revoke"]
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -24,9 +26,12 @@ def test_every_command_has_help(command: str, capsys: pytest.CaptureFixture[str]
     assert f"usage: chartready {command}" in capsys.readouterr().out
 
 
-def test_parser_knows_every_command() -> None:
+def test_parser_knows_every_command_and_the_readme_lists_them() -> None:
     choices = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
-    assert set(COMMANDS) <= set(choices)
+    assert set(COMMANDS) == set(choices)
+    readme = README.read_text()
+    for command in COMMANDS:
+        assert f"| `chartready {command}" in readme, f"README lacks `chartready {command}`"
 
 
 def test_version_and_bad_setting_via_console_script() -> None:
