@@ -339,8 +339,9 @@ def _per_save_us(before: tuple[float, float], after: tuple[float, float],
     return ((after[0] - before[0]) / saves * 1e6, (after[1] - before[1]) / saves * 1e6)
 
 
-async def _lost(url: str, seats: list[Seat]) -> int:
-    """Acknowledged saves whose answer (or a newer one) is not in the database."""
+async def lost_saves(url: str, seats: list[Seat]) -> int:
+    """Acknowledged saves whose answer (or a newer one) is not in the database (also used
+    by the crash-durability test)."""
     conn = await asyncpg.connect(url)
     try:
         rows = await conn.fetch(
@@ -412,7 +413,7 @@ async def _measure(quick: bool) -> dict[str, Any]:
                     runs["ceiling"].append((count / seconds, statistics.median(lat),
                                             statistics.quantiles(lat, n=100)[98]))
                     ratios.append(runs["app"][-1][0] / runs["ceiling"][-1][0])
-            lost = await _lost(url, seats)
+            lost = await lost_saves(url, seats)
             _phase("counted")
         finally:
             await _drop(admin_url, url)
