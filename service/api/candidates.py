@@ -57,7 +57,7 @@ class CandidateController(Controller):
         return await list_candidates(conn, principal.organization_id, limit=limit, offset=offset)
 
     @get("/{candidate_id:uuid}", operation_id="getCandidate",
-         summary="Read a candidate and their results", opt={"scope": "candidates:read"})
+         summary="Read a candidate", opt={"scope": "candidates:read"})
     async def read(
         self, candidate_id: FromPath[uuid.UUID], conn: Conn, principal: CurrentPrincipal
     ) -> Candidate:
