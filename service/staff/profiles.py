@@ -34,7 +34,7 @@ class StaffProfileController(Controller):
     security = STAFF_SECURITY
 
     @get("/candidates/{candidate_id:uuid}/profile.pdf", operation_id="staffProfilePdf",
-         summary="Download a candidate's employer profile (PDF)",
+         summary="Download a candidate's competency profile (PDF, either variant)",
          opt={"role": "viewer"})
     async def download(
         self, candidate_id: FromPath[uuid.UUID], conn: Conn, staff: CurrentStaff,
