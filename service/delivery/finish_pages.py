@@ -58,23 +58,22 @@ class CandidateFinishPages(Controller):
         """The current section's questions, answered or not, before moving on."""
         ctx = await open_page(conn, token, assessment_id, content)
         invitation, catalog, links, state = ctx.invitation, ctx.catalog, ctx.links, ctx.state
-        current = state.current_section()
-        if current is None or current.entered_at is None:
+        plan = ctx.answering()
+        if plan is None:
             return ctx.resume()
-        plan = catalog.plan_for(state.form_id, current.section_id)
         answered = await _answered(conn, state)
         form = catalog.form(state.form_id)
         rows = [ReviewRow(p, p - plan.first_position + 1, form.items[p - 1].stem,
                           form.items[p - 1].id in answered, links.item(p))
                 for p in range(plan.first_position, plan.last_position + 1)]
-        last = _is_last(state, current.section_id)
+        last = _is_last(state, plan.section.id)
         return page("review.html", {
             "org": invitation.organization_name,
             "assessment": catalog.assessment(assessment_id), "section": plan.section,
             "plan": plan, "sections_total": len(state.sections), "rows": rows, "last": last,
             "unanswered": sum(not r.answered for r in rows), "links": links,
-            "finish_url": f"{links.section(current.section_id)}/finish",
-            **timer_context(state, current.section_id),
+            "finish_url": f"{links.section(plan.section.id)}/finish",
+            **timer_context(state, plan.section.id),
         })
 
     @post("/section/{section_id:str}/finish", operation_id="candidateFinishSection",

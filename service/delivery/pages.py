@@ -20,7 +20,7 @@ from service.delivery.attempts import (
     start_attempt,
     visit_item,
 )
-from service.delivery.catalog import Catalog, catalog_of
+from service.delivery.catalog import Catalog, SectionPlan, catalog_of
 from service.delivery.finalize import finalize_attempt
 from service.delivery.invitations import (
     Invitation,
@@ -100,6 +100,13 @@ class PageContext(msgspec.Struct, frozen=True):
     def resume(self) -> Redirect:
         """Send the candidate to where they belong now."""
         return go(resume_url(self.state, self.catalog, self.links))
+
+    def answering(self) -> SectionPlan | None:
+        """The plan of the section the candidate is answering (entered and still open)."""
+        current = self.state.current_section()
+        if current is None or current.entered_at is None:
+            return None
+        return self.catalog.plan_for(self.state.form_id, current.section_id)
 
 
 async def open_page(
@@ -218,11 +225,8 @@ class CandidatePages(Controller):
         """One question, with the saved answer filled in, the timer and progress."""
         ctx = await open_page(conn, token, assessment_id, content)
         invitation, catalog, links, state = ctx.invitation, ctx.catalog, ctx.links, ctx.state
-        current = state.current_section()
-        if current is None or current.entered_at is None:
-            return ctx.resume()
-        plan = catalog.plan_for(state.form_id, current.section_id)
-        if not plan.first_position <= position <= plan.last_position:
+        plan = ctx.answering()
+        if plan is None or not plan.first_position <= position <= plan.last_position:
             return ctx.resume()
         item = catalog.item_at(state.form_id, position)
         await visit_item(conn, state, item.id, position)
@@ -244,5 +248,5 @@ class CandidatePages(Controller):
             "links": links,
             "prev_url": links.item(position - 1) if position > plan.first_position else None,
             "next_url": links.item(position + 1) if position < plan.last_position else None,
-            **timer_context(state, current.section_id),
+            **timer_context(state, plan.section.id),
         })
