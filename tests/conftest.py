@@ -74,41 +74,35 @@ def server_url() -> Iterator[str]:
         yield server.get_uri()
 
 
+async def _on_server(server_url: str, statement: str) -> None:
+    """Run one statement (CREATE/DROP DATABASE) on its own administrative connection."""
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(statement)
+    finally:
+        await admin.close()
+
+
 @pytest.fixture(scope="session")
 async def template_db(server_url: str) -> AsyncIterator[str]:
     """A migrated template database, created once per session."""
     name = f"cr_template_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(server_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
+    await _on_server(server_url, f'CREATE DATABASE "{name}"')
     await migrate_url(with_database(server_url, name))
     yield name
-    admin = await asyncpg.connect(server_url)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    await _on_server(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @asynccontextmanager
 async def cloned_database(server_url: str, template: str, prefix: str) -> AsyncIterator[str]:
     """A new database copied from ``template``; dropped (forcibly) afterwards."""
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(server_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY')
-    finally:
-        await admin.close()
+    await _on_server(server_url,
+                     f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY')
     try:
         yield with_database(server_url, name)
     finally:
-        admin = await asyncpg.connect(server_url)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+        await _on_server(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
