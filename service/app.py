@@ -19,7 +19,7 @@ from service.errors import EXCEPTION_HANDLERS
 from service.health import health, ready
 from service.logs import configure_logging
 from service.metrics import metrics, metrics_middleware
-from service.middleware import add_response_headers, request_id_middleware
+from service.middleware import add_response_headers, refuse_nul_paths, request_id_middleware
 from service.profiles.runtime import profiles_lifespan, provide_profile_signer, provide_profiles
 from service.profiles.sources import database_builder
 from service.settings import Settings, get_settings
@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             "profile_signer": Provide(provide_profile_signer, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[request_id_middleware, metrics_middleware],
+        middleware=[request_id_middleware, refuse_nul_paths, metrics_middleware],
         before_send=[add_response_headers],
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config(__version__),

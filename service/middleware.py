@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from litestar.enums import ScopeType
 
+from service.errors import DomainError
 from service.request_context import adopt_request_id, current_request_id
 
 if TYPE_CHECKING:
@@ -45,6 +46,18 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
         if scope["type"] == ScopeType.HTTP:
             incoming = dict(scope["headers"]).get(b"x-request-id")
             adopt_request_id(incoming.decode("latin-1") if incoming else None)
+        await app(scope, receive, send)
+
+    return middleware
+
+
+def refuse_nul_paths(app: ASGIApp) -> ASGIApp:
+    """A NUL byte in the decoded path (``/static/%00``) is a 400 problem: no route or file
+    name contains one, and the file system would raise on it."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == ScopeType.HTTP and "\x00" in scope["path"]:
+            raise DomainError("The path contains a NUL character", field="path")
         await app(scope, receive, send)
 
     return middleware

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -56,8 +57,13 @@ class Mark(msgspec.Struct, frozen=True, order=True):
 
 
 def _text(value: object, field: str, limit: int) -> str:
+    """Every typed string enters here: NFKC first, so full-width or compatibility forms
+    (``Ｓ５２．３２１Ａ``, ``１２．５``) validate and score like their plain spelling."""
     if not isinstance(value, str):
         raise InvalidAnswer(field, "must be a string")
+    if len(value) > 4 * limit:  # refuse before normalising a huge string
+        raise InvalidAnswer(field, f"is longer than {limit} characters")
+    value = unicodedata.normalize("NFKC", value)
     if len(value) > limit:
         raise InvalidAnswer(field, f"is longer than {limit} characters")
     if "\x00" in value:
@@ -150,7 +156,10 @@ def _number(_item: NumericItem, raw: object) -> float:
     if isinstance(raw, bool):
         raise InvalidAnswer("answer", "must be a number")
     if isinstance(raw, int | float):
-        value = float(raw)
+        try:
+            value = float(raw)
+        except OverflowError:  # an integer of hundreds of digits
+            raise InvalidAnswer("answer", "must be a finite number") from None
     else:
         text = _text(raw, "answer", 64).strip().replace(",", "").removeprefix("$")
         if not _NUMBER.match(text):
@@ -201,6 +210,8 @@ def validate_answer(item: Item, raw: object) -> object:
     kept); span marking -> sorted tuple of Mark; ordering -> tuple of element ids; record
     matching -> sorted tuple of sorted clusters, ungrouped records as singletons; numeric ->
     float; date -> datetime.date; constructed response -> str. All encode to JSON.
+    Every typed string is NFKC-normalised before it is trimmed, cased or checked, so the
+    same answer typed with full-width or compatibility characters is the same answer.
     """
     if raw is None:
         return None
