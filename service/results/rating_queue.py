@@ -121,11 +121,14 @@ async def submit_rating(
     org = rater.organization_id
     async with conn.transaction():
         attempt = await conn.fetchrow(
-            "SELECT form_id FROM attempts WHERE organization_id = $1 AND id = $2 FOR UPDATE",
+            """SELECT form_id, status FROM attempts WHERE organization_id = $1 AND id = $2
+               FOR UPDATE""",
             org, new.attempt_id,
         )
         if attempt is None:
             raise NotFound(f"No attempt {new.attempt_id}", field="attempt_id")
+        if attempt["status"] == "in_progress":  # answers may still change: nothing to rate
+            raise Conflict("This attempt has not been submitted yet", field="attempt_id")
         item = content.items.get(new.item_id)
         form = content.forms.get(attempt["form_id"])
         if not isinstance(item, ConstructedResponseItem) or form is None or item not in form.items:
