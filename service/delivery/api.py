@@ -3,11 +3,12 @@ resync) and tab claims. Errors are problem details the script shows in words."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.datastructures import State
+from litestar.exceptions import ValidationException
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from service.current_content import CurrentContent
@@ -43,6 +44,17 @@ class ClaimOut(msgspec.Struct, frozen=True):
     seq: int
 
 
+async def _require_integer_seq(request: Request[Any, Any, Any]) -> None:
+    """Litestar converts bodies leniently (``"9"`` becomes 9); the sequence number orders
+    every write, so only a JSON integer is accepted. Reads the already-parsed body."""
+    raw = await request.json()
+    seq = raw.get("seq") if isinstance(raw, dict) else None
+    if type(seq) is not int:
+        got = type(seq).__name__
+        raise ValidationException(detail="Invalid body.seq", extra=[
+            {"key": "seq", "source": "body", "message": f"Expected `int`, got `{got}`"}])
+
+
 class CandidateApi(Controller):
     """JSON endpoints behind the candidate pages (authorised by the invitation token)."""
 
@@ -53,8 +65,10 @@ class CandidateApi(Controller):
           summary="Autosave one answer", status_code=200,
           request_max_body_size=MAX_ANSWER_BYTES)
     async def save(self, token: FromPath[str], assessment_id: FromPath[str],
-                   data: JSONBody[AnswerIn], state: State) -> SaveResult:
+                   data: JSONBody[AnswerIn], state: State,
+                   request: Request[Any, Any, Any]) -> SaveResult:
         """Autosave one answer; acknowledged only once committed."""
+        await _require_integer_seq(request)
         # The hot path: the pool and content straight from app state (no per-request
         # dependency generators), one statement on one connection.
         async with state.pool.acquire() as conn:

@@ -40,12 +40,15 @@ class AnswerIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 class SaveResult(msgspec.Struct, frozen=True, kw_only=True):
     """The acknowledgement. ``saved`` false with ``superseded`` means a newer answer (a
-    higher ``seq``, e.g. from another tab) is stored; ``other_tab`` means another tab or
-    device holds the attempt now."""
+    higher ``seq``, e.g. from another tab) is stored; ``saved`` false with ``conflict``
+    means another tab or device stored a different answer under the same ``seq`` (the page
+    resends its answer above ``seq``); ``other_tab`` means another tab or device holds the
+    attempt now. ``saved`` is true only when this answer is what is stored."""
 
     saved: bool
     seq: int
     superseded: bool = False
+    conflict: bool = False
     other_tab: bool = False
 
 
@@ -76,7 +79,7 @@ SELECT (SELECT client_seq FROM up) AS saved_seq, a.active_tab FROM a
 _DIAGNOSE = f"""
 SELECT t.id AS attempt_id, t.status, s.entered_at, s.closed_at,
        s.deadline_at IS NOT NULL AND now() > s.deadline_at + {_GRACE_SQL} AS too_late,
-       r.client_seq, r.tab_id, t.active_tab
+       r.client_seq, r.tab_id, t.active_tab, r.answer = $6::text::jsonb AS same_answer
 FROM invitations i
 LEFT JOIN attempts t ON t.invitation_id = i.id AND t.assessment_id = $2 AND t.form_id = $3
 LEFT JOIN attempt_sections s ON s.attempt_id = t.id AND s.section_id = $4
@@ -123,7 +126,7 @@ async def save_answer(
         return SaveResult(saved=True, seq=row["saved_seq"],
                           other_tab=_other(row["active_tab"], data.tab_id))
     return await _explain(conn, digest, (assessment_id, placement.form_id,
-                                         placement.section_id), data)
+                                         placement.section_id), data, encoded)
 
 
 def _other(active_tab: str | None, tab_id: str) -> bool:
@@ -131,10 +134,12 @@ def _other(active_tab: str | None, tab_id: str) -> bool:
 
 
 async def _explain(
-    conn: asyncpg.Connection, digest: bytes, where: tuple[str, str, str], data: AnswerIn
+    conn: asyncpg.Connection, digest: bytes, where: tuple[str, str, str], data: AnswerIn,
+    encoded: bytes,
 ) -> SaveResult:
-    """Why nothing was written: a replay, a newer answer stored, or a closed section."""
-    row = await conn.fetchrow(_DIAGNOSE, digest, *where, data.item_id)
+    """Why nothing was written: a replay, a newer answer stored, a different answer stored
+    under the same number (another device), or a closed section."""
+    row = await conn.fetchrow(_DIAGNOSE, digest, *where, data.item_id, encoded.decode())
     if row is None:
         raise NotFound("This link is not valid.", field="token")
     if row["attempt_id"] is None:
@@ -152,7 +157,11 @@ async def _explain(
     stored = row["client_seq"]
     other = _other(row["active_tab"], data.tab_id)
     if stored is not None and stored == data.seq:
-        return SaveResult(saved=True, seq=stored, other_tab=other)  # a replay: already saved
+        if row["same_answer"] and row["tab_id"] in (None, data.tab_id):
+            return SaveResult(saved=True, seq=stored, other_tab=other)  # a replay: stored
+        # Two devices that loaded the same page count from the same number: this answer is
+        # not the stored one, so it must not be acknowledged; the page resends above it.
+        return SaveResult(saved=False, seq=stored, conflict=True, other_tab=other)
     if stored is not None and stored > data.seq:
         return SaveResult(saved=False, seq=stored, superseded=True, other_tab=other)
     # The section closed between the two queries: say so rather than guess.

@@ -157,12 +157,20 @@
       if (response && response.ok) {
         const body = await response.json();
         if (body.other_tab && banner) banner.hidden = false;
-        if (!body.saved && body.superseded && !dirty && superseded < 1) {
-          // Another tab or device stored a newer number; this change is the latest action.
+        if (!body.saved && (body.superseded || body.conflict) && !dirty && superseded < 1) {
+          // Another tab or device stored a newer number, or a different answer under the
+          // same number (both loaded this page); this change is the latest action.
           superseded += 1;
           seqFloor = Math.max(seqFloor, body.seq);
           seq = nextSeq();
           continue;
+        }
+        if (!body.saved && body.conflict) {
+          seqFloor = Math.max(seqFloor, body.seq);
+          if (dirty) return true; // the queued change goes out above the stored number
+          setStatus("problem", "Not saved: this answer was also changed on another device. " +
+            "Change it here again to keep this version.");
+          return false;
         }
         answered = answer !== null;
         setStatus("saved", answered ? "Answer saved." : "Answer cleared.");

@@ -52,7 +52,8 @@ async def test_save_is_acknowledged_and_resumes(
                           json={"item_id": item_id, "answer": ["e11.9"], "seq": 1,
                                 "tab_id": TAB})
     assert r.status_code == 200, r.text
-    assert r.json() == {"saved": True, "seq": 1, "superseded": False, "other_tab": False}
+    assert r.json() == {"saved": True, "seq": 1, "superseded": False, "conflict": False,
+                        "other_tab": False}
     rows = await stored(pool, row["id"])
     assert [(x["item_id"], x["answer"], x["client_seq"]) for x in rows] == [
         (item_id, ["E11.9"], 1)]
@@ -68,7 +69,8 @@ async def test_stale_and_replayed_writes_never_overwrite(
     body = {"item_id": item_id, "tab_id": TAB}
     assert (await client.post(url, json={**body, "answer": ["I10"], "seq": 5})).json()["saved"]
     stale = (await client.post(url, json={**body, "answer": ["E11.9"], "seq": 4})).json()
-    assert stale == {"saved": False, "seq": 5, "superseded": True, "other_tab": False}
+    assert stale == {"saved": False, "seq": 5, "superseded": True, "conflict": False,
+                     "other_tab": False}
     replay = (await client.post(url, json={**body, "answer": ["I10"], "seq": 5})).json()
     assert replay["saved"] is True and replay["seq"] == 5
     rows = await stored(pool, row["id"])

@@ -16,7 +16,8 @@ async def test_a_400_digit_numeric_answer_is_a_422_naming_the_answer(
     client: AsyncTestClient, caplog: pytest.LogCaptureFixture,  # type: ignore[type-arg]
 ) -> None:
     url = f"/take/{mint_token()}/coding/answers"  # well-formed, unknown: no link needed
-    body = b'{"item_id": "COD-A-21", "answer": 1' + b"0" * 400 + b', "seq": 1, "tab_id": "tab-aaaaaaaa"}'
+    body = (b'{"item_id": "COD-A-21", "answer": 1' + b"0" * 400
+            + b', "seq": 1, "tab_id": "tab-aaaaaaaa"}')
     with caplog.at_level(logging.ERROR):
         r = await client.post(url, content=body, headers={"content-type": "application/json"})
     assert_problem(r, 422, "answer")
