@@ -21,7 +21,8 @@ from service.delivery.tokens import token_digest
 from service.errors import Gone, NotFound
 
 Severity = Literal["info", "low", "medium", "high"]
-MAX_EVENTS_PER_ATTEMPT = 500  # a misbehaving page cannot flood the table
+MAX_EVENTS_PER_ATTEMPT = 500  # a misbehaving page cannot flood the table (fast-answer flags,
+# raised by the server at most once per item, are not counted)
 LONG_PASTE_CHARS = 200
 LONG_ABSENCE_SECONDS = 60.0
 
@@ -63,8 +64,7 @@ def implausibly_fast(elapsed_seconds: float, estimate_seconds: int) -> bool:
 
 _ATTEMPT = """
 SELECT t.id, t.organization_id, t.status,
-       i.untimed OR coalesce(i.time_multiplier, 1) > 1 AS accommodated,
-       (SELECT count(*) FROM integrity_events e WHERE e.attempt_id = t.id) AS events
+       i.untimed OR coalesce(i.time_multiplier, 1) > 1 AS accommodated
 FROM invitations i JOIN attempts t ON t.invitation_id = i.id AND t.assessment_id = $2
 WHERE i.id = (SELECT id FROM invitations WHERE token_sha256 = $1 AND revoked_at IS NULL)
 """  # the sub-select makes the attempt a point lookup on (invitation_id, assessment_id)
@@ -83,27 +83,36 @@ async def record_event(
     item_id = event.item_id if event.item_id in catalog.placements else None
     severity = severity_of(event.kind, chars=event.chars, seconds=event.seconds,
                            accommodated=row["accommodated"])
-    if row["events"] >= MAX_EVENTS_PER_ATTEMPT:
-        return EventAck(recorded=False, severity=severity)
     pairs = (("chars", event.chars), ("seconds", event.seconds), ("tab_id", event.tab_id))
     detail: dict[str, object] = {k: v for k, v in pairs if v is not None}
-    await insert_event(conn, row["organization_id"], row["id"], event.kind, severity,
-                       item_id=item_id, detail=detail, accommodated=row["accommodated"])
-    return EventAck(recorded=True, severity=severity)
+    recorded = await insert_event(conn, row["organization_id"], row["id"], event.kind,
+                                  severity, item_id=item_id, detail=detail,
+                                  accommodated=row["accommodated"])
+    return EventAck(recorded=recorded, severity=severity)
 
 
 async def insert_event(
     conn: asyncpg.Connection, organization_id: uuid.UUID, attempt_id: uuid.UUID, kind: str,
     severity: str, *, item_id: str | None = None, detail: dict[str, object] | None = None,
     accommodated: bool = False,
-) -> None:
-    """Append one integrity event."""
-    await conn.execute(
-        """INSERT INTO integrity_events (organization_id, attempt_id, kind, severity, item_id,
+) -> bool:
+    """Append one event the candidate's page caused, unless the attempt already has
+    MAX_EVENTS_PER_ATTEMPT of them; returns whether it was stored. The cap is taken by a
+    guarded UPDATE of the attempt's counter in the same statement, so it holds exactly
+    under any concurrency (the row lock orders the reports)."""
+    stored = await conn.fetchval(
+        """WITH slot AS (
+               UPDATE attempts SET page_events = page_events + 1
+               WHERE organization_id = $1 AND id = $2 AND page_events < $8
+               RETURNING id)
+           INSERT INTO integrity_events (organization_id, attempt_id, kind, severity, item_id,
                                          detail, accommodated)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)""",
+           SELECT $1, slot.id, $3, $4, $5, $6, $7 FROM slot
+           RETURNING true""",
         organization_id, attempt_id, kind, severity, item_id, detail or {}, accommodated,
+        MAX_EVENTS_PER_ATTEMPT,
     )
+    return bool(stored)
 
 
 async def flag_fast_answers(
