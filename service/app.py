@@ -46,7 +46,8 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
                               builder_factory=lambda: database_builder(load_content())),
         ],
         template_config=template_config(),
-        state=State({"api_rate_limit": settings.api_rate_limit}),
+        state=State({"api_rate_limit": settings.api_rate_limit,
+                     "metrics_token": settings.metrics_token}),
         dependencies={
             "conn": Provide(provide_connection),
             "principal": Provide(provide_principal, sync_to_thread=False),

@@ -77,8 +77,12 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     base = f"http://{args.host or settings.host}:{args.port or settings.port}"
     if "CHARTREADY_PUBLIC_BASE_URL" not in os.environ:  # links and QR codes point here
         os.environ["CHARTREADY_PUBLIC_BASE_URL"] = base
-        get_settings.cache_clear()
-        settings = get_settings()
+    if not os.environ.get("CHARTREADY_METRICS_TOKEN"):  # so the printed metrics URL works
+        import secrets  # noqa: PLC0415
+
+        os.environ["CHARTREADY_METRICS_TOKEN"] = secrets.token_urlsafe(24)
+    get_settings.cache_clear()
+    settings = get_settings()
     url = _database_url(settings)
 
     async def prepare() -> tuple[DemoCredentials, str, DemoCohort]:
@@ -108,6 +112,7 @@ ChartReady demo is starting at {base}
   readiness probe   {base}/ready
   API docs          {base}/schema
   metrics           {base}/metrics
+                    (Authorization: Bearer {settings.metrics_token})
 Demo credentials (demo only; change them before real use):
   staff login       {creds.admin_email} / {creds.admin_password}
   HR API key        {creds.api_key}

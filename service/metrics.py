@@ -8,12 +8,17 @@ a third of the handler's whole CPU time. Metrics are per worker process.
 
 from __future__ import annotations
 
+import hmac
 import time
 from typing import TYPE_CHECKING, Any
 
-from litestar import Response, get
+from litestar import Request, Response, get
+from litestar.datastructures import State
 from litestar.enums import ScopeType
+from litestar.exceptions import NotFoundException
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
+
+from service.errors import Unauthorized
 
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -64,6 +69,16 @@ def metrics_middleware(app: ASGIApp) -> ASGIApp:
 
 
 @get("/metrics", include_in_schema=False, sync_to_thread=False)
-def metrics() -> Response[bytes]:
-    """Prometheus text exposition of this worker's metrics."""
-    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+def metrics(request: Request[Any, Any, Any], state: State) -> Response[bytes]:
+    """Prometheus text exposition of this worker's metrics, for the holder of
+    CHARTREADY_METRICS_TOKEN only (route names, traffic and error rates help an attacker);
+    without a configured token the endpoint does not exist."""
+    token: str | None = state.metrics_token
+    if token is None:
+        raise NotFoundException("Not found")
+    presented = request.headers.get("authorization", "")
+    if not hmac.compare_digest(presented.encode(), f"Bearer {token}".encode()):
+        raise Unauthorized("Send the metrics token as `Authorization: Bearer <token>`",
+                           headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
+    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST,
+                    headers={"Cache-Control": "no-store"})

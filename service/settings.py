@@ -44,6 +44,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     profile_verify_keys: str | None = None
     pdf_workers: Annotated[int, Meta(ge=1, le=32)] = 2
     api_rate_limit: Annotated[int, Meta(ge=1, le=1_000_000)] = 600
+    metrics_token: Annotated[str, Meta(min_length=16, max_length=200,
+                                       pattern=r"^[\x21-\x7e]+$")] | None = None
     readiness_min_real_outcomes: Annotated[int, Meta(ge=1)] = 200
     readiness_ready: Annotated[float, Meta(gt=0, lt=1)] = 0.7
     readiness_nearly_ready: Annotated[float, Meta(gt=0, lt=1)] = 0.4
@@ -89,6 +91,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CHARTREADY_API_RATE_LIMIT", "api_rate_limit",
             "Requests one HR API key may make per minute (counted across all workers); "
             "more get 429 with Retry-After."),
+    Setting("CHARTREADY_METRICS_TOKEN", "metrics_token",
+            "Bearer token Prometheus sends to read `/metrics` (at least 16 characters). "
+            "Unset: `/metrics` answers 404, so nothing about the service is exposed."),
     Setting("CHARTREADY_READINESS_MIN_REAL_OUTCOMES", "readiness_min_real_outcomes",
             "Real hiring outcomes needed before `train` stops using the simulated prior."),
     Setting("CHARTREADY_READINESS_READY", "readiness_ready",

@@ -17,6 +17,9 @@ from service.auth.roles import ROLES
 from service.auth.staff import SESSION_COOKIE, StaffUser, csrf_matches, session_user
 from service.errors import Forbidden, Unauthorized
 
+NO_STORE = {"Cache-Control": "no-store"}
+"""Responses of authenticated APIs carry personal data: no cache may keep them."""
+
 
 async def require_api_key(connection: ASGIConnection[Any, Any, Any, Any],
                           handler: BaseRouteHandler) -> None:
@@ -29,8 +32,8 @@ async def require_api_key(connection: ASGIConnection[Any, Any, Any, Any],
         use = await authenticate(conn, secret)
     if use is None:
         raise Unauthorized("The API key is unknown or revoked")
-    connection.scope["state"]["response_headers"] = enforce_rate_limit(
-        connection.app.state.api_rate_limit, use)
+    connection.scope["state"]["response_headers"] = {
+        **enforce_rate_limit(connection.app.state.api_rate_limit, use), **NO_STORE}
     principal = use.principal
     needed = handler.opt.get("scope")
     if needed and needed not in principal.scopes:
@@ -73,6 +76,7 @@ async def require_staff(connection: ASGIConnection[Any, Any, Any, Any],
     if _ROLE_RANK[user.role] < _ROLE_RANK[needed]:
         raise Forbidden(f"This needs the {needed} role")
     connection.scope["state"]["staff"] = user
+    connection.scope["state"]["response_headers"] = NO_STORE
 
 
 STAFF_SECURITY: list[SecurityRequirement] = [{"staffSession": []}]

@@ -9,6 +9,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from service.api_docs import ASSET_DIGESTS, _verified
+from service.settings import Settings
 
 
 async def test_health_and_ready(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
@@ -37,21 +38,32 @@ async def test_unknown_route_is_problem_with_headers(client: AsyncTestClient) ->
     assert r.headers["x-content-type-options"] == "nosniff"
 
 
+METRICS_TOKEN = "metrics-token-for-tests-0123"
+SCRAPE = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """The tests' settings with a metrics token, so /metrics can be read."""
+    return Settings(db_pool_min=1, db_pool_max=4, log_level="WARNING",
+                    metrics_token=METRICS_TOKEN)
+
+
 async def test_metrics_count_requests(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
     await client.get("/ready")
-    text = (await client.get("/metrics")).text
+    text = (await client.get("/metrics", headers=SCRAPE)).text
     pattern = r'chartready_requests_total\{method="GET",path="/ready",status_code="200"\} (\d+)'
     before = re.search(pattern, text)
     assert before, text[-600:]
     await client.get("/ready")
-    after = re.search(pattern, (await client.get("/metrics")).text)
+    after = re.search(pattern, (await client.get("/metrics", headers=SCRAPE)).text)
     assert after
     assert int(float(after.group(1))) == int(float(before.group(1))) + 1
     assert 'chartready_request_duration_seconds_bucket{le="0.005",method="GET",path="/ready"}' \
         in text
     # labels use route templates, so an invitation token never reaches the metrics
     await client.get("/take/AbCdEfGhIjKlMnOpQrStUvWxYz012345/coding")
-    text = (await client.get("/metrics")).text
+    text = (await client.get("/metrics", headers=SCRAPE)).text
     assert "AbCdEfGhIj" not in text
     assert 'path="/take/{token}/{assessment_id}"' in text
 
