@@ -12,6 +12,7 @@ from service.api.candidates import CandidateController
 from service.api_docs import api_docs_asset, openapi_config
 from service.assessments.content import load_content
 from service.auth.guards import provide_principal, provide_staff
+from service.auth.passwords import password_checker_lifespan
 from service.current_content import content_lifespan, provide_content
 from service.db import pool_lifespan, provide_connection
 from service.delivery.routes import delivery_handlers, sweeper_lifespan, template_config
@@ -42,6 +43,8 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         ],
         lifespan=[
             pool_lifespan(settings, database_url), content_lifespan, sweeper_lifespan(),
+            password_checker_lifespan(threads=settings.password_hash_threads,
+                                      queue=settings.password_hash_queue),
             profiles_lifespan(settings,
                               builder_factory=lambda: database_builder(load_content())),
         ],

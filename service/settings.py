@@ -44,6 +44,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     profile_verify_keys: str | None = None
     pdf_workers: Annotated[int, Meta(ge=1, le=32)] = 2
     api_rate_limit: Annotated[int, Meta(ge=1, le=1_000_000)] = 600
+    password_hash_threads: Annotated[int, Meta(ge=1, le=16)] = 1
+    password_hash_queue: Annotated[int, Meta(ge=0, le=1000)] = 16
     metrics_token: Annotated[str, Meta(min_length=16, max_length=200,
                                        pattern=r"^[\x21-\x7e]+$")] | None = None
     readiness_min_real_outcomes: Annotated[int, Meta(ge=1)] = 200
@@ -91,6 +93,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CHARTREADY_API_RATE_LIMIT", "api_rate_limit",
             "Requests one HR API key may make per minute (counted across all workers); "
             "more get 429 with Retry-After."),
+    Setting("CHARTREADY_PASSWORD_HASH_THREADS", "password_hash_threads",
+            "Sign-in password checks (argon2id, ~0.1 s of CPU and 64 MiB each) one worker "
+            "runs at once, in idle-priority threads off the event loop."),
+    Setting("CHARTREADY_PASSWORD_HASH_QUEUE", "password_hash_queue",
+            "Sign-ins one worker lets wait for a password check; beyond that 429 with "
+            "Retry-After."),
     Setting("CHARTREADY_METRICS_TOKEN", "metrics_token",
             "Bearer token Prometheus sends to read `/metrics` (at least 16 characters). "
             "Unset: `/metrics` answers 404, so nothing about the service is exposed."),

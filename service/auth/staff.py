@@ -2,11 +2,14 @@
 
 Sessions live in PostgreSQL so they work across workers and die at logout. Only a SHA-256
 of the session token is stored; the cookie carries the token. Unsafe requests made with the
-cookie must echo the session's CSRF token in the X-CSRF-Token header.
+cookie must echo the session's CSRF token in the X-CSRF-Token header. Passwords are checked
+off the event loop (``service.auth.passwords``) after the attempt has been counted by the
+throttle (``service.auth.login_throttle``); no database connection is held meanwhile.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import secrets
@@ -15,25 +18,18 @@ from datetime import timedelta
 
 import asyncpg
 import msgspec
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 
+from service.auth import login_throttle
+from service.auth.password_policy import WeakPassword, check_new_password
+from service.auth.passwords import PasswordChecker, hash_password
 from service.auth.roles import ROLES
-from service.errors import DomainError, Unauthorized
+from service.errors import TooManyRequests, Unauthorized
 
 SESSION_COOKIE = "cr_session"
 SESSION_LIFETIME = timedelta(hours=8)
-MAX_FAILURES = 5
-FAILURE_WINDOW = timedelta(minutes=15)
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-# Verified against when the email is unknown, so timing does not reveal which emails exist.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
-
-
-class TooManyAttempts(DomainError):
-    """Login throttled."""
-
-    status, slug, title = 429, "rate-limited", "Too many attempts"
+REFUSAL_DELAY_SECONDS = 1.0
+"""A throttled sign-in is answered after this pause, so a client hammering the endpoint
+in a loop costs the service almost nothing (waiting holds no connection and no CPU)."""
 
 
 class StaffUser(msgspec.Struct, frozen=True):
@@ -59,23 +55,21 @@ class NewSession(msgspec.Struct, frozen=True):
     user: StaffUser
 
 
-def hash_password(password: str) -> str:
-    """argon2id hash for storage."""
-    return _hasher.hash(password)
-
-
-MIN_PASSWORD_LENGTH = 12
-
-
 async def create_staff_user(conn: asyncpg.Connection, organization_id: uuid.UUID, *,
                             email: str, display_name: str, role: str,
                             password: str) -> uuid.UUID:
     """Store a staff user with an argon2id hash of ``password``; ValueError for a role that
-    does not exist or a password shorter than MIN_PASSWORD_LENGTH."""
+    does not exist or a password the policy refuses (too short, common, breached or built
+    from the person's or organization's names: ``service.auth.password_policy``)."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    org = await conn.fetchrow("SELECT slug, name FROM organizations WHERE id = $1",
+                              organization_id)
+    context = (email, display_name, *((org["slug"], org["name"]) if org else ()))
+    try:
+        check_new_password(password, context=context)
+    except WeakPassword as weak:
+        raise ValueError(str(weak)) from None
     user_id = uuid.uuid4()
     await conn.execute(
         """INSERT INTO users (id, organization_id, email, display_name, role, password_hash)
@@ -90,36 +84,45 @@ def _sha(value: str) -> bytes:
 
 
 async def login(
-    conn: asyncpg.Connection, organization_slug: str, email: str, password: str
+    pool: asyncpg.Pool, passwords: PasswordChecker, *, organization_slug: str, email: str,
+    password: str, address: str,
 ) -> NewSession:
-    """Check the password and open a session; throttled per email after repeated failures."""
-    email_key = _sha(email.strip().lower())
-    failures = await conn.fetchval(
-        "SELECT count(*) FROM login_failures WHERE email_sha256 = $1 AND at > now() - $2::interval",
-        email_key, FAILURE_WINDOW,
-    )
-    if failures >= MAX_FAILURES:
-        raise TooManyAttempts("Too many failed sign-ins; wait 15 minutes and try again")
-    row = await conn.fetchrow(
-        """SELECT u.id, u.organization_id, u.email, u.display_name, u.role, u.password_hash
-           FROM users u JOIN organizations o ON o.id = u.organization_id
-           WHERE o.slug = $1 AND lower(u.email) = lower($2) AND NOT u.disabled""",
-        organization_slug, email.strip(),
-    )
+    """Check the password and open a session. TooManyRequests (429 with Retry-After) when
+    the throttle or the hashing capacity refuses; Unauthorized for a wrong organization,
+    e-mail or password (each taking the same time)."""
     try:
-        _hasher.verify(row["password_hash"] if row else _DUMMY_HASH, password)
-        ok = row is not None
-    except (VerificationError, InvalidHashError):
-        ok = False
-    if not ok or row is None:
-        await conn.execute("INSERT INTO login_failures (email_sha256) VALUES ($1)", email_key)
-        raise Unauthorized("Unknown organization, email or password")
+        return await _login(pool, passwords, organization_slug, email, password, address)
+    except TooManyRequests:
+        await asyncio.sleep(REFUSAL_DELAY_SECONDS)
+        raise
+
+
+async def _login(pool: asyncpg.Pool, passwords: PasswordChecker, organization_slug: str,
+                 email: str, password: str, address: str) -> NewSession:
+    keys = login_throttle.keys_for(organization_slug, email, address)
+    async with passwords.admitted():
+        async with pool.acquire() as conn:
+            wait = await login_throttle.take_attempt(conn, keys)
+            row = None if wait is not None else await conn.fetchrow(
+                """SELECT u.id, u.organization_id, u.email, u.display_name, u.role,
+                          u.password_hash
+                   FROM users u JOIN organizations o ON o.id = u.organization_id
+                   WHERE o.slug = $1 AND lower(u.email) = lower($2) AND NOT u.disabled""",
+                organization_slug, email.strip())
+        if wait is not None:
+            raise TooManyRequests(f"Too many sign-in attempts; retry in {wait} s",
+                                  headers={"Retry-After": str(wait)})
+        if not await passwords.verify(row["password_hash"] if row else None, password):
+            raise Unauthorized("Unknown organization, email or password")
+    assert row is not None  # verify() is never true for an unknown account
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
-    await conn.execute(
-        """INSERT INTO staff_sessions (token_sha256, organization_id, user_id, csrf_token,
-               expires_at) VALUES ($1, $2, $3, $4, now() + $5::interval)""",
-        _sha(token), row["organization_id"], row["id"], csrf, SESSION_LIFETIME,
-    )
+    async with pool.acquire() as conn, conn.transaction():
+        await login_throttle.forgive(conn, keys)
+        await conn.execute(
+            """INSERT INTO staff_sessions (token_sha256, organization_id, user_id, csrf_token,
+                   expires_at) VALUES ($1, $2, $3, $4, now() + $5::interval)""",
+            _sha(token), row["organization_id"], row["id"], csrf, SESSION_LIFETIME,
+        )
     user = StaffUser(row["id"], row["organization_id"], row["email"], row["display_name"],
                      row["role"], csrf)
     return NewSession(token, user)
@@ -139,9 +142,20 @@ async def session_user(conn: asyncpg.Connection, token: str) -> StaffUser | None
     return None if row is None else StaffUser(**dict(row))
 
 
-async def logout(conn: asyncpg.Connection, token: str) -> None:
-    """End the session now."""
-    await conn.execute("DELETE FROM staff_sessions WHERE token_sha256 = $1", _sha(token))
+async def logout(conn: asyncpg.Connection, token: str, *, everywhere: bool = False) -> int:
+    """End the session now, or with ``everywhere`` every session of its user (a lost
+    laptop, a shared computer); returns how many ended."""
+    if everywhere:
+        ended: int = await conn.fetchval(
+            """WITH mine AS (SELECT organization_id, user_id FROM staff_sessions
+                             WHERE token_sha256 = $1),
+                    gone AS (DELETE FROM staff_sessions s USING mine
+                             WHERE s.organization_id = mine.organization_id
+                               AND s.user_id = mine.user_id RETURNING 1)
+               SELECT count(*) FROM gone""", _sha(token))
+        return ended
+    status = await conn.execute("DELETE FROM staff_sessions WHERE token_sha256 = $1", _sha(token))
+    return int(status.rsplit(" ", 1)[-1])
 
 
 def csrf_matches(user: StaffUser, presented: str | None) -> bool:
