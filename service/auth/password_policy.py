@@ -33,7 +33,8 @@ def check_new_password(password: str, *, context: tuple[str, ...] = ()) -> None:
         raise WeakPassword(f"the password must have at least {MIN_LENGTH} characters")
     if len(password) > MAX_LENGTH:
         raise WeakPassword(f"the password must have at most {MAX_LENGTH} characters")
-    words = [w for text in context for w in re.split(r"[^A-Za-z0-9]+", text.lower()) if w]
+    whole = [t.lower() for text in context for t in (text, text.split("@", 1)[0]) if t]
+    words = whole + [w for text in whole for w in re.split(r"[^a-z0-9]+", text) if w]
     result = zxcvbn(password[:_ESTIMATED_CHARS], user_inputs=[*SERVICE_WORDS, *words])
     if float(result["guesses"]) < MIN_GUESSES:
         hint = result["feedback"].get("warning") or "it is too easy to guess"
