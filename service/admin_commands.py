@@ -149,6 +149,23 @@ def api_key_revoke(args: argparse.Namespace, url: str) -> int:
     return _run(url, action)
 
 
+def invite_revoke(args: argparse.Namespace, url: str) -> int:
+    """Revoke an invitation link by its id; it stops working at once."""
+    from service.delivery.revocation import revoke_invitation  # noqa: PLC0415
+    from service.errors import NotFound  # noqa: PLC0415
+
+    async def action(conn: asyncpg.Connection) -> str:
+        org = await _org(conn, args.org)
+        try:
+            invitation = uuid.UUID(args.invitation_id)
+            revoked = await revoke_invitation(conn, org, invitation, actor=ACTOR)
+        except (ValueError, NotFound):
+            raise AdminError(f"no invitation {args.invitation_id} in {args.org}") from None
+        return f"invitation {revoked.id} revoked at {revoked.revoked_at:%Y-%m-%d %H:%M:%S %Z}"
+
+    return _run(url, action)
+
+
 def add_admin_commands(add: Add, handler: Callable[[Any], Callable[..., int]]) -> None:
     """Register the commands; ``handler`` wraps each one so it receives the database URL."""
     p = add("org-create", handler(org_create), "Create an organization (a tenant).")
@@ -174,3 +191,7 @@ def add_admin_commands(add: Add, handler: Callable[[Any], Callable[..., int]]) -
             "Revoke an API key by its prefix (the part after crk_); effective at once.")
     p.add_argument("--org", required=True, help="organization slug")
     p.add_argument("prefix", help="the key's 8-character prefix")
+    p = add("invite-revoke", handler(invite_revoke),
+            "Revoke an invitation link by its id (printed by `invite`); effective at once.")
+    p.add_argument("--org", required=True, help="organization slug")
+    p.add_argument("invitation_id", help="the invitation's id")

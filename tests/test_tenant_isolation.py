@@ -29,8 +29,9 @@ class OrgA:
     rendering job."""
 
     def __init__(self, attempt: uuid.UUID, candidate: uuid.UUID, cohort: uuid.UUID,
-                 job: uuid.UUID) -> None:
+                 job: uuid.UUID, invitation: uuid.UUID) -> None:
         self.attempt, self.candidate, self.cohort, self.job = attempt, candidate, cohort, job
+        self.invitation = invitation
 
 
 async def _seed_victim(client: AsyncTestClient, pool: asyncpg.Pool,  # type: ignore[type-arg]
@@ -54,7 +55,8 @@ async def _seed_victim(client: AsyncTestClient, pool: asyncpg.Pool,  # type: ign
         """INSERT INTO profile_jobs (id, organization_id, cohort_id, variant, total, created_by)
            VALUES ($1, $2, $3, 'employer', 1, 'test') RETURNING id""", uuid.uuid4(), org, cohort)
     client.cookies.clear()
-    return OrgA(attempt, candidate, cohort, job)
+    invitation = await pool.fetchval("SELECT invitation_id FROM attempts WHERE id = $1", attempt)
+    return OrgA(attempt, candidate, cohort, job, invitation)
 
 
 def _cases(a: OrgA) -> dict[str, tuple[str, str, Any]]:
@@ -72,6 +74,7 @@ def _cases(a: OrgA) -> dict[str, tuple[str, str, Any]]:
                            {"reason": "an outsider's rescore"}),
         "submitRating": ("POST", "/staff/ratings", {"attempt_id": str(a.attempt),
                                                     "item_id": "COM-A-14", "levels": LEVELS}),
+        "revokeInvitation": ("POST", f"/api/v1/invitations/{a.invitation}/revoke", None),
     }
 
 
@@ -112,6 +115,7 @@ async def test_another_organization_sees_and_changes_nothing(
     assert {k: after[k] - before[k] for k in before} == {
         "candidates": 0, "invitations": 0, "scoring_runs": 0, "ratings": 0, "profiles": 0,
         "profile_jobs": 0, "audit_log": 0}
+    assert await pool.fetchval("SELECT count(*) FROM invitations WHERE revoked_at IS NOT NULL") == 0
 
     assert (await client.get("/api/v1/candidates", headers=api)).json() == []
     assert (await client.get("/staff/ratings/queue", headers=staff)).json() == []

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
+
 from litestar import Controller, post
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody
 
 from service import audit
 from service.auth.guards import HR_API_SECURITY, CurrentPrincipal, require_api_key
 from service.current_content import CurrentContent
 from service.db import Conn
 from service.delivery.invitations import IssuedInvitation, NewInvitation, create_invitation
+from service.delivery.revocation import RevokedInvitation, revoke_invitation
 from service.settings import get_settings
 
 
@@ -36,3 +39,14 @@ class InvitationController(Controller):
                                action="invitation.create", subject_kind="candidate",
                                subject_id=data.candidate_id)
         return issued
+
+    @post("/{invitation_id:uuid}/revoke", operation_id="revokeInvitation",
+          summary="Revoke an invitation link", opt={"scope": "invitations:write"},
+          status_code=200)
+    async def revoke(self, invitation_id: FromPath[uuid.UUID], conn: Conn,
+                     principal: CurrentPrincipal) -> RevokedInvitation:
+        """The link stops working at once: every page and endpoint answers 404, autosaves are
+        refused and the profile can no longer be downloaded through it. Idempotent."""
+        async with conn.transaction():
+            return await revoke_invitation(conn, principal.organization_id, invitation_id,
+                                           actor=principal.actor)

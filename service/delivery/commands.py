@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import uuid
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import asyncpg
 
+    from service.delivery.invitations import IssuedInvitation
     from service.settings import Settings
 
 DEMO_CANDIDATE = "demo-candidate"
@@ -68,7 +70,7 @@ def add_invite_arguments(parser: argparse.ArgumentParser) -> None:
     timing.add_argument("--untimed", action="store_true", help="no time limit")
 
 
-async def _invite(url: str, args: argparse.Namespace, base_url: str) -> str:
+async def _invite(url: str, args: argparse.Namespace, base_url: str) -> IssuedInvitation:
     import asyncpg  # noqa: PLC0415
 
     from service.assessments.content import load_content  # noqa: PLC0415
@@ -94,12 +96,16 @@ async def _invite(url: str, args: argparse.Namespace, base_url: str) -> str:
             )
     finally:
         await conn.close()
-    return issued.url
+    return issued
 
 
 def cmd_invite(args: argparse.Namespace, settings: Settings, database_url: str) -> int:
-    """Create an invitation and print its link (shown only this once)."""
-    print(asyncio.run(_invite(database_url, args, settings.public_base_url)))
+    """Create an invitation and print its link (shown only this once); its id, for
+    `chartready invite-revoke`, goes to stderr so stdout stays the link alone."""
+    issued = asyncio.run(_invite(database_url, args, settings.public_base_url))
+    print(issued.url)
+    print(f"invitation {issued.id} (revoke with `chartready invite-revoke --org {args.org} "
+          f"{issued.id}`)", file=sys.stderr)
     return 0
 
 

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from litestar import Controller, Response, get
 from litestar.params import FromPath
 
 from service.current_content import CurrentContent
 from service.db import Conn
-from service.delivery.invitations import resolve_invitation
+from service.delivery.invitations import ExpiredLink, resolve_invitation
 from service.delivery.web import error_page
 from service.errors import DomainError
 from service.profiles.downloads import current_profile_pdf, pdf_response
 from service.profiles.runtime import CurrentProfiles
 
+RESULTS_AFTER_EXPIRY = timedelta(days=30)
+"""How long after its expiry a link still downloads the profile, so a candidate who
+finished on the last day can fetch it; then the link shows only that it expired."""
+
 
 class CandidateProfileDownload(Controller):
-    """`GET /take/{token}/profile.pdf`: the candidate variant (feedback, what to learn next)."""
+    """`GET /take/{token}/profile.pdf`: the candidate variant (feedback, what to learn next)
+    of what was done through this invitation only (a new invitation of the same person
+    must not reveal earlier results); up to RESULTS_AFTER_EXPIRY after the link expired."""
 
     path = "/take/{token:str}/profile.pdf"
     include_in_schema = False
@@ -26,8 +34,11 @@ class CandidateProfileDownload(Controller):
                        profiles: CurrentProfiles) -> Response[bytes]:
         """The profile of the candidate's scored assessments."""
         invitation = await resolve_invitation(conn, token)
+        if datetime.now(UTC) > invitation.expires_at + RESULTS_AFTER_EXPIRY:
+            raise ExpiredLink("This link has expired, and with it the download of your "
+                              "profile. Ask the organization that invited you for a copy.")
         pdf = await current_profile_pdf(conn, profiles, content,
                                         organization_id=invitation.organization_id,
                                         candidate_id=invitation.candidate_id,
-                                        variant="candidate")
+                                        variant="candidate", invitation_id=invitation.id)
         return pdf_response(pdf)

@@ -25,10 +25,13 @@ async def current_profile_pdf(
     organization_id: uuid.UUID,
     candidate_id: uuid.UUID,
     variant: Variant,
+    invitation_id: uuid.UUID | None = None,
 ) -> ProfilePdf:
-    """The profile of the candidate's latest scores; NotFound before anything is scored."""
+    """The profile of the candidate's latest scores (with ``invitation_id``, only of what was
+    done through that invitation); NotFound before anything is scored."""
     built = await load_profile_data(conn, organization_id=organization_id,
-                                    candidate_id=candidate_id, variant=variant, content=content)
+                                    candidate_id=candidate_id, variant=variant, content=content,
+                                    invitation_id=invitation_id)
     if built is None:
         raise NotFound("No competency profile yet: no assessment has been scored.")
     stored = await runtime.issue(conn, organization_id=organization_id,

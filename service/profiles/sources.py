@@ -40,9 +40,11 @@ _SEVERITIES = ("info", "low", "medium", "high")
 
 
 async def load_scored_attempts(
-    conn: asyncpg.Connection, organization_id: uuid.UUID, candidate_id: uuid.UUID
+    conn: asyncpg.Connection, organization_id: uuid.UUID, candidate_id: uuid.UUID,
+    invitation_id: uuid.UUID | None = None,
 ) -> list[tuple[uuid.UUID, ScoredAttempt]]:
-    """(attempt id, scored attempt) for each assessment's latest attempt with current scores."""
+    """(attempt id, scored attempt) for each assessment's latest attempt with current scores;
+    with ``invitation_id`` only attempts taken through that invitation."""
     runs = await conn.fetch(
         """SELECT DISTINCT ON (a.assessment_id) a.id AS attempt_id, a.assessment_id, a.form_id,
                   a.submitted_at, r.id AS run_id, r.scaled_score, r.passed, r.provisional
@@ -50,9 +52,11 @@ async def load_scored_attempts(
            JOIN scoring_runs r ON r.organization_id = a.organization_id
                               AND r.attempt_id = a.id AND r.current
            WHERE a.organization_id = $1 AND a.candidate_id = $2
+             AND ($3::uuid IS NULL OR a.invitation_id = $3)
            ORDER BY a.assessment_id, a.submitted_at DESC NULLS LAST, a.started_at DESC""",
         organization_id,
         candidate_id,
+        invitation_id,
     )
     points = await conn.fetch(
         """SELECT scoring_run_id, competency_id, raw, max FROM competency_scores
@@ -179,8 +183,11 @@ async def load_profile_data(
     candidate_id: uuid.UUID,
     variant: Variant,
     content: ContentVersion,
+    invitation_id: uuid.UUID | None = None,
 ) -> BuiltProfile | None:
-    """Everything for one candidate's profile; None when nothing is scored yet."""
+    """Everything for one candidate's profile; None when nothing is scored yet. With
+    ``invitation_id`` (a download through a candidate's link) only what was done through
+    that invitation."""
     person = await conn.fetchrow(
         """SELECT c.given_name, c.family_name, o.name AS organization_name
            FROM candidates c JOIN organizations o ON o.id = c.organization_id
@@ -192,7 +199,8 @@ async def load_profile_data(
         raise NotFound("candidate not found")
     scored = [
         (attempt_id, attempt)
-        for attempt_id, attempt in await load_scored_attempts(conn, organization_id, candidate_id)
+        for attempt_id, attempt in await load_scored_attempts(conn, organization_id, candidate_id,
+                                                              invitation_id)
         if attempt.form_id in content.forms
     ]
     if not scored:
