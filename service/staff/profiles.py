@@ -11,12 +11,18 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from service import audit
 from service.auth.guards import STAFF_SECURITY, CurrentStaff, require_staff
+from service.auth.staff import StaffUser
 from service.current_content import CurrentContent
 from service.db import Conn
-from service.errors import NotFound
+from service.errors import Forbidden, NotFound
 from service.profiles.downloads import current_profile_pdf, pdf_response
 from service.profiles.jobs import JobProgress, create_cohort_job, job_progress
 from service.profiles.runtime import CurrentProfiles
+
+
+def may_read_employer_copy(staff: StaffUser) -> bool:
+    """Coordinators and admins only: raters rate blind, viewers only view results."""
+    return staff.role in ("coordinator", "admin")
 
 
 class CohortJobRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -39,14 +45,24 @@ class StaffProfileController(Controller):
     async def download(
         self, candidate_id: FromPath[uuid.UUID], conn: Conn, staff: CurrentStaff,
         content: CurrentContent, profiles: CurrentProfiles,
-        variant: Annotated[Literal["candidate", "employer"],
+        variant: Annotated[Literal["candidate", "employer"] | None,
                            QueryParameter(description="employer adds integrity signals, "
-                                                      "rater notes and versions")] = "employer",
+                                                      "rater notes and versions (coordinators "
+                                                      "and admins only); default: employer "
+                                                      "for them, candidate for others")] = None,
     ) -> Response[bytes]:
-        """The candidate's current profile (employer variant by default)."""
+        """The candidate's current profile. The employer copy carries integrity signals and
+        every rater's notes, so only coordinators and admins get it: a rater reading it
+        would see another rater's judgement (rating is blind), a viewer what the code keeps
+        for coordinators."""
+        chosen = variant or ("employer" if may_read_employer_copy(staff) else "candidate")
+        if chosen == "employer" and not may_read_employer_copy(staff):
+            raise Forbidden("The employer copy (integrity signals, rater notes) is for "
+                            "coordinators and admins; ask for variant=candidate",
+                            field="variant")
         pdf = await current_profile_pdf(conn, profiles, content,
                                         organization_id=staff.organization_id,
-                                        candidate_id=candidate_id, variant=variant)
+                                        candidate_id=candidate_id, variant=chosen)
         await audit.record(conn, staff.organization_id, actor=staff.actor,
                            action="profile.download", subject_kind="candidate",
                            subject_id=candidate_id)
