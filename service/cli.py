@@ -45,6 +45,8 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn  # noqa: PLC0415
 
+    from service.http_timeouts import HeaderTimeoutProtocol  # noqa: PLC0415
+
     # After a graceful shutdown uvicorn re-raises the signal it caught under the handler it
     # found. SIGTERM's default handler would end the process at once, skipping the atexit
     # hook that stops the embedded PostgreSQL; this one exits through SystemExit instead.
@@ -56,7 +58,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         port=args.port or settings.port,
         workers=args.workers or settings.workers,
         loop="uvloop",
-        http="httptools",
+        http=HeaderTimeoutProtocol,  # httptools, with a deadline for request headers
+        timeout_keep_alive=settings.keep_alive_timeout,
         timeout_graceful_shutdown=10,
         access_log=False,
         log_config=None,

@@ -44,6 +44,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     profile_verify_keys: str | None = None
     pdf_workers: Annotated[int, Meta(ge=1, le=32)] = 2
     api_rate_limit: Annotated[int, Meta(ge=1, le=1_000_000)] = 600
+    header_timeout: Annotated[float, Meta(gt=0, le=300)] = 10.0
+    keep_alive_timeout: Annotated[int, Meta(ge=1, le=300)] = 5
     password_hash_threads: Annotated[int, Meta(ge=1, le=16)] = 1
     password_hash_queue: Annotated[int, Meta(ge=0, le=1000)] = 16
     metrics_token: Annotated[str, Meta(min_length=16, max_length=200,
@@ -93,6 +95,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CHARTREADY_API_RATE_LIMIT", "api_rate_limit",
             "Requests one HR API key may make per minute (counted across all workers); "
             "more get 429 with Retry-After."),
+    Setting("CHARTREADY_HEADER_TIMEOUT", "header_timeout",
+            "Seconds a client has to send complete request headers (from connecting, or from "
+            "its first byte after a response); slower connections are closed."),
+    Setting("CHARTREADY_KEEP_ALIVE_TIMEOUT", "keep_alive_timeout",
+            "Seconds an idle keep-alive connection stays open."),
     Setting("CHARTREADY_PASSWORD_HASH_THREADS", "password_hash_threads",
             "Sign-in password checks (argon2id, ~0.1 s of CPU and 64 MiB each) one worker "
             "runs at once, in idle-priority threads off the event loop."),
