@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         ],
         lifespan=[
             pool_lifespan(settings, database_url), content_lifespan, sweeper_lifespan(),
-            password_checker_lifespan(threads=settings.password_hash_threads,
+            password_checker_lifespan(workers=settings.password_hash_workers,
                                       queue=settings.password_hash_queue),
             profiles_lifespan(settings,
                               builder_factory=lambda: database_builder(load_content())),

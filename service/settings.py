@@ -46,7 +46,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     api_rate_limit: Annotated[int, Meta(ge=1, le=1_000_000)] = 600
     header_timeout: Annotated[float, Meta(gt=0, le=300)] = 10.0
     keep_alive_timeout: Annotated[int, Meta(ge=1, le=300)] = 5
-    password_hash_threads: Annotated[int, Meta(ge=1, le=16)] = 1
+    password_hash_workers: Annotated[int, Meta(ge=1, le=16)] = 1
     password_hash_queue: Annotated[int, Meta(ge=0, le=1000)] = 16
     metrics_token: Annotated[str, Meta(min_length=16, max_length=200,
                                        pattern=r"^[\x21-\x7e]+$")] | None = None
@@ -100,9 +100,9 @@ SETTINGS: tuple[Setting, ...] = (
             "its first byte after a response); slower connections are closed."),
     Setting("CHARTREADY_KEEP_ALIVE_TIMEOUT", "keep_alive_timeout",
             "Seconds an idle keep-alive connection stays open."),
-    Setting("CHARTREADY_PASSWORD_HASH_THREADS", "password_hash_threads",
-            "Sign-in password checks (argon2id, ~0.1 s of CPU and 64 MiB each) one worker "
-            "runs at once, in idle-priority threads off the event loop."),
+    Setting("CHARTREADY_PASSWORD_HASH_WORKERS", "password_hash_workers",
+            "Processes (per uvicorn worker) that check sign-in passwords (argon2id, ~0.1 s of "
+            "CPU and 64 MiB each), at idle CPU priority, off the event loop."),
     Setting("CHARTREADY_PASSWORD_HASH_QUEUE", "password_hash_queue",
             "Sign-ins one worker lets wait for a password check; beyond that 429 with "
             "Retry-After."),

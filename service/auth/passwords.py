@@ -2,11 +2,12 @@
 
 argon2id is deliberately expensive (~0.1 s of CPU and 64 MiB per check). Run on the event
 loop, a handful of clients posting sign-ins stalled every other request of the worker. Here
-each check runs in a small thread pool (argon2-cffi releases the GIL), at most ``threads``
-at once per worker process; up to ``queue`` more sign-ins wait their turn, and anything
-beyond that is refused at once with 429, before it touches the database. The hashing
-threads run under the idle CPU policy (``SCHED_IDLE``, else nice 19), so under load the
-candidates' autosaves keep the CPU and a sign-in waits instead.
+each check runs in a small pool of separate processes (``workers`` per app worker), so
+neither the GIL nor argon2's large allocations (page faults, unmapping, the address-space
+lock) touch the process that answers candidates; those processes run under the idle CPU
+policy (``SCHED_IDLE``, else nice 19), so under load the autosaves keep the CPU and a
+sign-in waits instead. Up to ``queue`` more sign-ins wait their turn; anything beyond that
+is refused at once with 429, before it touches the database.
 
 Unknown accounts are checked against a dummy hash with the same parameters, so the answer
 takes as long whether or not the e-mail exists.
@@ -15,18 +16,17 @@ takes as long whether or not the e-mail exists.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
+import multiprocessing
 import secrets
-import threading
+import time
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 
+from service.auth import hashing_worker
 from service.errors import TooManyRequests
 
 if TYPE_CHECKING:
@@ -36,15 +36,10 @@ HASHER = PasswordHasher()  # argon2id with the library's current recommended par
 DUMMY_HASH = HASHER.hash(secrets.token_hex(16))
 """Verified against when the account is unknown, so timing does not reveal which exist."""
 BUSY_RETRY_SECONDS = 1
-
-
-def _idle_priority() -> None:
-    """Thread initializer: take CPU only when nothing else wants it (per thread on Linux)."""
-    try:
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-    except (AttributeError, OSError):  # not Linux, or not permitted: the next best thing
-        with contextlib.suppress(AttributeError, OSError):
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+HASH_CPU_SHARE = 0.25
+"""Largest share of a CPU core one hashing slot may use, however many sign-ins arrive:
+argon2id streams 64 MiB per check, which slows others' memory and caches even at idle
+priority, so a flood of sign-ins is also paced."""
 
 
 def hash_password(password: str) -> str:
@@ -52,20 +47,15 @@ def hash_password(password: str) -> str:
     return HASHER.hash(password)
 
 
-def _verify(stored_hash: str, password: str) -> bool:
-    try:
-        return HASHER.verify(stored_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
-
-
 class PasswordChecker:
-    """Checks passwords in ``threads`` idle-priority threads; ``queue`` more may wait."""
+    """Checks passwords in ``workers`` idle-priority processes (started on first use);
+    ``queue`` more sign-ins may wait."""
 
-    def __init__(self, *, threads: int = 1, queue: int = 16) -> None:
-        self.threads, self.capacity = threads, threads + queue
-        self._executor = ThreadPoolExecutor(max_workers=threads, initializer=_idle_priority,
-                                            thread_name_prefix="password")
+    def __init__(self, *, workers: int = 1, queue: int = 16) -> None:
+        self.workers, self.capacity = workers, workers + queue
+        self._executor = ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+            initializer=hashing_worker.lower_priority)
         self._slots: asyncio.Semaphore | None = None
         self._admitted = 0
         self.checks = 0
@@ -74,7 +64,7 @@ class PasswordChecker:
     @asynccontextmanager
     async def admitted(self) -> AsyncIterator[None]:
         """Hold a place among the sign-ins this worker is handling; TooManyRequests (with
-        Retry-After) when ``threads + queue`` are already in hand."""
+        Retry-After) when ``workers + queue`` are already in hand."""
         if self._admitted >= self.capacity:
             raise TooManyRequests(
                 "Too many sign-ins are being checked right now; retry in a moment",
@@ -89,24 +79,28 @@ class PasswordChecker:
         """Whether ``password`` matches ``stored_hash`` (None: an unknown account, checked
         against the dummy hash so it takes as long, and always False)."""
         if self._slots is None:  # created on first use, in the app's event loop
-            self._slots = asyncio.Semaphore(self.threads)
+            self._slots = asyncio.Semaphore(self.workers)
         async with self._slots:
             self.checks += 1
+            began = time.monotonic()
             matched = await asyncio.get_running_loop().run_in_executor(
-                self._executor, _verify, stored_hash or DUMMY_HASH, password)
+                self._executor, hashing_worker.verify, stored_hash or DUMMY_HASH, password)
+            # Keep the slot a while longer, so checks use at most HASH_CPU_SHARE of a core
+            # per slot however many arrive (a lone sign-in is not delayed by this).
+            await asyncio.sleep((time.monotonic() - began) * (1 / HASH_CPU_SHARE - 1))
         return matched and stored_hash is not None
 
     def close(self) -> None:
-        """Stop the threads (after the checks in progress)."""
+        """Stop the processes (after the checks in progress)."""
         self._executor.shutdown(wait=True, cancel_futures=True)
 
 
-def password_checker_lifespan(*, threads: int, queue: int) -> Any:
+def password_checker_lifespan(*, workers: int, queue: int) -> Any:
     """Lifespan: ``app.state.passwords`` for the sign-in endpoint, closed at shutdown."""
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        checker = PasswordChecker(threads=threads, queue=queue)
+        checker = PasswordChecker(workers=workers, queue=queue)
         app.state.passwords = checker
         try:
             yield

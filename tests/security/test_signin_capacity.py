@@ -18,9 +18,9 @@ from tests.test_error_shape import assert_problem
 
 @pytest.fixture
 def served_settings() -> Settings:
-    """One hashing thread and room for two more sign-ins to wait."""
+    """One hashing process and room for two more sign-ins to wait."""
     return Settings(db_pool_min=1, db_pool_max=4, log_level="WARNING",
-                    password_hash_threads=1, password_hash_queue=2)
+                    password_hash_workers=1, password_hash_queue=2)
 
 
 async def test_hashing_capacity_is_bounded_and_excess_gets_429(
