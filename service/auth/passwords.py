@@ -36,7 +36,7 @@ HASHER = PasswordHasher()  # argon2id with the library's current recommended par
 DUMMY_HASH = HASHER.hash(secrets.token_hex(16))
 """Verified against when the account is unknown, so timing does not reveal which exist."""
 BUSY_RETRY_SECONDS = 1
-HASH_CPU_SHARE = 0.25
+HASH_CPU_SHARE = 0.15
 """Largest share of a CPU core one hashing slot may use, however many sign-ins arrive:
 argon2id streams 64 MiB per check, which slows others' memory and caches even at idle
 priority, so a flood of sign-ins is also paced."""
