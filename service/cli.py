@@ -133,6 +133,13 @@ def cmd_content_stats(args: argparse.Namespace, settings: Settings) -> int:
     return main_stats([args.root] if args.root else [])
 
 
+def cmd_score_answer(args: argparse.Namespace, settings: Settings) -> int:
+    """Score one answer against one item of the bank; print {marks, max, feedback}."""
+    from service.assessments.try_answer import main_score_answer  # noqa: PLC0415
+
+    return main_score_answer(args)
+
+
 def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
     """Invite a candidate (found or created by email) and print the link, shown once."""
     from service.delivery.commands import cmd_invite as invite  # noqa: PLC0415
@@ -244,6 +251,12 @@ def build_parser() -> argparse.ArgumentParser:
         ("content-stats", cmd_content_stats, "Items per form, competency and type."),
     ):
         add(name, handler, text).add_argument("root", nargs="?", help="rubrics directory")
+    p = add("score-answer", cmd_score_answer, "Score one answer (JSON, as the candidate "
+            "pages send it) against one item of the bank; print marks, max and feedback.")
+    p.add_argument("item_id", metavar="ITEM_ID", help="an item id, e.g. COD-A-01")
+    p.add_argument("answer", metavar="ANSWER_JSON",
+                   help='the answer as the candidate pages send it, e.g. \'["E11.22"]\'')
+    p.add_argument("--root", help="rubrics directory (default: the shipped bank)")
     from service.delivery.commands import add_invite_arguments  # noqa: PLC0415
 
     add_invite_arguments(add("invite", cmd_invite, "Invite a candidate; print the link once."))

@@ -14,6 +14,7 @@ from typing import Any
 import msgspec
 
 from service.assessments.items import (
+    ClassificationItem,
     CodeEntryItem,
     ConstructedResponseItem,
     DateItem,
@@ -72,6 +73,14 @@ class RecordRow(msgspec.Struct, frozen=True):
     group: str
 
 
+class EntryRow(msgspec.Struct, frozen=True):
+    """An entry to classify with the category id the candidate chose ("" = none yet)."""
+
+    id: str
+    text: str
+    chosen: str
+
+
 class ItemView(msgspec.Struct, frozen=True, kw_only=True):
     """Everything an item template needs."""
 
@@ -88,6 +97,8 @@ class ItemView(msgspec.Struct, frozen=True, kw_only=True):
     fields: tuple[str, ...] = ()
     records: list[RecordRow] = msgspec.field(default_factory=list)
     groups: list[str] = msgspec.field(default_factory=list)
+    entries: list[EntryRow] = msgspec.field(default_factory=list)
+    categories: list[Choice] = msgspec.field(default_factory=list)
     text: str = ""
     unit: str = ""
     min_words: int = 0
@@ -183,6 +194,12 @@ def item_view(item: Item, answer: Any) -> ItemView:
         extra = {"stimulus": item.stimulus, "unit": item.unit, "text": _number_text(answer)}
     elif isinstance(item, DateItem):
         extra = {"stimulus": item.stimulus, "text": "" if answer is None else str(answer)}
+    elif isinstance(item, ClassificationItem):
+        placed = answer if isinstance(answer, dict) else {}
+        extra = {"stimulus": item.stimulus,
+                 "entries": [EntryRow(e.id, e.text, str(placed.get(e.id, "")))
+                             for e in item.entries],
+                 "categories": [Choice(c.id, c.text, False) for c in item.categories]}
     else:
         assert isinstance(item, ConstructedResponseItem)
         extra = {"stimulus": item.stimulus, "text": answer if isinstance(answer, str) else "",
