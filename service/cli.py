@@ -148,7 +148,7 @@ def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
-    """Finalise and score attempts whose time ran out (the server also does this itself)."""
+    """Finalize and score attempts whose time ran out (the server also does this itself)."""
     from service.delivery.commands import cmd_sweep as sweep  # noqa: PLC0415
 
     return sweep(args, settings, _database_url(settings))
@@ -260,7 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
     from service.delivery.commands import add_invite_arguments  # noqa: PLC0415
 
     add_invite_arguments(add("invite", cmd_invite, "Invite a candidate; print the link once."))
-    add("sweep", cmd_sweep, "Finalise and score attempts whose time has run out.")
+    add("sweep", cmd_sweep, "Finalize and score attempts whose time has run out.")
     p = add("equate", cmd_equate, "Fit linear equatings of parallel forms onto each "
             "assessment's reference form from scored attempts (random-groups design).")
     p.add_argument("--min-attempts", type=int, default=200,

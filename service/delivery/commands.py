@@ -104,8 +104,8 @@ def cmd_invite(args: argparse.Namespace, settings: Settings, database_url: str) 
 
 
 def cmd_sweep(args: argparse.Namespace, settings: Settings, database_url: str) -> int:
-    """Finalise and score every attempt whose time ran out; print how many."""
+    """Finalize and score every attempt whose time ran out; print how many."""
     from service.delivery.sweeper import sweep_database  # noqa: PLC0415
 
-    print(f"finalised {asyncio.run(sweep_database(database_url))} expired attempt(s)")
+    print(f"finalized {asyncio.run(sweep_database(database_url))} expired attempt(s)")
     return 0

@@ -1,4 +1,4 @@
-"""Finalising an attempt (candidate submit, deadline, sweeper): close it, score it with the
+"""Finalizing an attempt (candidate submit, deadline, sweeper): close it, score it with the
 engine and store the scoring run, all in one transaction. Idempotent: a second submit (or a
 submit racing the sweeper) finds the attempt already final and changes nothing."""
 
@@ -24,12 +24,12 @@ log = logging.getLogger(__name__)
 Reason = Literal["candidate", "deadline"]
 _RUN_REASONS = {
     "candidate": "Submitted by the candidate",
-    "deadline": "Finalised when the time limit ran out",
+    "deadline": "Finalized when the time limit ran out",
 }
 
 
 class Finalized(msgspec.Struct, frozen=True, kw_only=True):
-    """The outcome: ``already`` is true when an earlier call had finalised it."""
+    """The outcome: ``already`` is true when an earlier call had finalized it."""
 
     attempt_id: uuid.UUID
     status: str
@@ -95,10 +95,10 @@ async def finalize_attempt(
 
 
 async def sweep_once(pool: asyncpg.Pool, catalog: Catalog, *, batch: int = 20) -> int:
-    """Finalise attempts whose deadline (plus grace) has passed; return how many.
+    """Finalize attempts whose deadline (plus grace) has passed; return how many.
 
     Safe with many workers: each claims a batch with FOR UPDATE SKIP LOCKED, so two
-    sweepers never finalise the same attempt and never wait on each other.
+    sweepers never finalize the same attempt and never wait on each other.
     """
     done = 0
     async with pool.acquire() as conn, conn.transaction():
@@ -115,7 +115,7 @@ async def sweep_once(pool: asyncpg.Pool, catalog: Catalog, *, batch: int = 20) -
                     await finalize_attempt(conn, catalog, row["organization_id"], row["id"],
                                            "deadline")
             except (asyncpg.PostgresError, ValueError, KeyError):
-                log.exception("sweeper could not finalise attempt %s", row["id"])
+                log.exception("sweeper could not finalize attempt %s", row["id"])
             else:
                 done += 1
     return done

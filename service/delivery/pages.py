@@ -75,7 +75,7 @@ async def _cards(conn: Conn, invitation: Invitation, catalog: Catalog,
 async def current_state(
     conn: Conn, invitation: Invitation, assessment_id: str, catalog: Catalog
 ) -> AttemptState:
-    """The attempt, finalised first if its time ran out (so pages never show a dead clock)."""
+    """The attempt, finalized first if its time ran out (so pages never show a dead clock)."""
     if assessment_id not in invitation.assessments:
         raise NotFound("This assessment is not part of your invitation.")
     state = await load_attempt(conn, invitation, assessment_id)
@@ -112,7 +112,7 @@ class PageContext(msgspec.Struct, frozen=True):
 async def open_page(
     conn: Conn, token: str, assessment_id: str, content: ContentVersion
 ) -> PageContext:
-    """Resolve the link and load the attempt (finalising it if its time ran out)."""
+    """Resolve the link and load the attempt (finalizing it if its time ran out)."""
     invitation = await resolve_invitation(conn, token)
     catalog = catalog_of(content)
     state = await current_state(conn, invitation, assessment_id, catalog)
@@ -158,7 +158,7 @@ class CandidatePages(Controller):
         require_live(invitation)
         if data.agree != "yes":
             raise InvalidInput("Please tick the box to confirm you have read the notice and "
-                               "agree, or contact the organisation that invited you.",
+                               "agree, or contact the organization that invited you.",
                                field="agree")
         await record_consent(conn, invitation)
         return go(Links(token).home)

@@ -125,4 +125,4 @@ async def test_cli_invite_and_sweep(db_url: str, org_id: uuid.UUID, pool: asyncp
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await proc.communicate()
     assert proc.returncode == 0, err.decode()
-    assert "finalised 0 expired attempt(s)" in out.decode()
+    assert "finalized 0 expired attempt(s)" in out.decode()

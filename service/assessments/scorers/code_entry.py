@@ -29,7 +29,7 @@ _HCPCS_SHAPE = re.compile(r"^[A-V]\d{4}$")
 
 
 def code_status(item: CodeEntryItem, code: str, hcpcs_codes: frozenset[str]) -> str:
-    """ "billable", "nonbillable" or "invalid" for a normalised answer code.
+    """ "billable", "nonbillable" or "invalid" for a normalized answer code.
 
     HCPCS: "billable" when in the shipped list, "unlisted" when shaped like a HCPCS Level II
     code (a letter and four digits) but not in the list we ship, else "invalid".
@@ -48,7 +48,7 @@ def near_miss_pairs(
     earns the most credit, as (answer code, key code, credit).
 
     Every pair also spares its answer code the extra-code penalty, so the best pairing
-    maximises the sum of (credit + penalty) over its pairs. Named near misses are few, so
+    maximizes the sum of (credit + penalty) over its pairs. Named near misses are few, so
     the search only visits answer codes that are near misses of some remaining key code.
     """
     credit = item.near_miss_credit
@@ -79,7 +79,7 @@ def near_miss_pairs(
 def score(
     item: CodeEntryItem, answer: tuple[str, ...] | None, hcpcs_codes: frozenset[str] = frozenset()
 ) -> ItemScore:
-    """Score a validated (normalised) list of codes; see the module docstring for the rules."""
+    """Score a validated (normalized) list of codes; see the module docstring for the rules."""
     if not answer:
         return unanswered(item)
     statuses = {code: code_status(item, code, hcpcs_codes) for code in answer}

@@ -8,8 +8,10 @@ Per criterion (levels 0..3, points = weight x level):
   them and cannot score well, whatever general points it makes);
 - a ``forbidden`` rule that matches (e.g. another patient's PHI) caps the level at its
   ``cap``, 0 unless stated;
-- a criterion whose rules are all gates or forbidden rules starts at 3;
-- without rules: 1 + (word count within min..max) + (reading grade <= target + tolerance).
+- a criterion whose required rules are all gates starts at 3;
+- a criterion without required rules takes its level from the response's form: 1 + (word
+  count within min..max) + (reading grade <= target + tolerance), capped by any forbidden
+  rule it has (e.g. text-speak caps mechanics).
 A response outside min_words..max_words has every criterion capped at 2; an empty one scores 0.
 The score stays provisional until two human ratings resolve it (see ratings.py).
 """
@@ -41,19 +43,23 @@ def rule_matches(rule: Rule, text: str) -> bool:
 def _criterion_level(
     criterion: Criterion, rules: tuple[Rule, ...], text: str, form_ok: int
 ) -> tuple[int, dict[str, Any]]:
-    if not rules:
-        return 1 + form_ok, {"criterion": criterion.id, "present": [], "missing": [],
-                             "forbidden": [], "capped_by": []}
-    counted = [r for r in rules if r.kind == "required" and not r.is_gate]
+    required = [r for r in rules if r.kind == "required"]
+    counted = [r for r in required if not r.is_gate]
     present = [r.description for r in counted if rule_matches(r, text)]
-    level = TOP_LEVEL * len(present) // len(counted) if counted else TOP_LEVEL
-    failed_gates = [r for r in rules if r.is_gate and not rule_matches(r, text)]
+    if counted:
+        level = TOP_LEVEL * len(present) // len(counted)
+    elif required:
+        level = TOP_LEVEL
+    else:
+        level = 1 + form_ok
+    failed_gates = [r for r in required if r.is_gate and not rule_matches(r, text)]
     forbidden = [r for r in rules if r.kind == "forbidden" and rule_matches(r, text)]
     for rule in (*failed_gates, *forbidden):
         level = min(level, rule.failure_cap)
     detail = {
         "criterion": criterion.id,
-        "present": present + [r.description for r in rules if r.is_gate and r not in failed_gates],
+        "present": present + [r.description for r in required
+                              if r.is_gate and r not in failed_gates],
         "missing": [r.description for r in counted if r.description not in present]
         + [r.description for r in failed_gates],
         "forbidden": [r.description for r in forbidden],
