@@ -81,10 +81,10 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         settings = get_settings()
     url = _database_url(settings)
 
-    async def prepare() -> tuple[DemoCredentials, str, DemoCohort]:
+    async def prepare() -> tuple[DemoCredentials, list[tuple[str, str]], DemoCohort]:
         from service.assessments.content import load_content  # noqa: PLC0415
         from service.db import create_pool  # noqa: PLC0415
-        from service.delivery.commands import seed_demo_invitation  # noqa: PLC0415
+        from service.delivery.commands import seed_demo_invitations  # noqa: PLC0415
         from service.demo import seed_demo, seed_demo_cohort  # noqa: PLC0415
         from service.migrator import migrate  # noqa: PLC0415
 
@@ -93,16 +93,18 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
             async with pool.acquire() as conn:
                 await migrate(conn)
                 creds = await seed_demo(conn)
-                link = await seed_demo_invitation(conn, creds.organization_id)
+                links = await seed_demo_invitations(conn, creds.organization_id)
             cohort = await seed_demo_cohort(
                 pool, creds.organization_id, load_content(),
                 min_real_outcomes=settings.readiness_min_real_outcomes,
                 simulated_candidates=settings.readiness_simulated_candidates)
-            return creds, link, cohort
+            return creds, links, cohort
         finally:
             await pool.close()
 
-    creds, invitation_url, cohort = asyncio.run(prepare())
+    creds, invitation_links, cohort = asyncio.run(prepare())
+    candidate_links = "\n".join(f"  candidate link    {url}\n                    ({title})"
+                                  for title, url in invitation_links)
     print(f"""
 ChartReady demo is starting at {base}
   readiness probe   {base}/ready
@@ -112,7 +114,7 @@ Demo credentials (demo only; change them before real use):
   staff login       {creds.admin_email} / {creds.admin_password}
   HR API key        {creds.api_key}
                     (curl -H "Authorization: Bearer <key>" {base}/api/v1/candidates)
-  candidate link    {invitation_url}
+{candidate_links}
 Demo data: {cohort.candidates} simulated candidates scored; readiness model {cohort.model_version}
   (`chartready model-card` prints its card)
 """, flush=True)

@@ -1,4 +1,4 @@
-"""`chartready invite` and `chartready sweep`, and the demo's invitation link.
+"""`chartready invite` and `chartready sweep`, and the demo's invitation links (one per package).
 
 Heavy imports happen inside the commands, so `chartready --help` stays fast.
 """
@@ -38,8 +38,10 @@ async def _candidate(conn: asyncpg.Connection, organization_id: uuid.UUID, email
     return new_id
 
 
-async def seed_demo_invitation(conn: asyncpg.Connection, organization_id: uuid.UUID) -> str:
-    """A fresh invitation for the demo candidate to all four assessments; returns its URL."""
+async def seed_demo_invitations(conn: asyncpg.Connection,
+                                organization_id: uuid.UUID) -> list[tuple[str, str]]:
+    """A fresh invitation for the demo candidate to each package of the bank (clerk screening,
+    coding track); returns (package title, URL) pairs."""
     from service.assessments.content import load_content  # noqa: PLC0415
     from service.delivery.invitations import NewInvitation, create_invitation  # noqa: PLC0415
     from service.settings import get_settings  # noqa: PLC0415
@@ -47,12 +49,15 @@ async def seed_demo_invitation(conn: asyncpg.Connection, organization_id: uuid.U
     content = load_content()
     candidate_id = await _candidate(conn, organization_id, "demo.candidate@example.org",
                                     ("Dana", "Demo"), external_id=DEMO_CANDIDATE)
-    issued = await create_invitation(
-        conn, organization_id,
-        NewInvitation(candidate_id=candidate_id, assessments=sorted(content.assessments)),
-        content=content, base_url=get_settings().public_base_url, created_by="demo",
-    )
-    return issued.url
+    links = []
+    for package in content.packages.values():
+        issued = await create_invitation(
+            conn, organization_id,
+            NewInvitation(candidate_id=candidate_id, package=package.id),
+            content=content, base_url=get_settings().public_base_url, created_by="demo",
+        )
+        links.append((package.title, issued.url))
+    return links
 
 
 def add_invite_arguments(parser: argparse.ArgumentParser) -> None:
@@ -60,8 +65,11 @@ def add_invite_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--org", required=True, help="organization slug")
     parser.add_argument("--email", required=True, help="candidate email (found or created)")
     parser.add_argument("--name", default="Candidate", help="candidate's full name when new")
-    parser.add_argument("--assessments", default="coding,privacy,communication,scenarios",
-                        help="comma-separated assessment ids")
+    offer = parser.add_mutually_exclusive_group()
+    offer.add_argument("--package", help="a package of assessments: clerk (the default) or "
+                       "coding_track")
+    offer.add_argument("--assessments", help="comma-separated assessment ids instead of a "
+                       "package")
     parser.add_argument("--days", type=int, default=14, help="days until the link expires")
     timing = parser.add_mutually_exclusive_group()
     timing.add_argument("--time-multiplier", type=float, help="extra time, e.g. 1.5")
@@ -87,7 +95,9 @@ async def _invite(url: str, args: argparse.Namespace, base_url: str) -> str:
             issued = await create_invitation(
                 conn, org_id,
                 NewInvitation(candidate_id=candidate_id,
-                              assessments=[a.strip() for a in args.assessments.split(",")],
+                              assessments=([a.strip() for a in args.assessments.split(",")]
+                                           if args.assessments else None),
+                              package=None if args.assessments else (args.package or "clerk"),
                               expires_in_days=args.days, time_multiplier=args.time_multiplier,
                               untimed=args.untimed),
                 content=content, base_url=base_url, created_by="cli",

@@ -246,6 +246,9 @@ def build_profile_data(
                 cut_score=content.assessments[a.assessment_id].scale.cut,
                 passed=a.passed,
                 provisional=a.provisional,
+                cut_provisional=(
+                    content.assessments[a.assessment_id].cut_score.status == "provisional"
+                ),
             )
             for a in attempts
         ),
