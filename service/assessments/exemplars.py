@@ -11,6 +11,7 @@ another): a rule no exemplar tests is a rule nobody has checked.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import msgspec
@@ -54,9 +55,25 @@ def rule_problems(item: ConstructedResponseItem, flag: _Flag) -> None:
             flag(f"rules[{index}].cap", "must be below the top level (0-2)")
 
 
+def _patterns_compile(item: ConstructedResponseItem) -> bool:
+    try:
+        for rule in item.rules:
+            for pattern in rule.patterns:
+                re.compile(pattern)
+    except re.error:
+        return False
+    return True
+
+
 def exemplar_problems(item: ConstructedResponseItem, flag: _Flag) -> None:
-    """Every problem with ``item``'s exemplars (see the module docstring)."""
+    """Every problem with ``item``'s exemplars (see the module docstring).
+
+    Exemplars are only scored when every rule's patterns compile (a broken pattern is
+    reported by the rule checks).
+    """
     _set_problems(item, flag)
+    if not _patterns_compile(item):
+        return
     complete = _level_problems(item, flag)
     if len(complete) >= 2:
         _coverage_problems(item, complete, flag)
