@@ -129,12 +129,13 @@ async def create_invitation(
     multiplier = None if new.time_multiplier is None else Decimal(f"{new.time_multiplier:.2f}")
     row = await conn.fetchrow(
         """INSERT INTO invitations (id, organization_id, candidate_id, cohort_id, token_sha256,
-                                    assessments, time_multiplier, untimed, expires_at,
-                                    created_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + make_interval(days => $9), $10)
+                                    assessments, package, time_multiplier, untimed,
+                                    expires_at, created_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now() + make_interval(days => $10),
+                   $11)
            RETURNING id, expires_at, created_at""",
         uuid.uuid4(), organization_id, new.candidate_id, new.cohort_id, digest, package,
-        multiplier, new.untimed, new.expires_in_days, created_by,
+        new.package, multiplier, new.untimed, new.expires_in_days, created_by,
     )
     return IssuedInvitation(
         id=row["id"], candidate_id=new.candidate_id, url=invitation_url(base_url, token),
