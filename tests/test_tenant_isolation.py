@@ -14,9 +14,9 @@ import asyncpg
 from litestar.testing import AsyncTestClient
 
 from service.auth.api_keys import SCOPES, create_api_key
+from tests.faces.staff.test_staff_ratings import scored_attempt
 from tests.profiles.helpers import seed_organization
 from tests.results.factories import make_user, org_slug, sign_in, staff_headers
-from tests.results.test_staff_ratings import scored_attempt
 
 LEVELS = {"content": 2, "organization": 2, "tone": 2, "mechanics": 2}
 # Operations that name no other organization's data, or are covered elsewhere.

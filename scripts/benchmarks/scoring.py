@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from service.assessments.check import check_content
+from service.assessments.bank import ContentVersion
 from service.assessments.content import DEFAULT_ROOT, load_content
 from service.assessments.items import (
     ClassificationItem,
@@ -30,8 +30,8 @@ from service.assessments.items import (
     SingleChoiceItem,
     SpanMarkingItem,
 )
-from service.assessments.model import ContentVersion
 from service.assessments.scoring import score_attempt
+from service.cli.content import check_content
 
 GOAL_ATTEMPTS_PER_S = 2000.0
 REPO = Path(__file__).resolve().parents[2]

@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from typing import Any
 
+from service.assessments.bank import Assessment, ContentVersion, Problem
 from service.assessments.codes import CPT_LIKE, icd_status, normalise_code
 from service.assessments.content import DecodedTree
 from service.assessments.exemplars import exemplar_problems, rule_problems
@@ -23,7 +24,6 @@ from service.assessments.items import (
     SingleChoiceItem,
     SpanMarkingItem,
 )
-from service.assessments.model import Assessment, ContentVersion, Problem
 from service.assessments.scorers.ordering import kendall_tau
 
 _Flag = Callable[[str, str], None]  # the per-item ``flag(field, message)`` callback

@@ -17,7 +17,7 @@ from typing import Literal
 import msgspec
 
 from service.assessments.items import ConstructedResponseItem
-from service.assessments.results import ItemScore
+from service.assessments.scores import ItemScore
 
 LEVELS = 4  # levels 0..3 per criterion
 

@@ -1,16 +1,13 @@
-"""`chartready score-answer ITEM_ID ANSWER_JSON`: try one answer against one item.
+"""Try one answer against one item of the bank (behind `chartready score-answer`).
 
 An author can check how the current bank scores an answer without taking the assessment.
 The answer is JSON in the shape the candidate pages send (docs/content-format.md); the
-result is one JSON object: ``marks``, ``max`` and the scorer's ``feedback``. An unknown
-item, JSON that does not parse, or an answer the item cannot accept exits 1 with a message
-saying which.
+result carries ``marks``, ``max`` and the scorer's ``feedback``. An unknown item, JSON that
+does not parse, or an answer the item cannot accept raises TrialError saying which.
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +15,6 @@ import msgspec
 
 from service.assessments.answers import InvalidAnswer, validate_answer
 from service.assessments.content import load_content
-from service.assessments.model import ContentError, ContentVersion
 from service.assessments.scorers import score_item
 
 
@@ -29,13 +25,20 @@ class AnswerTrial(msgspec.Struct, frozen=True):
     max: float
     feedback: dict[str, Any]
 
+    def to_json(self) -> str:
+        """One JSON object: ``marks``, ``max`` and ``feedback``."""
+        return msgspec.json.encode(self).decode()
+
 
 class TrialError(ValueError):
     """The item is unknown, or the answer is not JSON or not acceptable for the item."""
 
 
-def try_answer(content: ContentVersion, item_id: str, answer_json: str) -> AnswerTrial:
-    """Score ``answer_json`` (a JSON document) against item ``item_id`` of ``content``."""
+def try_answer(root: Path | None, item_id: str, answer_json: str) -> AnswerTrial:
+    """Score ``answer_json`` (a JSON document) against item ``item_id`` of the bank under
+    ``root`` (default: the shipped rubrics/). Raises TrialError, or ContentError for a bank
+    that does not load."""
+    content = load_content(root)
     item = content.items.get(item_id)
     if item is None:
         raise TrialError(f"unknown item {item_id!r} in content version {content.version_id}")
@@ -49,17 +52,3 @@ def try_answer(content: ContentVersion, item_id: str, answer_json: str) -> Answe
         raise TrialError(f"invalid answer for {item_id}: {error.field}: {error.message}") from None
     result = score_item(item, answer, content.hcpcs_codes)
     return AnswerTrial(marks=result.points, max=result.max_points, feedback=result.feedback)
-
-
-def main_score_answer(args: argparse.Namespace) -> int:
-    """Print the trial as one JSON line; return 1 with a message on stderr when it fails."""
-    try:
-        content = load_content(Path(args.root) if args.root else None)
-        trial = try_answer(content, args.item_id, args.answer)
-    except (TrialError, ContentError) as error:
-        sys.stderr.write(f"chartready score-answer: {error}\n")
-        return 1
-    sys.stdout.write(msgspec.json.encode(trial).decode() + "\n")
-    return 0
-
-

@@ -10,11 +10,11 @@ from collections.abc import Mapping, Sequence
 import asyncpg
 import msgspec
 
-from service.assessments.model import ContentVersion
+from service.assessments.bank import ContentVersion
 from service.delivery.catalog import Catalog
 from service.delivery.invitations import Invitation, require_live
 from service.delivery.timing import section_deadlines
-from service.errors import Conflict, NotFound
+from service.ground.errors import Conflict, NotFound
 from service.results.store import ensure_content_version
 
 

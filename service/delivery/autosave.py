@@ -22,7 +22,7 @@ from service.assessments.answers import InvalidAnswer, validate_answer
 from service.delivery.catalog import Catalog
 from service.delivery.timing import GRACE
 from service.delivery.tokens import token_digest
-from service.errors import Conflict, Gone, InvalidInput, NotFound
+from service.ground.errors import Conflict, Gone, InvalidInput, NotFound
 
 TabId = Annotated[str, Meta(pattern=r"^[A-Za-z0-9_-]{8,64}$", description="Browser tab id")]
 MAX_ANSWER_BYTES = 64 * 1024

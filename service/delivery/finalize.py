@@ -1,4 +1,4 @@
-"""Finalizing an attempt (candidate submit, deadline, sweeper): close it, score it with the
+"""Finalising an attempt (candidate submit, deadline, sweeper): close it, score it with the
 engine and store the scoring run, all in one transaction. Idempotent: a second submit (or a
 submit racing the sweeper) finds the attempt already final and changes nothing."""
 
@@ -15,7 +15,8 @@ from service.assessments.scoring import score_attempt
 from service.delivery.catalog import Catalog
 from service.delivery.integrity import flag_fast_answers
 from service.delivery.timing import GRACE
-from service.readiness.estimates import estimate_after_scoring
+from service.readiness.estimates import estimate_attempt
+from service.readiness.predict import BandThresholds
 from service.results.equating import equating_for
 from service.results.store import save_scoring_run
 
@@ -29,7 +30,7 @@ _RUN_REASONS = {
 
 
 class Finalized(msgspec.Struct, frozen=True, kw_only=True):
-    """The outcome: ``already`` is true when an earlier call had finalized it."""
+    """The outcome: ``already`` is true when an earlier call had finalised it."""
 
     attempt_id: uuid.UUID
     status: str
@@ -40,7 +41,7 @@ class Finalized(msgspec.Struct, frozen=True, kw_only=True):
 
 async def finalize_attempt(
     conn: asyncpg.Connection, catalog: Catalog, organization_id: uuid.UUID,
-    attempt_id: uuid.UUID, reason: Reason,
+    attempt_id: uuid.UUID, reason: Reason, thresholds: BandThresholds,
 ) -> Finalized:
     """Close the attempt and score it (in one transaction); no-op when already final."""
     async with conn.transaction():
@@ -88,17 +89,18 @@ async def finalize_attempt(
         await flag_fast_answers(conn, catalog, organization_id, attempt_id,
                                 accommodated=row["accommodated"])
         if run_id is not None:
-            await estimate_after_scoring(conn, organization_id=organization_id,
-                                         attempt_id=attempt_id)
+            await estimate_attempt(conn, organization_id=organization_id,
+                                   attempt_id=attempt_id, thresholds=thresholds)
     return Finalized(attempt_id=attempt_id, status=status, reason=reason,
                      scoring_run_id=run_id, already=False)
 
 
-async def sweep_once(pool: asyncpg.Pool, catalog: Catalog, *, batch: int = 20) -> int:
-    """Finalize attempts whose deadline (plus grace) has passed; return how many.
+async def sweep_once(pool: asyncpg.Pool, catalog: Catalog, thresholds: BandThresholds, *,
+                     batch: int = 20) -> int:
+    """Finalise attempts whose deadline (plus grace) has passed; return how many.
 
     Safe with many workers: each claims a batch with FOR UPDATE SKIP LOCKED, so two
-    sweepers never finalize the same attempt and never wait on each other.
+    sweepers never finalise the same attempt and never wait on each other.
     """
     done = 0
     async with pool.acquire() as conn, conn.transaction():
@@ -113,9 +115,9 @@ async def sweep_once(pool: asyncpg.Pool, catalog: Catalog, *, batch: int = 20) -
             try:
                 async with conn.transaction():  # a savepoint: one bad attempt spoils no other
                     await finalize_attempt(conn, catalog, row["organization_id"], row["id"],
-                                           "deadline")
+                                           "deadline", thresholds)
             except (asyncpg.PostgresError, ValueError, KeyError):
-                log.exception("sweeper could not finalize attempt %s", row["id"])
+                log.exception("sweeper could not finalise attempt %s", row["id"])
             else:
                 done += 1
     return done

@@ -18,7 +18,7 @@ from msgspec import Meta
 from service.delivery.autosave import TabId
 from service.delivery.catalog import Catalog
 from service.delivery.tokens import token_digest
-from service.errors import Gone, NotFound
+from service.ground.errors import Gone, NotFound
 
 Severity = Literal["info", "low", "medium", "high"]
 MAX_EVENTS_PER_ATTEMPT = 500  # a misbehaving page cannot flood the table

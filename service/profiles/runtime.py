@@ -1,42 +1,26 @@
-"""Profile services for the running app: signer, render pool, job runner, lifespan, DI.
+"""Profile services for a running process: the signer, the render pool and cohort jobs.
 
-Mount in ``create_app``::
-
-    lifespan=[pool_lifespan(settings, database_url), profiles_lifespan(settings)],
-    dependencies={..., "profiles": Provide(provide_profiles, sync_to_thread=False),
-                  "profile_signer": Provide(provide_profile_signer, sync_to_thread=False)},
-    route_handlers=[..., VerificationController],
-
-``profiles_lifespan`` must come after the database lifespan: it resumes unfinished cohort
-jobs on the app's pool at start, and stops the render workers at shutdown (jobs in flight
-stay pending in the database and resume at the next start).
+``service.web.profiles`` starts one for the app; the CLI and benchmarks build their own.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
-from collections.abc import AsyncGenerator, Callable
-from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import asyncpg
-from litestar.di import NamedDependency
 
 from service.profiles import repository
 from service.profiles.data import ProfileData
 from service.profiles.issue import issue_profile
-from service.profiles.jobs import ProfileBuilder, ProfileJobRunner, resume_open_jobs, run_job
+from service.profiles.jobs import ProfileBuilder, ProfileJobRunner, run_job
 from service.profiles.pool import RenderPool
 from service.profiles.signing import ProfileSigner, load_or_create_seed
 
 if TYPE_CHECKING:
-    from litestar import Litestar
-    from litestar.datastructures import State
-
-    from service.settings import Settings
+    from service.ground.settings import Settings
 
 SIGNING_KEY_FILE = "profile-signing-key"
 
@@ -108,56 +92,3 @@ class ProfileRuntime:
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
         return task
-
-
-def profiles_lifespan(
-    settings: Settings, *, builder_factory: Callable[[], ProfileBuilder] | None = None
-) -> Any:
-    """Lifespan: start the render pool, expose ``app.state.profiles``, resume open jobs.
-
-    ``builder_factory`` (e.g. ``lambda: database_builder(load_content())``) enables cohort
-    jobs; without it profiles can still be issued and verified.
-    """
-
-    @asynccontextmanager
-    async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
-        render_pool = RenderPool(workers=settings.pdf_workers)
-        runtime = ProfileRuntime(
-            signer=signer_from_settings(settings),
-            render_pool=render_pool,
-            public_base_url=settings.public_base_url,
-            db_pool=getattr(app.state, "pool", None),
-            builder=builder_factory() if builder_factory else None,
-        )
-        app.state.profiles = runtime
-        try:
-            if runtime.db_pool is not None and runtime.builder is not None:
-                for task in await resume_open_jobs(runtime.job_runner()):
-                    runtime.tasks.add(task)
-                    task.add_done_callback(runtime.tasks.discard)
-            yield
-        finally:
-            for task in list(runtime.tasks):
-                task.cancel()
-            for task in list(runtime.tasks):
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
-            await asyncio.get_running_loop().run_in_executor(None, render_pool.close)
-
-    return lifespan
-
-
-def provide_profiles(state: State) -> ProfileRuntime:
-    """Dependency ``profiles``."""
-    runtime: ProfileRuntime = state.profiles
-    return runtime
-
-
-def provide_profile_signer(state: State) -> ProfileSigner:
-    """Dependency ``profile_signer`` (used by the verify face)."""
-    runtime: ProfileRuntime = state.profiles
-    return runtime.signer
-
-
-CurrentProfiles = NamedDependency[ProfileRuntime]
-"""Annotate a handler parameter named ``profiles`` with this to get the runtime."""

@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 
 import asyncpg
 
-from service.assessments.model import ContentVersion
-from service.errors import NotFound
+from service.assessments.bank import ContentVersion
+from service.ground.errors import NotFound
 from service.profiles.assemble import (
     CompetencyPoints,
     Norms,

@@ -28,8 +28,8 @@ from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from service.readiness.estimators import NonNegativeLogisticRegression
+from service.readiness.evaluation import Metrics, brier_score, evaluate, evaluate_by_group, log_loss
 from service.readiness.features import FEATURES
-from service.readiness.metrics import Metrics, brier_score, evaluate, evaluate_by_group, log_loss
 
 FloatArray = npt.NDArray[np.float64]
 

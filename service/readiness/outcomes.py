@@ -13,7 +13,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from service.errors import NotFound
+from service.ground.errors import NotFound
 from service.readiness.features import CompetencyTotal, pooled_percents
 
 

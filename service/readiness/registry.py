@@ -16,9 +16,9 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from service.errors import Conflict, NotFound
+from service.ground.errors import Conflict, NotFound
 from service.readiness.artifacts import dump_estimator, load_estimator
-from service.readiness.metrics import Metrics
+from service.readiness.evaluation import Metrics
 from service.readiness.model import CandidateResult, TrainedModel
 from service.readiness.predict import LoadedModel
 

@@ -10,8 +10,8 @@ from typing import Annotated
 import asyncpg
 import msgspec
 
+from service.assessments.bank import ContentVersion
 from service.assessments.items import ConstructedResponseItem
-from service.assessments.model import ContentVersion
 from service.assessments.ratings import (
     Agreement,
     Rating,
@@ -21,7 +21,8 @@ from service.assessments.ratings import (
     paired_levels,
 )
 from service.auth.staff import StaffUser
-from service.errors import Conflict, InvalidInput, NotFound
+from service.ground.errors import Conflict, InvalidInput, NotFound
+from service.readiness.predict import BandThresholds
 from service.results.rescoring import load_ratings, rescore_attempt
 
 
@@ -115,7 +116,8 @@ async def rating_queue(
 
 
 async def submit_rating(
-    conn: asyncpg.Connection, rater: StaffUser, new: NewRating, content: ContentVersion
+    conn: asyncpg.Connection, rater: StaffUser, new: NewRating, content: ContentVersion,
+    thresholds: BandThresholds,
 ) -> RatingOutcome:
     """Store a rating in the role the response needs; rescore once ratings are final."""
     org = rater.organization_id
@@ -153,7 +155,7 @@ async def submit_rating(
             return RatingOutcome(state)
         run_id = await rescore_attempt(conn, org, new.attempt_id, content,
                                        reason=f"human ratings final for {item.id}",
-                                       actor=rater.actor)
+                                       actor=rater.actor, thresholds=thresholds)
     return RatingOutcome("final", run_id)
 
 

@@ -11,16 +11,17 @@ from collections.abc import Mapping
 
 import asyncpg
 
-from service import audit
+from service.assessments.bank import ContentVersion
 from service.assessments.items import ConstructedResponseItem
-from service.assessments.model import ContentVersion
 from service.assessments.ratings import Rating, final_score, needs_adjudication
-from service.assessments.results import ItemScore
+from service.assessments.scores import ItemScore
 from service.assessments.scoring import score_attempt
-from service.errors import InvalidInput, NotFound
-from service.readiness.estimates import estimate_after_scoring
+from service.ground.errors import InvalidInput, NotFound
+from service.readiness.estimates import estimate_attempt
+from service.readiness.predict import BandThresholds
 from service.results.equating import equating_for
 from service.results.store import save_scoring_run
+from service.tenancy import audit
 
 
 class RatingRow(Rating, frozen=True, kw_only=True):
@@ -74,6 +75,7 @@ async def rescore_attempt(
     *,
     reason: str,
     actor: str,
+    thresholds: BandThresholds,
 ) -> uuid.UUID:
     """Score the attempt's stored answers with ``content`` (and final ratings) as a new run."""
     attempt = await conn.fetchrow(
@@ -105,6 +107,6 @@ async def rescore_attempt(
         )
         await audit.record(conn, organization_id, actor=actor, action="attempt.rescore",
                            subject_kind="attempt", subject_id=attempt_id, reason=reason)
-        await estimate_after_scoring(conn, organization_id=organization_id,
-                                     attempt_id=attempt_id)
+        await estimate_attempt(conn, organization_id=organization_id, attempt_id=attempt_id,
+                               thresholds=thresholds)
     return run_id

@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 
+from service.assessments.bank import ContentVersion
 from service.assessments.items import ConstructedResponseItem
-from service.assessments.model import ContentVersion
 from service.assessments.ratings import (
     RatedPair,
     Rating,

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import pytest
 
+from service.assessments.bank import ContentVersion
 from service.assessments.content import load_content
-from service.assessments.model import ContentVersion
 from service.assessments.scoring import score_attempt
 from service.profiles.sources import database_builder, load_profile_data
 from tests.profiles.helpers import seed_candidate

@@ -8,7 +8,7 @@ import asyncpg
 import numpy as np
 import pytest
 
-from service.errors import Conflict, NotFound
+from service.ground.errors import Conflict, NotFound
 from service.readiness.features import FEATURES
 from service.readiness.model import TrainedModel, fit_and_select, positive_probability
 from service.readiness.registry import (

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from service.assessments.items import ClassificationItem
-from service.assessments.results import ItemScore
+from service.assessments.scores import ItemScore
 from service.assessments.scorers.common import scored, unanswered
 from service.assessments.scorers.selection import classification_share
 
