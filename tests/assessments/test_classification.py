@@ -7,8 +7,8 @@ import itertools
 import pytest
 
 from service.assessments.answers import InvalidAnswer, validate_answer
-from service.assessments.items import ClassificationItem
 from service.assessments.bank import ContentVersion
+from service.assessments.items import ClassificationItem
 from service.assessments.scorers import classification
 from service.assessments.scorers.selection import classification_share
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from service.assessments.items import ClassificationItem
-from service.assessments.scores import ItemScore
 from service.assessments.scorers.common import scored, unanswered
 from service.assessments.scorers.selection import classification_share
+from service.assessments.scores import ItemScore
 
 
 def score(item: ClassificationItem, answer: Mapping[str, str] | None) -> ItemScore:

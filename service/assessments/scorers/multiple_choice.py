@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from service.assessments.items import MultipleChoiceItem
 from service.assessments.scorers.common import scored, unanswered
-from service.assessments.scores import ItemScore
 from service.assessments.scorers.selection import selection_share
+from service.assessments.scores import ItemScore
 
 
 def score(item: MultipleChoiceItem, answer: tuple[str, ...] | None) -> ItemScore:
