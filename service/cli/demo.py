@@ -163,8 +163,7 @@ async def _store_applicant(
 
 async def prepare_demo(settings: Settings, base: str) -> str:
     """Migrate, seed the demo organization, a candidate link per package and the simulated
-    cohort on
-    ``settings.database_url``; return the banner to print."""
+    cohort on ``settings.database_url``; return the banner to print."""
     assert settings.database_url is not None
     pool = await create_pool(settings.database_url, min_size=1, max_size=2)
     try:

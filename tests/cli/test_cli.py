@@ -127,3 +127,23 @@ def test_score_answer_exits_1_with_a_clear_message(args: tuple[str, str], messag
     assert bad.stdout == ""
     assert bad.stderr.startswith("chartready score-answer: ")
     assert message in bad.stderr
+
+
+def test_content_stats_shows_every_assessment_the_levels_and_provisional_cuts() -> None:
+    stats = _cli("content-stats")
+    assert stats.returncode == 0, stats.stderr
+    rows: dict[str, list[str]] = {}
+    for line in stats.stdout.splitlines():  # the first table: competencies, totals, cut
+        if line.strip():
+            rows.setdefault(line.split()[0], line.split())
+    assert rows["records_operations-a"][-4:] == ["23", "34", rows["records_operations-a"][-2],
+                                                 "provisional"]
+    assert "classification" in stats.stdout
+    level_table = stats.stdout.split("form (coding level)", 1)[1].split("packages", 1)[0]
+    levels = {line.split()[0]: line.split()[1:] for line in level_table.splitlines()[2:]
+              if line.strip()}
+    assert levels == {"coding-a": ["13"], "coding-b": ["13"], "coding_basics-a": ["15"],
+                      "coding_basics-b": ["15"]}
+    assert "clerk (Clerk screening): records_operations, privacy" in stats.stdout
+    assert "provisional (coding, coding_basics, communication, privacy, records_operations, " \
+        "scenarios)" in stats.stdout
