@@ -68,6 +68,8 @@ def _cases(a: OrgA) -> dict[str, tuple[str, str, Any]]:
         "renderCohortProfiles": ("POST", f"/staff/cohorts/{a.cohort}/profiles",
                                  {"variant": "employer"}),
         "profileJobProgress": ("GET", f"/staff/profile-jobs/{a.job}", None),
+        "attemptIntegrityEvents": ("GET", f"/staff/attempts/{a.attempt}/integrity-events",
+                                   None),
         "rescoreAttempt": ("POST", f"/staff/attempts/{a.attempt}/rescore",
                            {"reason": "an outsider's rescore"}),
         "submitRating": ("POST", "/staff/ratings", {"attempt_id": str(a.attempt),

@@ -44,13 +44,11 @@ async def load_scored_attempts(
 ) -> list[tuple[uuid.UUID, ScoredAttempt]]:
     """(attempt id, scored attempt) for each assessment's latest attempt with current scores."""
     runs = await conn.fetch(
-        """SELECT DISTINCT ON (a.assessment_id) a.id AS attempt_id, a.assessment_id, a.form_id,
-                  a.submitted_at, r.id AS run_id, r.scaled_score, r.passed, r.provisional
-           FROM attempts a
-           JOIN scoring_runs r ON r.organization_id = a.organization_id
-                              AND r.attempt_id = a.id AND r.current
-           WHERE a.organization_id = $1 AND a.candidate_id = $2
-           ORDER BY a.assessment_id, a.submitted_at DESC NULLS LAST, a.started_at DESC""",
+        """SELECT attempt_id, assessment_id, form_id, submitted_at, run_id, scaled_score,
+                  passed, provisional
+           FROM latest_scored_attempts
+           WHERE organization_id = $1 AND candidate_id = $2
+           ORDER BY assessment_id""",
         organization_id,
         candidate_id,
     )

@@ -45,6 +45,7 @@ def test_version_and_bad_setting_via_console_script() -> None:
     assert "CHARTREADY_PORT" in bad.stderr
 
 
+@pytest.mark.slow
 def test_check_content_passes_shipped_bank_and_names_a_broken_copy(tmp_path: Path) -> None:
     rubrics = Path(__file__).resolve().parents[2] / "rubrics"
     ok = subprocess.run([sys.executable, "-m", "service.cli", "check-content"],
