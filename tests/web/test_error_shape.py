@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -99,7 +98,7 @@ async def test_422_database_rejection(client: AsyncTestClient, auth: dict[str, s
 @get("/test-only/oserror", include_in_schema=False)
 async def missing_file() -> str:
     """A bug that raises an OSError unrelated to the database."""
-    return Path("/nonexistent/chartready/file").read_text()
+    return Path("/nonexistent/chartready/file").read_text()  # noqa: ASYNC240 - the bug
 
 
 async def test_only_database_connection_errors_mean_503(settings: Settings) -> None:
