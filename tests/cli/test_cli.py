@@ -13,7 +13,8 @@ import pytest
 from service.cli import build_parser, main
 
 COMMANDS = ["serve", "demo", "migrate", "version", "settings", "check-content", "content-stats",
-            "invite", "sweep", "equate", "train", "model-card", "model-rollback",
+            "invite", "sweep", "worker", "jobs", "equate", "train", "model-card",
+            "model-rollback",
             "org-create", "user-create", "api-key-create", "api-key-list", "api-key-revoke"]
 README = Path(__file__).resolve().parents[2] / "README.md"
 
