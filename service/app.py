@@ -12,7 +12,6 @@ from litestar.di import Provide
 from litestar.logging.config import LoggingConfig
 
 from service import __version__
-from service.assessments.content import load_content
 from service.faces.candidate.routes import TEMPLATES as CANDIDATE_TEMPLATES
 from service.faces.candidate.routes import candidate_handlers
 from service.faces.hr_api.routes import hr_api_handlers
@@ -21,18 +20,17 @@ from service.faces.verification.controller import VerificationController
 from service.ground.db import resolve_database_url
 from service.ground.logs import configure_logging
 from service.ground.settings import Settings, load_settings
-from service.profiles.sources import database_builder
 from service.web.api_docs import api_docs_asset, openapi_config
 from service.web.content import content_lifespan, provide_content
 from service.web.database import pool_lifespan, provide_connection
 from service.web.guards import provide_principal, provide_staff
 from service.web.health import health, ready
+from service.web.jobs import jobs_lifespan
 from service.web.middleware import add_response_headers, request_id_middleware
 from service.web.problems import EXCEPTION_HANDLERS
 from service.web.profiles import profiles_lifespan, provide_profile_signer, provide_profiles
 from service.web.prometheus import metrics, metrics_middleware
 from service.web.settings import provide_settings, provide_thresholds
-from service.web.sweeper import sweeper_lifespan
 from service.web.templates import template_config
 
 
@@ -49,9 +47,7 @@ def create_app(settings: Settings) -> Litestar:
         lifespan=[
             pool_lifespan(database_url, min_size=settings.db_pool_min,
                           max_size=settings.db_pool_max),
-            content_lifespan, sweeper_lifespan(settings),
-            profiles_lifespan(settings,
-                              builder_factory=lambda: database_builder(load_content())),
+            content_lifespan, profiles_lifespan(settings), jobs_lifespan(settings),
         ],
         template_config=template_config({"candidate": CANDIDATE_TEMPLATES}),
         state=State({"settings": settings}),

@@ -129,9 +129,10 @@ _DATA_DIR = tempfile.mkdtemp(prefix="chartready-test-data-")
 
 def make_settings(**overrides: Any) -> Settings:
     """Settings as a test sees them: defaults, nothing from the environment, and local state
-    (such as the generated profile signing key) in a throwaway directory, never the home."""
+    (such as the generated profile signing key) in a throwaway directory, never the home.
+    No job worker runs in the app unless a test asks for one (``jobs_in_process=True``)."""
     return Settings(**{"db_pool_min": 1, "db_pool_max": 4, "log_level": "WARNING",
-                       "data_dir": _DATA_DIR, **overrides})
+                       "data_dir": _DATA_DIR, "jobs_in_process": False, **overrides})
 
 
 @pytest.fixture

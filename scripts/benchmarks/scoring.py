@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from service.assessments.bank import ContentVersion
-from service.assessments.content import DEFAULT_ROOT, load_content
+from service.assessments.content import DEFAULT_ROOT, check_content, load_content
 from service.assessments.items import (
     ClassificationItem,
     CodeEntryItem,
@@ -31,7 +31,6 @@ from service.assessments.items import (
     SpanMarkingItem,
 )
 from service.assessments.scoring import score_attempt
-from service.cli.content import check_content
 
 GOAL_ATTEMPTS_PER_S = 2000.0
 REPO = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ from functools import cached_property
 import msgspec
 
 from service.assessments.bank import Assessment, ContentVersion, Form, Section
-from service.assessments.items import Item, item_type
+from service.assessments.items import Item
 
 
 class Placement(msgspec.Struct, frozen=True):
@@ -99,6 +99,3 @@ def catalog_of(content: ContentVersion) -> Catalog:
     return found
 
 
-def describe_type(item: Item) -> str:
-    """The item's type tag (used to pick its template)."""
-    return item_type(item)

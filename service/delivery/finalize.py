@@ -14,7 +14,7 @@ import msgspec
 from service.assessments.scoring import score_attempt
 from service.delivery.catalog import Catalog
 from service.delivery.integrity import flag_fast_answers
-from service.delivery.timing import GRACE
+from service.delivery.timing import GRACE_SQL
 from service.readiness.estimates import estimate_attempt
 from service.readiness.predict import BandThresholds
 from service.results.equating import equating_for
@@ -105,11 +105,11 @@ async def sweep_once(pool: asyncpg.Pool, catalog: Catalog, thresholds: BandThres
     done = 0
     async with pool.acquire() as conn, conn.transaction():
         rows = await conn.fetch(
-            """SELECT id, organization_id FROM attempts
+            f"""SELECT id, organization_id FROM attempts
                WHERE status = 'in_progress' AND deadline_at IS NOT NULL
-                 AND deadline_at + $1::interval < now()
-               ORDER BY deadline_at LIMIT $2 FOR UPDATE SKIP LOCKED""",
-            GRACE, batch,
+                 AND deadline_at + {GRACE_SQL} < now()
+               ORDER BY deadline_at LIMIT $1 FOR UPDATE SKIP LOCKED""",  # noqa: S608 - constant
+            batch,
         )
         for row in rows:
             try:

@@ -72,3 +72,6 @@ def configure_logging(level: str = "INFO") -> None:
     root.setLevel(level)
     # Access logs would repeat what metrics already count and may carry query strings.
     logging.getLogger("uvicorn.access").disabled = True
+    # The job engine logs every job's start and end at INFO (the sweep alone: every 5 s);
+    # failures are warnings and errors, and /metrics counts the rest.
+    logging.getLogger("procrastinate").setLevel(level if level == "DEBUG" else "WARNING")

@@ -50,6 +50,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     readiness_ready: Annotated[float, Meta(gt=0, lt=1)] = 0.7
     readiness_nearly_ready: Annotated[float, Meta(gt=0, lt=1)] = 0.4
     readiness_simulated_candidates: Annotated[int, Meta(ge=1000, le=1_000_000)] = 20_000
+    jobs_in_process: bool = True
+    jobs_concurrency: Annotated[int, Meta(ge=1, le=64)] = 2
+    jobs_heartbeat_seconds: Annotated[float, Meta(ge=0.1, le=600)] = 10.0
 
     @property
     def embedded_pgdata(self) -> Path:
@@ -99,6 +102,14 @@ SETTINGS: tuple[Setting, ...] = (
             "Estimated probability from which the band is \"nearly ready\" (below: \"not yet\")."),
     Setting("CHARTREADY_READINESS_SIMULATED_CANDIDATES", "readiness_simulated_candidates",
             "Size of the simulated prior `train` fits on when real outcomes are too few."),
+    Setting("CHARTREADY_JOBS_IN_PROCESS", "jobs_in_process",
+            "`true`: `serve` and `demo` run a job worker in each web process. Set `false` "
+            "when workers run on their own (`chartready worker`)."),
+    Setting("CHARTREADY_JOBS_CONCURRENCY", "jobs_concurrency",
+            "Jobs one worker runs at the same time."),
+    Setting("CHARTREADY_JOBS_HEARTBEAT_SECONDS", "jobs_heartbeat_seconds",
+            "How often a worker reports it is alive; its running jobs are retried by another "
+            "worker after three missed heartbeats."),
 )
 
 
@@ -141,8 +152,12 @@ def settings_environment(settings: Settings) -> dict[str, str]:
     for s in SETTINGS:
         value = getattr(settings, s.field)
         if value is not None:
-            env[s.env] = str(value)
+            env[s.env] = _as_env(value)
     return env
+
+
+def _as_env(value: object) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def markdown_table() -> str:
@@ -151,7 +166,7 @@ def markdown_table() -> str:
     rows = ["| variable | default | meaning |", "|---|---|---|"]
     for s in SETTINGS:
         value = getattr(defaults, s.field)
-        shown = "(unset)" if value is None else f"`{value}`"
+        shown = "(unset)" if value is None else f"`{_as_env(value)}`"
         if s.field == "data_dir":
             shown = "user data dir"
         rows.append(f"| `{s.env}` | {shown} | {s.meaning} |")

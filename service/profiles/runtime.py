@@ -1,11 +1,11 @@
-"""Profile services for a running process: the signer, the render pool and cohort jobs.
+"""Profile services for a running process: the signer and the render pool.
 
-``service.web.profiles`` starts one for the app; the CLI and benchmarks build their own.
+``service.web.profiles`` starts one for the app, the job worker one of its own (or shares
+the app's when it runs in the same process); benchmarks build their own.
 """
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,7 +15,6 @@ import asyncpg
 from service.profiles import repository
 from service.profiles.data import ProfileData
 from service.profiles.issue import issue_profile
-from service.profiles.jobs import ProfileBuilder, ProfileJobRunner, run_job
 from service.profiles.pool import RenderPool
 from service.profiles.signing import ProfileSigner, load_or_create_seed
 
@@ -34,23 +33,24 @@ def signer_from_settings(settings: Settings) -> ProfileSigner:
 
 
 class ProfileRuntime:
-    """What request handlers need to issue and download profiles and run cohort jobs."""
+    """What issuing a profile needs: the signer, the render pool and the public base URL."""
 
-    def __init__(
-        self,
-        *,
-        signer: ProfileSigner,
-        render_pool: RenderPool,
-        public_base_url: str,
-        db_pool: asyncpg.Pool | None = None,
-        builder: ProfileBuilder | None = None,
-    ) -> None:
+    def __init__(self, *, signer: ProfileSigner, render_pool: RenderPool,
+                 public_base_url: str) -> None:
         self.signer = signer
         self.render_pool = render_pool
         self.public_base_url = public_base_url
-        self.db_pool = db_pool
-        self.builder = builder
-        self.tasks: set[asyncio.Task[None]] = set()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ProfileRuntime:
+        """A runtime with its own render pool (close it with ``close``)."""
+        return cls(signer=signer_from_settings(settings),
+                   render_pool=RenderPool(workers=settings.pdf_workers),
+                   public_base_url=settings.public_base_url)
+
+    def close(self) -> None:
+        """Stop the render workers (blocking; call off the event loop)."""
+        self.render_pool.close()
 
     async def issue(
         self,
@@ -72,23 +72,3 @@ class ProfileRuntime:
             renderer=self.render_pool,
             public_base_url=self.public_base_url,
         )
-
-    def job_runner(self) -> ProfileJobRunner:
-        """A runner for cohort jobs (needs the app's pool and a builder)."""
-        if self.db_pool is None or self.builder is None:
-            raise RuntimeError("cohort jobs need the database pool and a profile builder")
-        return ProfileJobRunner(
-            pool=self.db_pool,
-            build=self.builder,
-            signer=self.signer,
-            renderer=self.render_pool,
-            public_base_url=self.public_base_url,
-            concurrency=self.render_pool.workers,
-        )
-
-    def start_job(self, job_id: uuid.UUID) -> asyncio.Task[None]:
-        """Process a queued job in the background (after ``create_cohort_job`` committed)."""
-        task = asyncio.create_task(run_job(self.job_runner(), job_id))
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
-        return task

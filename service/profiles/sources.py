@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import asyncpg
+import msgspec
 
 from service.assessments.bank import ContentVersion
 from service.ground.errors import NotFound
@@ -22,9 +23,8 @@ from service.profiles.assemble import (
     ScoredAttempt,
     build_profile_data,
 )
-from service.profiles.data import IntegritySignal, RaterNote, Variant
+from service.profiles.data import IntegritySignal, ProfileData, RaterNote, Variant
 from service.profiles.issue import new_profile_id
-from service.profiles.jobs import BuiltProfile, ProfileBuilder
 from service.readiness.estimates import latest_estimate
 from service.readiness.registry import get_model
 
@@ -39,18 +39,23 @@ INTEGRITY_LABELS = {
 _SEVERITIES = ("info", "low", "medium", "high")
 
 
+class BuiltProfile(msgspec.Struct, frozen=True):
+    """A candidate's profile data and the attempt it is based on."""
+
+    data: ProfileData
+    attempt_id: uuid.UUID | None = None
+
+
 async def load_scored_attempts(
     conn: asyncpg.Connection, organization_id: uuid.UUID, candidate_id: uuid.UUID
 ) -> list[tuple[uuid.UUID, ScoredAttempt]]:
     """(attempt id, scored attempt) for each assessment's latest attempt with current scores."""
     runs = await conn.fetch(
-        """SELECT DISTINCT ON (a.assessment_id) a.id AS attempt_id, a.assessment_id, a.form_id,
-                  a.submitted_at, r.id AS run_id, r.scaled_score, r.passed, r.provisional
-           FROM attempts a
-           JOIN scoring_runs r ON r.organization_id = a.organization_id
-                              AND r.attempt_id = a.id AND r.current
-           WHERE a.organization_id = $1 AND a.candidate_id = $2
-           ORDER BY a.assessment_id, a.submitted_at DESC NULLS LAST, a.started_at DESC""",
+        """SELECT attempt_id, assessment_id, form_id, submitted_at, run_id, scaled_score,
+                  passed, provisional
+           FROM latest_scored_attempts
+           WHERE organization_id = $1 AND candidate_id = $2
+           ORDER BY assessment_id""",
         organization_id,
         candidate_id,
     )
@@ -216,17 +221,3 @@ async def load_profile_data(
     )
     latest = max(scored, key=lambda pair: pair[1].completed_at or datetime.min.replace(tzinfo=UTC))
     return BuiltProfile(data=data, attempt_id=latest[0])
-
-
-def database_builder(content: ContentVersion) -> ProfileBuilder:
-    """A :data:`ProfileBuilder` for cohort jobs that reads from the database."""
-
-    async def build(
-        conn: asyncpg.Connection, organization_id: uuid.UUID, candidate_id: uuid.UUID,
-        variant: Variant,
-    ) -> BuiltProfile | None:
-        return await load_profile_data(conn, organization_id=organization_id,
-                                       candidate_id=candidate_id, variant=variant,
-                                       content=content)
-
-    return build

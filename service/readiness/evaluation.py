@@ -117,14 +117,12 @@ def expected_calibration_error(
     n_bins: int = ECE_BINS,
 ) -> float:
     """ECE over ``n_bins`` equal-width bins (edge convention in the module docstring)."""
-    p, _ = _as_arrays(probabilities, outcomes)
-    total = p.size
-    return float(
-        sum(
-            b.count / total * abs(b.observed_rate - b.mean_predicted)
-            for b in reliability_curve(probabilities, outcomes, n_bins)
-        )
-    )
+    p, y = _as_arrays(probabilities, outcomes)
+    return _ece(reliability_curve(p, y, n_bins), p.size)
+
+
+def _ece(curve: Sequence[CalibrationBin], total: int) -> float:
+    return float(sum(b.count / total * abs(b.observed_rate - b.mean_predicted) for b in curve))
 
 
 def evaluate(
@@ -141,7 +139,7 @@ def evaluate(
         brier=brier_score(p, y),
         log_loss=log_loss(p, y),
         auc=roc_auc(p, y),
-        ece=float(sum(b.count / p.size * abs(b.observed_rate - b.mean_predicted) for b in curve)),
+        ece=_ece(curve, p.size),
         ece_bins=n_bins,
         reliability=curve,
     )

@@ -281,11 +281,3 @@ async def load_model(
     )
 
 
-async def load_active_model(
-    conn: asyncpg.Connection, *, organization_id: UUID | None = None
-) -> LoadedModel | None:
-    """The model serving ``organization_id`` ready to predict, or None if none is active."""
-    version = await active_version(conn, organization_id=organization_id)
-    if version is None:
-        return None
-    return await load_model(conn, version, organization_id=organization_id)

@@ -1,4 +1,5 @@
-"""Prometheus metrics: request count and duration per route template, at /metrics.
+"""Prometheus metrics at /metrics: request count and duration per route template, and the
+job queue's depth and failures per task.
 
 A pure-ASGI middleware with label children cached per (method, route), instead of
 Litestar's PrometheusMiddleware, which builds a Request and URL and resolves five label
@@ -11,9 +12,21 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+import asyncpg
 from litestar import Response, get
+from litestar.datastructures import State
 from litestar.enums import ScopeType
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+
+from service.ground.db import acquire
+from service.jobs.inspect import counts_by_task
 
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -63,7 +76,20 @@ def metrics_middleware(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
-@get("/metrics", include_in_schema=False, sync_to_thread=False)
-def metrics() -> Response[bytes]:
-    """Prometheus text exposition of this worker's metrics."""
+JOBS = Gauge("chartready_jobs", "Background jobs waiting (todo), running (doing) and failed, "
+             "per task (the whole queue, shared by every worker)", ["task", "status"])
+
+
+async def _refresh_job_counts(pool: asyncpg.Pool) -> None:
+    async with acquire(pool) as conn:
+        counts = await counts_by_task(conn)
+    JOBS.clear()
+    for c in counts:
+        JOBS.labels(c.task, c.status).set(c.count)
+
+
+@get("/metrics", include_in_schema=False)
+async def metrics(state: State) -> Response[bytes]:
+    """Prometheus text exposition of this worker's metrics and the job queue's depth."""
+    await _refresh_job_counts(state.pool)
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

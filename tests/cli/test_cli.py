@@ -13,7 +13,8 @@ import pytest
 from service.cli import build_parser, main
 
 COMMANDS = ["serve", "demo", "migrate", "version", "settings", "check-content", "content-stats",
-            "score-answer", "invite", "sweep", "equate", "train", "model-card", "model-rollback",
+            "score-answer", "invite", "sweep", "worker", "jobs", "equate", "train", "model-card",
+            "model-rollback",
             "org-create", "user-create", "api-key-create", "api-key-list", "api-key-revoke"]
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -45,6 +46,7 @@ def test_version_and_bad_setting_via_console_script() -> None:
     assert "CHARTREADY_PORT" in bad.stderr
 
 
+@pytest.mark.slow
 def test_check_content_passes_shipped_bank_and_names_a_broken_copy(tmp_path: Path) -> None:
     rubrics = Path(__file__).resolve().parents[2] / "rubrics"
     ok = subprocess.run([sys.executable, "-m", "service.cli", "check-content"],

@@ -10,6 +10,7 @@ import os
 import sys
 
 import asyncpg
+import pytest
 from litestar.testing import AsyncTestClient
 
 from tests.web.test_error_shape import assert_problem
@@ -26,6 +27,7 @@ async def chartready(db_url: str, *args: str, stdin: str | None = None) -> tuple
     return proc.returncode, out.decode(), err.decode()
 
 
+@pytest.mark.slow
 async def test_an_operator_onboards_a_tenant_from_the_command_line(
     db_url: str, client: AsyncTestClient, pool: asyncpg.Pool,  # type: ignore[type-arg]
 ) -> None:

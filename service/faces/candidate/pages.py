@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 from service.assessments.bank import ContentVersion
 from service.delivery.attempts import (
     AttemptState,
+    attempt_statuses,
     enter_section,
     load_attempt,
     start_attempt,
@@ -59,11 +60,12 @@ class AssessmentCard(msgspec.Struct, frozen=True, kw_only=True):
 async def _cards(conn: Conn, invitation: Invitation, catalog: Catalog,
                  token: str) -> list[AssessmentCard]:
     cards = []
+    statuses = await attempt_statuses(conn, invitation.id)
     for assessment_id in invitation.assessments:
         assessment = catalog.assessment(assessment_id)
-        state = await load_attempt(conn, invitation, assessment_id)
-        status = "not_started" if state is None else (
-            "in_progress" if state.in_progress else "finished")
+        stored = statuses.get(assessment_id)
+        status = "not_started" if stored is None else (
+            "in_progress" if stored == "in_progress" else "finished")
         seconds = attempt_seconds(assessment.time_limit_minutes, invitation.accommodation)
         cards.append(AssessmentCard(
             id=assessment_id, title=assessment.title, description=assessment.description,

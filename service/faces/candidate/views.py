@@ -113,20 +113,6 @@ def tokenize(document: str) -> tuple[list[tuple[int, int]], str]:
     return spans, tail
 
 
-def marks_from_tokens(spans: list[tuple[int, int]], chosen: set[int]) -> list[dict[str, int]]:
-    """Merge runs of adjacent chosen words into marks (what the browser script also does)."""
-    marks: list[dict[str, int]] = []
-    previous = -2
-    for index in sorted(chosen):
-        start, end = spans[index]
-        if index == previous + 1 and marks:
-            marks[-1]["end"] = end
-        else:
-            marks.append({"start": start, "end": end})
-        previous = index
-    return marks
-
-
 def _marked(start: int, end: int, marks: list[tuple[int, int]]) -> bool:
     return any(s < end and start < e for s, e in marks)
 

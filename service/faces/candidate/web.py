@@ -29,11 +29,24 @@ def static_router() -> Router:
 
 
 class Links:
-    """URLs of one candidate's pages (the token is part of every one)."""
+    """URLs of one candidate's pages and endpoints (the token is part of every one).
+
+    Every URL is a named attribute, so a typo is an AttributeError (and a mypy error), never a
+    made-up URL."""
 
     def __init__(self, token: str, assessment_id: str = "") -> None:
         self.home = f"/take/{token}"
         self.base = f"{self.home}/{assessment_id}"
+        self.resume = self.base  # wherever the candidate is in the assessment (redirects)
+        self.start = f"{self.base}/start"
+        self.review = f"{self.base}/review"
+        self.submit = f"{self.base}/submit"
+        self.done = f"{self.base}/done"
+        self.answers = f"{self.base}/answers"
+        self.events = f"{self.base}/events"
+        self.status = f"{self.base}/status"
+        self.claim = f"{self.base}/claim"
+        self.profile = f"{self.home}/profile.pdf"
 
     def item(self, position: int) -> str:
         """An item page."""
@@ -43,17 +56,9 @@ class Links:
         """A section's introduction."""
         return f"{self.base}/section/{section_id}"
 
-    @property
-    def resume(self) -> str:
-        """Wherever the candidate is in the assessment (redirects)."""
-        return self.base
-
-    def __getattr__(self, name: str) -> str:
-        """The other pages and endpoints by name: start, review, submit, done, answers,
-        events, status and claim."""
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return f"{self.base}/{name}"
+    def finish_section(self, section_id: str) -> str:
+        """Where a section's review form posts to move on."""
+        return f"{self.section(section_id)}/finish"
 
 
 def page(name: str, context: dict[str, Any], status: int = 200) -> Template:

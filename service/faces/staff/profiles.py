@@ -10,8 +10,8 @@ from litestar import Controller, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from service.ground.errors import NotFound
+from service.jobs.profiles import BatchProgress, batch_progress, request_cohort_profiles
 from service.profiles.downloads import current_profile_pdf
-from service.profiles.jobs import JobProgress, create_cohort_job, job_progress
 from service.tenancy import audit
 from service.web.content import CurrentContent
 from service.web.database import Conn
@@ -58,27 +58,26 @@ class StaffProfileController(Controller):
           opt={"role": "coordinator"}, status_code=202)
     async def render_cohort(
         self, cohort_id: FromPath[uuid.UUID], data: JSONBody[CohortJobRequest], conn: Conn,
-        staff: CurrentStaff, profiles: CurrentProfiles,
-    ) -> JobProgress:
-        """Queue profiles for every cohort member; poll the job for progress."""
+        staff: CurrentStaff,
+    ) -> BatchProgress:
+        """Queue a job per cohort member (workers render them in the background); poll the
+        returned id for progress."""
         exists = await conn.fetchval(
             "SELECT true FROM cohorts WHERE organization_id = $1 AND id = $2",
             staff.organization_id, cohort_id)
         if not exists:
             raise NotFound(f"No cohort {cohort_id}", field="cohort_id")
-        job = await create_cohort_job(conn, organization_id=staff.organization_id,
-                                      cohort_id=cohort_id, variant=data.variant,
-                                      created_by=staff.actor)
-        profiles.start_job(job.id)
-        return job
+        return await request_cohort_profiles(conn, organization_id=staff.organization_id,
+                                             cohort_id=cohort_id, variant=data.variant,
+                                             created_by=staff.actor)
 
     @get("/profile-jobs/{job_id:uuid}", operation_id="profileJobProgress",
          summary="Progress of a cohort rendering job",
          opt={"role": "coordinator"})
     async def job(self, job_id: FromPath[uuid.UUID], conn: Conn,
-                  staff: CurrentStaff) -> JobProgress:
-        """Progress of a cohort rendering job."""
-        progress = await job_progress(conn, staff.organization_id, job_id)
+                  staff: CurrentStaff) -> BatchProgress:
+        """Progress of a cohort rendering job: profiles done and failed of the total."""
+        progress = await batch_progress(conn, staff.organization_id, job_id)
         if progress is None:
             raise NotFound(f"No job {job_id}", field="job_id")
         return progress
