@@ -22,15 +22,11 @@ import time
 from collections.abc import AsyncIterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 
 from service.auth import hashing_worker
-from service.errors import TooManyRequests
-
-if TYPE_CHECKING:
-    from litestar import Litestar
+from service.ground.errors import RateLimited
 
 HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
 DUMMY_HASH = HASHER.hash(secrets.token_hex(16))
@@ -63,12 +59,11 @@ class PasswordChecker:
 
     @asynccontextmanager
     async def admitted(self) -> AsyncIterator[None]:
-        """Hold a place among the sign-ins this worker is handling; TooManyRequests (with
+        """Hold a place among the sign-ins this worker is handling; RateLimited (429 with
         Retry-After) when ``workers + queue`` are already in hand."""
         if self._admitted >= self.capacity:
-            raise TooManyRequests(
-                "Too many sign-ins are being checked right now; retry in a moment",
-                headers={"Retry-After": str(BUSY_RETRY_SECONDS)})
+            raise RateLimited("Too many sign-ins are being checked right now; retry in a moment",
+                              retry_after=BUSY_RETRY_SECONDS)
         self._admitted += 1
         try:
             yield
@@ -93,18 +88,3 @@ class PasswordChecker:
     def close(self) -> None:
         """Stop the processes (after the checks in progress)."""
         self._executor.shutdown(wait=True, cancel_futures=True)
-
-
-def password_checker_lifespan(*, workers: int, queue: int) -> Any:
-    """Lifespan: ``app.state.passwords`` for the sign-in endpoint, closed at shutdown."""
-
-    @asynccontextmanager
-    async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        checker = PasswordChecker(workers=workers, queue=queue)
-        app.state.passwords = checker
-        try:
-            yield
-        finally:
-            await asyncio.get_running_loop().run_in_executor(None, checker.close)
-
-    return lifespan

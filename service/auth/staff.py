@@ -23,7 +23,8 @@ from service.auth import login_throttle
 from service.auth.password_policy import WeakPassword, check_new_password
 from service.auth.passwords import PasswordChecker, hash_password
 from service.auth.roles import ROLES
-from service.errors import TooManyRequests, Unauthorized
+from service.ground.db import acquire
+from service.ground.errors import RateLimited, Unauthorized
 
 SESSION_COOKIE = "cr_session"
 SESSION_LIFETIME = timedelta(hours=8)
@@ -87,12 +88,12 @@ async def login(
     pool: asyncpg.Pool, passwords: PasswordChecker, *, organization_slug: str, email: str,
     password: str, address: str,
 ) -> NewSession:
-    """Check the password and open a session. TooManyRequests (429 with Retry-After) when
-    the throttle or the hashing capacity refuses; Unauthorized for a wrong organization,
+    """Check the password and open a session. RateLimited (429 with Retry-After) when the
+    throttle or the hashing capacity refuses; Unauthorized for a wrong organization,
     e-mail or password (each taking the same time)."""
     try:
         return await _login(pool, passwords, organization_slug, email, password, address)
-    except TooManyRequests:
+    except RateLimited:
         await asyncio.sleep(REFUSAL_DELAY_SECONDS)
         raise
 
@@ -101,7 +102,7 @@ async def _login(pool: asyncpg.Pool, passwords: PasswordChecker, organization_sl
                  email: str, password: str, address: str) -> NewSession:
     keys = login_throttle.keys_for(organization_slug, email, address)
     async with passwords.admitted():
-        async with pool.acquire() as conn:
+        async with acquire(pool) as conn:
             wait = await login_throttle.take_attempt(conn, keys)
             row = None if wait is not None else await conn.fetchrow(
                 """SELECT u.id, u.organization_id, u.email, u.display_name, u.role,
@@ -110,13 +111,13 @@ async def _login(pool: asyncpg.Pool, passwords: PasswordChecker, organization_sl
                    WHERE o.slug = $1 AND lower(u.email) = lower($2) AND NOT u.disabled""",
                 organization_slug, email.strip())
         if wait is not None:
-            raise TooManyRequests(f"Too many sign-in attempts; retry in {wait} s",
-                                  headers={"Retry-After": str(wait)})
+            raise RateLimited(f"Too many sign-in attempts; retry in {wait} s",
+                              retry_after=wait)
         if not await passwords.verify(row["password_hash"] if row else None, password):
             raise Unauthorized("Unknown organization, email or password")
     assert row is not None  # verify() is never true for an unknown account
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
-    async with pool.acquire() as conn, conn.transaction():
+    async with acquire(pool) as conn, conn.transaction():
         await login_throttle.forgive(conn, keys)
         await conn.execute(
             """INSERT INTO staff_sessions (token_sha256, organization_id, user_id, csrf_token,

@@ -9,8 +9,8 @@ import uuid
 import asyncpg
 import msgspec
 
-from service import audit
-from service.errors import NotFound
+from service.ground.errors import NotFound
+from service.tenancy import audit
 
 
 class RevokedInvitation(msgspec.Struct, frozen=True, kw_only=True):

@@ -23,8 +23,8 @@ from datetime import datetime
 
 import msgspec
 
-from service.assessments.model import ContentVersion
-from service.assessments.results import AttemptScore
+from service.assessments.bank import ContentVersion
+from service.assessments.scores import AttemptScore
 from service.profiles.data import (
     AssessmentTaken,
     CompetencyResult,
@@ -37,7 +37,7 @@ from service.profiles.data import (
     Variant,
     Versions,
 )
-from service.readiness.metrics import CalibrationBin
+from service.readiness.evaluation import CalibrationBin
 from service.readiness.predict import ReadinessEstimate
 
 LEVELS = ("Not yet", "Developing", "Proficient", "Advanced")
@@ -246,6 +246,9 @@ def build_profile_data(
                 cut_score=content.assessments[a.assessment_id].scale.cut,
                 passed=a.passed,
                 provisional=a.provisional,
+                cut_provisional=(
+                    content.assessments[a.assessment_id].cut_score.status == "provisional"
+                ),
             )
             for a in attempts
         ),

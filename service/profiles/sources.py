@@ -2,7 +2,7 @@
 
 Uses each assessment's latest attempt that has a current scoring run, the readiness
 estimate stored for the newest of those attempts, the organization's current scores as the
-norm group, integrity events summarised by kind, and raters' notes (employer variant).
+norm group, integrity events summarized by kind, and raters' notes (employer variant).
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import asyncpg
+import msgspec
 
-from service.assessments.model import ContentVersion
-from service.errors import NotFound
+from service.assessments.bank import ContentVersion
+from service.ground.errors import NotFound
 from service.profiles.assemble import (
     CompetencyPoints,
     Norms,
@@ -22,15 +23,14 @@ from service.profiles.assemble import (
     ScoredAttempt,
     build_profile_data,
 )
-from service.profiles.data import IntegritySignal, RaterNote, Variant
+from service.profiles.data import IntegritySignal, ProfileData, RaterNote, Variant
 from service.profiles.issue import new_profile_id
-from service.profiles.jobs import BuiltProfile, ProfileBuilder
 from service.readiness.estimates import latest_estimate
 from service.readiness.registry import get_model
 
 INTEGRITY_LABELS = {
     "focus_lost": ("Window focus lost", "The assessment window lost focus."),
-    "tab_hidden": ("Tab hidden", "The assessment tab was hidden or minimised."),
+    "tab_hidden": ("Tab hidden", "The assessment tab was hidden or minimized."),
     "paste": ("Pasted text", "Text was pasted into an answer."),
     "fast_answer": ("Very fast answer", "An answer came implausibly soon after the item "
                     "was shown."),
@@ -39,25 +39,37 @@ INTEGRITY_LABELS = {
 _SEVERITIES = ("info", "low", "medium", "high")
 
 
+class BuiltProfile(msgspec.Struct, frozen=True):
+    """A candidate's profile data and the attempt it is based on."""
+
+    data: ProfileData
+    attempt_id: uuid.UUID | None = None
+
+
 async def load_scored_attempts(
     conn: asyncpg.Connection, organization_id: uuid.UUID, candidate_id: uuid.UUID,
     invitation_id: uuid.UUID | None = None,
 ) -> list[tuple[uuid.UUID, ScoredAttempt]]:
     """(attempt id, scored attempt) for each assessment's latest attempt with current scores;
     with ``invitation_id`` only attempts taken through that invitation."""
-    runs = await conn.fetch(
-        """SELECT DISTINCT ON (a.assessment_id) a.id AS attempt_id, a.assessment_id, a.form_id,
-                  a.submitted_at, r.id AS run_id, r.scaled_score, r.passed, r.provisional
-           FROM attempts a
-           JOIN scoring_runs r ON r.organization_id = a.organization_id
-                              AND r.attempt_id = a.id AND r.current
-           WHERE a.organization_id = $1 AND a.candidate_id = $2
-             AND ($3::uuid IS NULL OR a.invitation_id = $3)
-           ORDER BY a.assessment_id, a.submitted_at DESC NULLS LAST, a.started_at DESC""",
-        organization_id,
-        candidate_id,
-        invitation_id,
-    )
+    if invitation_id is None:
+        runs = await conn.fetch(
+            """SELECT attempt_id, assessment_id, form_id, submitted_at, run_id, scaled_score,
+                      passed, provisional
+               FROM latest_scored_attempts
+               WHERE organization_id = $1 AND candidate_id = $2
+               ORDER BY assessment_id""",
+            organization_id, candidate_id)
+    else:  # one attempt per assessment and invitation: what was done through this link
+        runs = await conn.fetch(
+            """SELECT a.id AS attempt_id, a.assessment_id, a.form_id, a.submitted_at,
+                      r.id AS run_id, r.scaled_score, r.passed, r.provisional
+               FROM attempts a
+               JOIN scoring_runs r ON r.organization_id = a.organization_id
+                                  AND r.attempt_id = a.id AND r.current
+               WHERE a.organization_id = $1 AND a.candidate_id = $2 AND a.invitation_id = $3
+               ORDER BY a.assessment_id""",
+            organization_id, candidate_id, invitation_id)
     points = await conn.fetch(
         """SELECT scoring_run_id, competency_id, raw, max FROM competency_scores
            WHERE organization_id = $1 AND scoring_run_id = ANY($2::uuid[])
@@ -109,7 +121,7 @@ async def load_norms(
 async def load_integrity(
     conn: asyncpg.Connection, organization_id: uuid.UUID, attempt_ids: Sequence[uuid.UUID]
 ) -> list[IntegritySignal]:
-    """Integrity events summarised per kind: count and highest severity."""
+    """Integrity events summarized per kind: count and highest severity."""
     rows = await conn.fetch(
         """SELECT kind, count(*) AS n,
                   max(array_position(ARRAY['info','low','medium','high'], severity)) AS level
@@ -224,17 +236,3 @@ async def load_profile_data(
     )
     latest = max(scored, key=lambda pair: pair[1].completed_at or datetime.min.replace(tzinfo=UTC))
     return BuiltProfile(data=data, attempt_id=latest[0])
-
-
-def database_builder(content: ContentVersion) -> ProfileBuilder:
-    """A :data:`ProfileBuilder` for cohort jobs that reads from the database."""
-
-    async def build(
-        conn: asyncpg.Connection, organization_id: uuid.UUID, candidate_id: uuid.UUID,
-        variant: Variant,
-    ) -> BuiltProfile | None:
-        return await load_profile_data(conn, organization_id=organization_id,
-                                       candidate_id=candidate_id, variant=variant,
-                                       content=content)
-
-    return build

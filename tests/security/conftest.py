@@ -14,16 +14,17 @@ from litestar import Litestar
 
 from scripts.ports import free_port
 from service.app import create_app
-from service.settings import Settings
+from service.ground.settings import Settings
+from tests.conftest import make_settings
 from tests.delivery.conftest import candidate_id, catalog, token
 
 __all__ = ["candidate_id", "catalog", "token"]
 
 
 @pytest.fixture
-def served_settings() -> Settings:
+def served_settings(db_url: str) -> Settings:
     """Settings of the app ``served`` runs (tests override this fixture to change them)."""
-    return Settings(db_pool_min=1, db_pool_max=4, log_level="WARNING")
+    return make_settings(database_url=db_url)
 
 
 class Served(NamedTuple):
@@ -38,7 +39,7 @@ def served(db_url: str, served_settings: Settings) -> Iterator[Served]:
     """The real app under uvicorn on 127.0.0.1:<free port>, as `chartready serve` runs it
     (proxy headers trusted from 127.0.0.1, so X-Forwarded-For names the client)."""
     port = free_port()
-    app = create_app(served_settings, database_url=db_url)
+    app = create_app(served_settings)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                            access_log=False, lifespan="on"))
     thread = threading.Thread(target=server.run, name="security-uvicorn", daemon=True)

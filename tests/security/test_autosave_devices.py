@@ -9,7 +9,7 @@ from litestar.testing import AsyncTestClient
 
 from service.delivery.catalog import Catalog
 from tests.delivery.conftest import attempt_row, begin
-from tests.test_error_shape import assert_problem
+from tests.web.test_error_shape import assert_problem
 
 PHONE, LAPTOP = "tab-phone-0001", "tab-laptop-001"
 

@@ -8,15 +8,20 @@ import logging
 import pytest
 from litestar.testing import AsyncTestClient
 
+from service.assessments.content import load_content
+from service.assessments.items import NumericItem
 from service.delivery.tokens import mint_token
-from tests.test_error_shape import assert_problem
+from tests.web.test_error_shape import assert_problem
 
 
 async def test_a_400_digit_numeric_answer_is_a_422_naming_the_answer(
     client: AsyncTestClient, caplog: pytest.LogCaptureFixture,  # type: ignore[type-arg]
 ) -> None:
-    url = f"/take/{mint_token()}/coding/answers"  # well-formed, unknown: no link needed
-    body = (b'{"item_id": "COD-A-21", "answer": 1' + b"0" * 400
+    content = load_content()
+    item, assessment = next((i, f.assessment) for f in content.forms.values()
+                            for i in f.items if isinstance(i, NumericItem))
+    url = f"/take/{mint_token()}/{assessment}/answers"  # well-formed, unknown: no link needed
+    body = (b'{"item_id": "' + item.id.encode() + b'", "answer": 1' + b"0" * 400
             + b', "seq": 1, "tab_id": "tab-aaaaaaaa"}')
     with caplog.at_level(logging.ERROR):
         r = await client.post(url, content=body, headers={"content-type": "application/json"})

@@ -10,13 +10,13 @@ import uuid
 import asyncpg
 from litestar.testing import AsyncTestClient
 
-from tests.profiles.test_downloads import pdf_text
+from tests.faces.staff.test_staff_ratings import scored_attempt
+from tests.faces.test_profile_downloads import pdf_text
 from tests.results.factories import make_user, org_slug, sign_in
-from tests.results.test_staff_ratings import scored_attempt
-from tests.test_error_shape import assert_problem
+from tests.web.test_error_shape import assert_problem
 
 NOTE = "Rater one: the tone is curt and the fee is not explained"
-LEVELS = {"content": 1, "organisation": 2, "tone": 0, "mechanics": 3}
+LEVELS = {"content": 1, "organization": 2, "tone": 0, "mechanics": 3}
 
 
 async def test_only_coordinators_and_admins_read_rater_notes(

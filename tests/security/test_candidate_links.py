@@ -15,10 +15,10 @@ import asyncpg
 from litestar.testing import AsyncTestClient
 
 from service.auth.api_keys import create_api_key
-from service.delivery.profile_page import RESULTS_AFTER_EXPIRY
-from tests.foundation.test_admin_commands import chartready
-from tests.profiles.test_downloads import scored_candidate
-from tests.test_error_shape import assert_problem
+from service.faces.candidate.profile_page import RESULTS_AFTER_EXPIRY
+from tests.cli.test_tenant_commands import chartready
+from tests.faces.test_profile_downloads import scored_candidate
+from tests.web.test_error_shape import assert_problem
 
 
 async def test_an_invite_only_key_cannot_read_results_through_a_new_link(

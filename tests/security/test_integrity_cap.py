@@ -8,9 +8,9 @@ import asyncio
 import asyncpg
 from litestar.testing import AsyncTestClient
 
-from service.db import create_pool
 from service.delivery.catalog import Catalog
 from service.delivery.integrity import MAX_EVENTS_PER_ATTEMPT, EventIn, record_event
+from service.ground.db import create_pool
 from tests.delivery.conftest import attempt_row, begin
 
 

@@ -9,8 +9,9 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from service.app import create_app
-from service.settings import Settings, SettingsError, load_settings
-from tests.test_error_shape import assert_problem
+from service.ground.settings import SettingsError, load_settings
+from tests.conftest import make_settings
+from tests.web.test_error_shape import assert_problem
 
 TOKEN = "prometheus-scrape-token-0123456789"
 
@@ -24,8 +25,8 @@ async def test_metrics_are_not_exposed_without_a_configured_token(
 
 @pytest.fixture
 async def guarded(db_url: str) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
-    settings = Settings(db_pool_min=1, db_pool_max=4, log_level="WARNING", metrics_token=TOKEN)
-    async with AsyncTestClient(app=create_app(settings, database_url=db_url)) as c:
+    settings = make_settings(database_url=db_url, metrics_token=TOKEN)
+    async with AsyncTestClient(app=create_app(settings)) as c:
         yield c
 
 

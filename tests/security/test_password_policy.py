@@ -10,7 +10,7 @@ import pytest
 
 from service.auth.password_policy import WeakPassword, check_new_password
 from service.auth.staff import create_staff_user
-from tests.foundation.test_admin_commands import chartready
+from tests.cli.test_tenant_commands import chartready
 
 # Twelve characters or more, so the old length-only rule let each of them through.
 REFUSED = ["password1234", "qwertyuiop123", "123456789012", "iloveyou1234", "Summer2024!!",

@@ -7,11 +7,11 @@ import uuid
 import asyncpg
 from litestar.testing import AsyncTestClient
 
+from tests.faces.staff.test_staff_ratings import REPLY
 from tests.results.factories import finished_attempt, staff_headers
-from tests.results.test_staff_ratings import REPLY
-from tests.test_error_shape import assert_problem
+from tests.web.test_error_shape import assert_problem
 
-LEVELS = {"content": 3, "organisation": 3, "tone": 3, "mechanics": 3}
+LEVELS = {"content": 3, "organization": 3, "tone": 3, "mechanics": 3}
 
 
 async def test_a_rating_of_an_attempt_still_in_progress_is_refused(

@@ -19,10 +19,11 @@ from litestar.testing import AsyncTestClient
 
 from service.auth import login_throttle
 from service.auth.passwords import DUMMY_HASH, HASHER
-from service.settings import Settings
+from service.ground.settings import Settings
+from tests.conftest import make_settings
 from tests.results.factories import PASSWORD, make_user, org_slug, sign_in
 from tests.security.conftest import Served
-from tests.test_error_shape import assert_problem
+from tests.web.test_error_shape import assert_problem
 
 ALICE = "alice@example.org"
 
@@ -36,10 +37,9 @@ def _from(address: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def served_settings() -> Settings:
+def served_settings(db_url: str) -> Settings:
     """Room for many sign-ins to wait, so only the throttle decides in these tests."""
-    return Settings(db_pool_min=1, db_pool_max=4, log_level="WARNING",
-                    password_hash_queue=200)
+    return make_settings(database_url=db_url, password_hash_queue=200)
 
 
 async def test_concurrent_guesses_get_exactly_the_allowed_checks(

@@ -10,17 +10,17 @@ import asyncpg
 import httpx
 import pytest
 
-from service.settings import Settings
+from service.ground.settings import Settings
+from tests.conftest import make_settings
 from tests.results.factories import make_user, org_slug
 from tests.security.conftest import Served
-from tests.test_error_shape import assert_problem
+from tests.web.test_error_shape import assert_problem
 
 
 @pytest.fixture
-def served_settings() -> Settings:
+def served_settings(db_url: str) -> Settings:
     """One hashing process and room for two more sign-ins to wait."""
-    return Settings(db_pool_min=1, db_pool_max=4, log_level="WARNING",
-                    password_hash_workers=1, password_hash_queue=2)
+    return make_settings(database_url=db_url, password_hash_workers=1, password_hash_queue=2)
 
 
 async def test_hashing_capacity_is_bounded_and_excess_gets_429(

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from service.assessments.items import (
+    ClassificationItem,
     CodeEntryItem,
     ConstructedResponseItem,
     DateItem,
@@ -23,8 +24,8 @@ from service.assessments.items import (
     SingleChoiceItem,
     SpanMarkingItem,
 )
-from service.assessments.results import ItemScore
 from service.assessments.scorers import (
+    classification,
     code_entry,
     constructed_response,
     date,
@@ -36,6 +37,7 @@ from service.assessments.scorers import (
     single_choice,
     span_marking,
 )
+from service.assessments.scores import ItemScore
 
 SCORERS: dict[type, Callable[[Any, Any], ItemScore]] = {
     SingleChoiceItem: single_choice.score,
@@ -46,6 +48,7 @@ SCORERS: dict[type, Callable[[Any, Any], ItemScore]] = {
     RecordMatchingItem: record_matching.score,
     NumericItem: numeric.score,
     DateItem: date.score,
+    ClassificationItem: classification.score,
     ConstructedResponseItem: constructed_response.score,
 }
 

@@ -1,10 +1,10 @@
-"""Ordering (in-basket prioritisation): Kendall tau with hard deadline penalties."""
+"""Ordering (in-basket prioritization): Kendall tau with hard deadline penalties."""
 
 from __future__ import annotations
 
 from service.assessments.items import OrderingItem
-from service.assessments.results import ItemScore
 from service.assessments.scorers.common import scored, unanswered
+from service.assessments.scores import ItemScore
 
 
 def kendall_tau(ranks: list[int]) -> float:
