@@ -12,6 +12,7 @@ its own limits (README, "Production").
 from __future__ import annotations
 
 import asyncio
+from functools import cache
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -19,13 +20,19 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from service.ground.settings import load_settings
 
 
+@cache
+def configured_header_timeout() -> float:
+    """CHARTREADY_HEADER_TIMEOUT, read once per worker process: uvicorn builds protocols
+    itself, and `serve` hands every worker its settings through the environment."""
+    return load_settings().header_timeout
+
+
 class HeaderTimeoutProtocol(HttpToolsProtocol):
     """HttpToolsProtocol that closes connections whose request headers are too slow."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # `serve` hands every worker its settings through the environment.
-        self.header_timeout = load_settings().header_timeout
+        self.header_timeout = configured_header_timeout()
         self._header_deadline: asyncio.TimerHandle | None = None
 
     def _arm(self) -> None:

@@ -15,11 +15,21 @@ from hypothesis import given
 from hypothesis import strategies as st
 from procrastinate.jobs import Job
 
+from service.ground.settings import Settings
 from service.jobs.failures import error_text
 from service.jobs.profiles import render_profile
 from service.jobs.retry import Backoff, PermanentJobError
 from tests.conftest import make_settings
 from tests.jobs.helpers import render_batch, wait_for, worker_in_process
+
+METRICS_TOKEN = "metrics-token-for-tests-0123"
+SCRAPE = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    """The tests' settings with a metrics token, so /metrics can be read."""
+    return make_settings(database_url=db_url, metrics_token=METRICS_TOKEN)
 
 
 def _job(attempts: int) -> Job:
@@ -78,7 +88,7 @@ async def test_a_failed_job_keeps_its_error_and_can_be_retried(
     assert render_profile.name in line and "NothingToReport" in line
     assert "ana@example.org" not in listed.stdout and "Ana" not in listed.stdout
 
-    metrics = await client.get("/metrics")  # type: ignore[attr-defined]
+    metrics = await client.get("/metrics", headers=SCRAPE)  # type: ignore[attr-defined]
     assert f'chartready_jobs{{status="failed",task="{render_profile.name}"}} 1.0' in metrics.text
 
     retried = await asyncio.to_thread(_cli, db_url, "--retry", str(job_id))
