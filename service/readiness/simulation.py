@@ -40,6 +40,7 @@ from service.readiness.features import CompetencyTotal, pooled_percents
 from service.readiness.generative import (
     COMPETENCY_IDS,
     MINIMALLY_COMPETENT_THETA,
+    ItemParameters,
     PlantedBias,
     draw_groups,
     draw_latent,
