@@ -43,6 +43,7 @@ from service.profiles.data import (
     Strength,
     Variant,
     Versions,
+    form_label,
 )
 from service.readiness.metrics import CalibrationBin
 from service.readiness.predict import (
@@ -219,11 +220,6 @@ def effect_sentence(effect: CompetencyEffect, variant: Variant) -> str:
             f"{typical:.0f}%, which {moved} the estimate by about {points:.0f} percentage "
             "points.")
 
-
-def form_label(form_id: str) -> str:
-    """What readers see for a parallel form: "Form A" for coding-a."""
-    letter = form_id.rsplit("-", 1)[-1]
-    return f"Form {letter.upper()}" if len(letter) == 1 and letter.isalpha() else "—"
 
 
 def _split_level(descriptor: str) -> str:

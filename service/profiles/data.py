@@ -163,6 +163,12 @@ def candidate_view(data: ProfileData, *, profile_id: str) -> ProfileData:
     )
 
 
+def form_label(form_id: str) -> str:
+    """What readers see for a parallel form: "Form A" for coding-a."""
+    letter = form_id.rsplit("-", 1)[-1]
+    return f"Form {letter.upper()}" if len(letter) == 1 and letter.isalpha() else "—"
+
+
 def initials(full_name: str) -> str:
     """Initials of a name for public pages ("Ana María Ruiz" -> "A. M. R.")."""
     parts = [p for p in full_name.replace("-", " ").split() if p[:1].isalpha()]
