@@ -14,7 +14,12 @@ from service.assessments.content import load_content
 from service.auth.guards import provide_principal, provide_staff
 from service.current_content import content_lifespan, provide_content
 from service.db import pool_lifespan, provide_connection
-from service.delivery.routes import delivery_handlers, sweeper_lifespan, template_config
+from service.delivery.routes import (
+    delivery_handlers,
+    lookup_warmup,
+    sweeper_lifespan,
+    template_config,
+)
 from service.errors import EXCEPTION_HANDLERS
 from service.health import health, ready
 from service.logs import configure_logging
@@ -41,7 +46,8 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             api_docs_asset,
         ],
         lifespan=[
-            pool_lifespan(settings, database_url), content_lifespan, sweeper_lifespan(),
+            pool_lifespan(settings, database_url), content_lifespan, lookup_warmup,
+            sweeper_lifespan(),
             profiles_lifespan(settings,
                               builder_factory=lambda: database_builder(load_content())),
         ],

@@ -31,7 +31,7 @@ from service.delivery.invitations import (
 from service.delivery.timing import attempt_seconds, seconds_left
 from service.delivery.views import item_view
 from service.delivery.web import Links, error_page, go, page, resume_url
-from service.errors import DomainError, InvalidInput, NotFound
+from service.errors import Conflict, DomainError, InvalidInput, NotFound
 
 Position = Annotated[int, msgspec.Meta(ge=1, le=1000)]
 
@@ -43,7 +43,8 @@ class ConsentForm(msgspec.Struct, frozen=True):
 
 
 class AssessmentCard(msgspec.Struct, frozen=True, kw_only=True):
-    """One assessment of the package on the start page."""
+    """One assessment of the package on the start page. ``seconds_left``: the running
+    clock of an assessment in progress (None when untimed or not running)."""
 
     id: str
     title: str
@@ -52,6 +53,7 @@ class AssessmentCard(msgspec.Struct, frozen=True, kw_only=True):
     standard_minutes: int
     state: str
     url: str
+    seconds_left: int | None = None
 
 
 async def _cards(conn: Conn, invitation: Invitation, catalog: Catalog,
@@ -60,6 +62,8 @@ async def _cards(conn: Conn, invitation: Invitation, catalog: Catalog,
     for assessment_id in invitation.assessments:
         assessment = catalog.assessment(assessment_id)
         state = await load_attempt(conn, invitation, assessment_id)
+        if state is not None and state.in_progress and state.current_section() is None:
+            state = await current_state(conn, invitation, assessment_id, catalog)  # time up
         status = "not_started" if state is None else (
             "in_progress" if state.in_progress else "finished")
         seconds = attempt_seconds(assessment.time_limit_minutes, invitation.accommodation)
@@ -68,8 +72,24 @@ async def _cards(conn: Conn, invitation: Invitation, catalog: Catalog,
             minutes=None if seconds is None else round(seconds / 60),
             standard_minutes=assessment.time_limit_minutes, state=status,
             url=Links(token, assessment_id).resume,
+            seconds_left=seconds_left(state.deadline_at, state.now)
+            if state is not None and state.in_progress else None,
         ))
     return cards
+
+
+def running_clock(cards: list[AssessmentCard]) -> AssessmentCard | None:
+    """The assessment whose clock is running, if any: while it runs no other may start,
+    so a clock never runs unseen."""
+    return next((c for c in cards if c.state == "in_progress" and c.seconds_left is not None),
+                None)
+
+
+def total_minutes(cards: list[AssessmentCard]) -> int | None:
+    """Minutes for the whole package (with accommodations); None when untimed."""
+    if any(c.minutes is None for c in cards):
+        return None
+    return sum(c.minutes or 0 for c in cards)
 
 
 async def current_state(
@@ -148,6 +168,9 @@ class CandidatePages(Controller):
             "consent_url": f"{links.home}/consent", "home": links.home,
             "assessment_titles": [c.title for c in cards],
             "accommodated": invitation.accommodation.accommodated,
+            "total_minutes": total_minutes(cards), "running": running_clock(cards),
+            "all_finished": all(c.state == "finished" for c in cards),
+            "profile_url": f"{links.home}/profile.pdf",
         })
 
     @post("/consent", operation_id="candidateConsent", status_code=303)
@@ -167,9 +190,20 @@ class CandidatePages(Controller):
           status_code=303)
     async def start_assessment(self, token: FromPath[str], assessment_id: FromPath[str],
                                conn: Conn, content: CurrentContent) -> Redirect:
-        """Start the assessment (or continue it) and go to where the candidate belongs."""
+        """Start the assessment (or continue it) and go to where the candidate belongs.
+
+        While another assessment's clock is running, a new one does not start (Conflict):
+        the candidate would otherwise leave a clock running unseen.
+        """
         invitation = await resolve_invitation(conn, token)
         catalog = catalog_of(content)
+        if (assessment_id in invitation.assessments
+                and await load_attempt(conn, invitation, assessment_id) is None):
+            running = running_clock(await _cards(conn, invitation, catalog, token))
+            if running is not None:
+                raise Conflict(f"Please finish {running.title} first: its time is running. "
+                               "You can start the next assessment as soon as you submit it.",
+                               field="assessment")
         await start_attempt(conn, invitation, assessment_id, catalog)
         return go(Links(token, assessment_id).resume)
 
@@ -242,8 +276,7 @@ class CandidatePages(Controller):
             "org": invitation.organization_name,
             "assessment": catalog.assessment(assessment_id), "section": plan.section,
             "plan": plan, "sections_total": len(state.sections), "position": position,
-            "total": len(form.items), "in_section": position - plan.first_position + 1,
-            "section_count": plan.last_position - plan.first_position + 1,
+            "total": len(form.items),
             "item": item_view(item, row["answer"]), "seq_base": row["seq"],
             "links": links,
             "prev_url": links.item(position - 1) if position > plan.first_position else None,

@@ -7,16 +7,17 @@ from typing import Any
 from service.delivery.admin import InvitationController
 from service.delivery.api import CandidateApi
 from service.delivery.finish_pages import CandidateFinishPages
+from service.delivery.lookup_api import CodeLookupApi, lookup_warmup
 from service.delivery.pages import CandidatePages
 from service.delivery.profile_page import CandidateProfileDownload
 from service.delivery.sweeper import sweeper_lifespan
-from service.delivery.web import static_router, template_config
+from service.delivery.web import favicon, static_router, template_config
 
 
 def delivery_handlers() -> list[Any]:
     """Route handlers: the invitation API, the candidate pages and their JSON, /static."""
     return [InvitationController, CandidatePages, CandidateFinishPages, CandidateApi,
-            CandidateProfileDownload, static_router()]
+            CodeLookupApi, CandidateProfileDownload, static_router(), favicon]
 
 
-__all__ = ["delivery_handlers", "sweeper_lifespan", "template_config"]
+__all__ = ["delivery_handlers", "lookup_warmup", "sweeper_lifespan", "template_config"]

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import StrictUndefined
-from litestar import Request, Response
+from litestar import Request, Response, get
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.response import Redirect, Template
+from litestar.response import File, Redirect, Template
 from litestar.router import Router
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -38,6 +38,14 @@ def static_router() -> Router:
     """The candidate pages' own script and stylesheet at /static."""
     return create_static_files_router(path="/static", directories=[STATIC],
                                       include_in_schema=False)
+
+
+@get("/favicon.ico", include_in_schema=False, operation_id="favicon", sync_to_thread=False)
+def favicon() -> File:
+    """Our own icon (scripts/make_favicon.py draws it), where browsers look for it."""
+    return File(path=STATIC / "favicon.ico", media_type="image/x-icon",
+                content_disposition_type="inline",
+                headers={"Cache-Control": "public, max-age=86400"})
 
 
 class Links:
