@@ -103,19 +103,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
             await pool.close()
 
     creds, invitation_url, cohort = asyncio.run(prepare())
-    print(f"""
-ChartReady demo is starting at {base}
-  readiness probe   {base}/ready
-  API docs          {base}/schema
-  metrics           {base}/metrics
-Demo credentials (demo only; change them before real use):
-  staff login       {creds.admin_email} / {creds.admin_password}
-  HR API key        {creds.api_key}
-                    (curl -H "Authorization: Bearer <key>" {base}/api/v1/candidates)
-  candidate link    {invitation_url}
-Demo data: {cohort.candidates} simulated candidates scored; readiness model {cohort.model_version}
-  (`chartready model-card` prints its card)
-""", flush=True)
+    from service.demo import demo_banner  # noqa: PLC0415
+
+    print(demo_banner(base, creds, invitation_url, cohort), flush=True)
     return _serve(args, settings)
 
 
