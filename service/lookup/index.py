@@ -23,6 +23,7 @@ before matches only in an inclusion term or note.
 from __future__ import annotations
 
 import bisect
+import gc
 import re
 import threading
 import tomllib
@@ -86,9 +87,16 @@ class SearchResult(msgspec.Struct, frozen=True):
 
 
 class _Postings:
-    """Words -> sorted int32 arrays of code numbers, with merged 3-letter prefixes."""
+    """Words -> sorted int32 arrays of code numbers, with merged 3-letter prefixes.
 
-    def __init__(self, word_ids: dict[str, list[int]]) -> None:
+    A query token becomes a boolean mask over all codes (set from the postings of every word
+    it matches); masks intersect with ``&`` and ``flatnonzero`` lists the hits in rank order.
+    That costs time in proportion to the postings touched plus one pass over the codes, and
+    never sorts, so common words and short prefixes stay fast.
+    """
+
+    def __init__(self, word_ids: dict[str, list[int]], size: int) -> None:
+        self.size = size
         self.vocab = sorted(word_ids)
         self.arrays = [np.unique(np.asarray(word_ids[w], dtype=np.int32)) for w in self.vocab]
         self.exact = dict(zip(self.vocab, self.arrays, strict=True))
@@ -99,29 +107,35 @@ class _Postings:
         self.prefix3 = {p: np.unique(np.concatenate(a)) if len(a) > 1 else a[0]
                         for p, a in merged.items()}
 
-    def ids(self, token: str) -> Ids:
-        """Codes containing ``token`` as a word, or as the start of a word when the token
-        has at least ``MIN_PREFIX`` characters."""
+    def matching(self, token: str) -> list[Ids]:
+        """Postings of the words ``token`` matches: the word itself, or every word it starts
+        when it has at least ``MIN_PREFIX`` characters (and is not a number)."""
         if len(token) < MIN_PREFIX or token.isdigit():
-            return self.exact.get(token, _EMPTY)
+            found = self.exact.get(token)
+            return [] if found is None else [found]
         if len(token) == MIN_PREFIX:
-            return self.prefix3.get(token, _EMPTY)
+            found = self.prefix3.get(token)
+            return [] if found is None else [found]
         lo = bisect.bisect_left(self.vocab, token)
         hi = bisect.bisect_left(self.vocab, token + "\uffff", lo)
-        if hi - lo == 0:
-            return _EMPTY
-        if hi - lo == 1:
-            return self.arrays[lo]
-        return np.unique(np.concatenate(self.arrays[lo:hi]))
+        return self.arrays[lo:hi]
+
+    def mask(self, token: str) -> npt.NDArray[np.bool_]:
+        """Which codes contain ``token`` (see ``matching``)."""
+        mask = np.zeros(self.size, dtype=bool)
+        for array in self.matching(token):
+            mask[array] = True
+        return mask
+
+    def ids(self, token: str) -> Ids:
+        """The codes containing ``token``, in rank order."""
+        return np.flatnonzero(self.mask(token)).astype(np.int32)
 
 
-def _intersect(arrays: Sequence[Ids]) -> Ids:
-    ordered = sorted(arrays, key=len)
-    result = ordered[0]
-    for other in ordered[1:]:
-        if result.size == 0:
-            break
-        result = np.intersect1d(result, other, assume_unique=True)
+def _all(masks: Sequence[npt.NDArray[np.bool_]]) -> npt.NDArray[np.bool_]:
+    result = masks[0].copy()
+    for other in masks[1:]:
+        result &= other
     return result
 
 
@@ -146,8 +160,10 @@ class CodeIndex:
                 everything.setdefault(word, []).append(i)
             for word in {w for term in row[4] for w in words(term)}:
                 everything.setdefault(word, []).append(i)
-        self.in_description = _Postings(described)
-        self.anywhere = _Postings(everything)
+        self.in_description = _Postings(described, len(rows))
+        self.anywhere = _Postings(everything, len(rows))
+        # ICD-10-CM G04.39 and HCPCS G0439 share a key: exact spellings decide (``_exact``).
+        self.by_code = {code.upper(): i for i, code in enumerate(self.codes)}
         keyed = sorted((code_key(code), i) for i, code in enumerate(self.codes))
         self.code_keys = [k for k, _ in keyed]
         self.code_ids = np.asarray([i for _, i in keyed], dtype=np.int32)
@@ -170,26 +186,26 @@ class CodeIndex:
             key = code_key(text)
             lo = bisect.bisect_left(self.code_keys, key)
             hi = bisect.bisect_left(self.code_keys, key + "\uffff", lo)
-            ids = np.sort(self.code_ids[lo:hi])
-            ids = self._only(ids, system)
-            exact = [i for i in ids if code_key(self.codes[i]) == key]
-            ordered = exact + sorted((i for i in ids if i not in exact),
-                                     key=lambda i: code_key(self.codes[i]))[:limit]
-            if ordered or len(words(text)) == 1:
-                return SearchResult(query=text, kind="code", total=len(ids),
-                                    hits=tuple(self._hit(int(i), ()) for i in ordered[:limit]))
+            ids = self._only(self.code_ids[lo:hi], system)  # already in code order
+            if ids.size or len(words(text)) == 1:
+                exact = [i for i in self._exact(text)
+                         if system is None or self.systems[i] == system]
+                rest = [int(i) for i in ids[: limit + len(exact)] if int(i) not in exact]
+                ordered = (exact + rest)[:limit]
+                return SearchResult(query=text, kind="code", total=int(ids.size),
+                                    hits=tuple(self._hit(i, ()) for i in ordered))
         tokens = list(dict.fromkeys(words(text)))[:MAX_TOKENS]
         if not tokens:
             return SearchResult(query=text, kind="empty", total=0, hits=())
-        everywhere = self._only(_intersect([self.anywhere.ids(t) for t in tokens]), system)
-        described = self._only(_intersect([self.in_description.ids(t) for t in tokens]),
-                               system)
-        best = list(described[:limit])
-        if len(best) < limit:
-            rest = np.setdiff1d(everywhere[: limit + described.size], described,
-                                assume_unique=True)
-            best += list(rest[: limit - len(best)])
-        return SearchResult(query=text, kind="term", total=int(everywhere.size),
+        everywhere = _all([self.anywhere.mask(t) for t in tokens])
+        described = _all([self.in_description.mask(t) for t in tokens]) & everywhere
+        if system is not None:
+            everywhere &= self.system_mask[system]
+            described &= self.system_mask[system]
+        best = list(np.flatnonzero(described)[:limit])
+        if len(best) < limit:  # then matches found only in inclusion terms or notes
+            best += list(np.flatnonzero(everywhere & ~described)[: limit - len(best)])
+        return SearchResult(query=text, kind="term", total=int(np.count_nonzero(everywhere)),
                             hits=tuple(self._hit(int(i), tokens) for i in best))
 
     def _only(self, ids: Ids, system: System | None) -> Ids:
@@ -204,13 +220,19 @@ class CodeIndex:
                    description=self.descriptions[i], billable=self.billable[i],
                    matched=matched)
 
+    def _exact(self, text: str) -> list[int]:
+        """Codes spelled exactly as typed: as is (HCPCS G0439, ICD-10-CM G04.39), then the
+        ICD-10-CM spelling of a code typed without its dot."""
+        typed = re.sub(r"\s+", "", text).upper()
+        dotted = f"{typed[:3]}.{typed[3:]}" if len(typed) > 3 and "." not in typed else typed
+        found = [self.by_code.get(typed), self.by_code.get(dotted)]
+        return list(dict.fromkeys(i for i in found if i is not None))
+
     def find(self, code: str) -> Hit | None:
-        """One code of either system by its code (dot and case optional)."""
-        key = code_key(code)
-        lo = bisect.bisect_left(self.code_keys, key)
-        if lo < len(self.code_keys) and self.code_keys[lo] == key:
-            return self._hit(int(self.code_ids[lo]), ())
-        return None
+        """One code of either system by its code (dot and case optional; an exact spelling
+        wins when an ICD-10-CM and a HCPCS code differ only by the dot)."""
+        exact = self._exact(code)
+        return self._hit(exact[0], ()) if exact else None
 
 
 def _all_found(tokens: Sequence[str], found: Sequence[str]) -> bool:
@@ -253,7 +275,12 @@ def built_index(rubrics_root: Path) -> CodeIndex | None:
 
 
 def get_index(rubrics_root: Path) -> CodeIndex:
-    """The process's index for ``rubrics_root``, built on first use (thread-safe)."""
+    """The process's index for ``rubrics_root``, built on first use (thread-safe).
+
+    After building, the long-lived objects (the index and the ICD-10-CM tree, ~600,000
+    objects) are moved out of the garbage collector's sight with ``gc.freeze``: otherwise a
+    full collection walks them all, a pause of tens of milliseconds in some request.
+    """
     key = str(rubrics_root)
     found = _built.get(key)
     if found is None:
@@ -261,5 +288,7 @@ def get_index(rubrics_root: Path) -> CodeIndex:
             found = _built.get(key)
             if found is None:
                 found = build_index(rubrics_root)
+                gc.collect()
+                gc.freeze()
                 _built[key] = found
     return found
