@@ -42,16 +42,21 @@ if [ "$want" = test ] && [ -f package.json ] && [ ! -d node_modules/axe-core ]; 
   npm install --no-audit --no-fund --silent >/dev/null
 fi
 
+# Exact versions from the lock file (requirements/*.lock, compiled from pyproject.toml by
+# `uv pip compile`; see the README), then ChartReady itself without resolving anything more;
+# `pip check` fails if the lock no longer satisfies pyproject.toml.
 [ -x .venv/bin/python ] || "$py" -m venv .venv
-extras=""
-[ "$want" = test ] && extras="[test,dev]"
-stamp=".venv/.installed-$want-$(sha256sum pyproject.toml | cut -c1-16)"
+lock="requirements/$want.lock"
+stamp=".venv/.installed-$want-$(cat pyproject.toml "$lock" | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
-  .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
+  quiet() { grep -v '^WARNING: Location' || true; }
+  .venv/bin/python -m pip install -q --upgrade pip 2>&1 | quiet
+  .venv/bin/python -m pip install -q -r "$lock" 2>&1 | quiet
   # setuptools warns on every editable install that the service/ folder sits in the working
   # directory, which is how this repository is laid out on purpose; nothing to act on.
   PYTHONWARNINGS="ignore:Editable installation" \
-    .venv/bin/python -m pip install -q -e ".$extras" 2>&1 | grep -v '^WARNING: Location' || true
+    .venv/bin/python -m pip install -q --no-deps -e . 2>&1 | quiet
+  .venv/bin/python -m pip check >/dev/null || { .venv/bin/python -m pip check; exit 1; }
   .venv/bin/python -c 'import service, litestar, asyncpg, weasyprint'  # fail loudly if broken
   touch "$stamp"
 fi

@@ -1,5 +1,5 @@
 """Draw ChartReady's favicon (our own design: a chart page with a tick) and write
-service/static/favicon.ico at 16, 32 and 48 px. Run once after changing the design:
+service/faces/candidate/static/favicon.ico at 16, 32 and 48 px. Run once after changing the design:
 ``python scripts/make_favicon.py``. Uses Pillow (installed with WeasyPrint)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw
 BRAND = (21, 64, 107, 255)  # --brand in candidate.css
 PAPER = (255, 255, 255, 255)
 ACCENT = (255, 196, 61, 255)
-OUT = Path(__file__).resolve().parents[1] / "service" / "static" / "favicon.ico"
+OUT = Path(__file__).resolve().parents[1] / "service" / "faces" / "candidate" / "static" / "favicon.ico"
 
 
 def draw(size: int = 256) -> Image.Image:

@@ -1,4 +1,8 @@
-"""The application factory: ``service.app:create_app``."""
+"""The application factory: ``create_app(settings)`` composes the faces over the core.
+
+``service.app:app_from_environment`` is the factory uvicorn's workers call: the one place a
+process reads its configuration (``load_settings``); everything below receives ``settings``.
+"""
 
 from __future__ import annotations
 
@@ -8,53 +12,50 @@ from litestar.di import Provide
 from litestar.logging.config import LoggingConfig
 
 from service import __version__
-from service.api.candidates import CandidateController
-from service.api_docs import api_docs_asset, openapi_config
-from service.assessments.content import load_content
-from service.auth.guards import provide_principal, provide_staff
-from service.current_content import content_lifespan, provide_content
-from service.db import pool_lifespan, provide_connection
-from service.delivery.routes import (
-    delivery_handlers,
-    lookup_warmup,
-    sweeper_lifespan,
-    template_config,
-)
-from service.errors import EXCEPTION_HANDLERS
-from service.health import health, ready
-from service.logs import configure_logging
-from service.metrics import metrics, metrics_middleware
-from service.middleware import add_response_headers, request_id_middleware
-from service.profiles.runtime import profiles_lifespan, provide_profile_signer, provide_profiles
-from service.profiles.sources import database_builder
-from service.settings import Settings, get_settings
-from service.staff.profiles import StaffProfileController
-from service.staff.ratings import RatingController, RescoreController
-from service.staff.session import StaffSessionController
-from service.verification.controller import VerificationController
+from service.faces.candidate.routes import TEMPLATES as CANDIDATE_TEMPLATES
+from service.faces.candidate.routes import candidate_handlers, lookup_warmup
+from service.faces.hr_api.routes import hr_api_handlers
+from service.faces.staff.routes import staff_handlers
+from service.faces.verification.controller import VerificationController
+from service.ground.db import resolve_database_url
+from service.ground.logs import configure_logging
+from service.ground.settings import Settings, load_settings
+from service.web.api_docs import api_docs_asset, openapi_config
+from service.web.content import content_lifespan, provide_content
+from service.web.database import pool_lifespan, provide_connection
+from service.web.guards import provide_principal, provide_staff
+from service.web.health import health, ready
+from service.web.jobs import jobs_lifespan
+from service.web.middleware import add_response_headers, request_id_middleware
+from service.web.problems import EXCEPTION_HANDLERS
+from service.web.profiles import profiles_lifespan, provide_profile_signer, provide_profiles
+from service.web.prometheus import metrics, metrics_middleware
+from service.web.settings import provide_settings, provide_thresholds
+from service.web.templates import template_config
 
 
-def create_app(settings: Settings | None = None, *, database_url: str | None = None) -> Litestar:
-    """Build the ChartReady ASGI app. ``database_url`` overrides settings (tests use it)."""
-    settings = settings or get_settings()
+def create_app(settings: Settings) -> Litestar:
+    """Build the ChartReady ASGI app for ``settings`` (the embedded PostgreSQL is started
+    when ``settings.database_url`` is unset)."""
     configure_logging(settings.log_level)
+    database_url = resolve_database_url(settings)
     return Litestar(
         route_handlers=[
-            health, ready, metrics, CandidateController,
-            StaffSessionController, RatingController, RescoreController,
-            StaffProfileController, VerificationController, *delivery_handlers(),
-            api_docs_asset,
+            health, ready, metrics, api_docs_asset, VerificationController,
+            *candidate_handlers(), *hr_api_handlers(), *staff_handlers(),
         ],
         lifespan=[
-            pool_lifespan(settings, database_url), content_lifespan, lookup_warmup,
-            sweeper_lifespan(),
-            profiles_lifespan(settings,
-                              builder_factory=lambda: database_builder(load_content())),
+            pool_lifespan(database_url, min_size=settings.db_pool_min,
+                          max_size=settings.db_pool_max),
+            content_lifespan, lookup_warmup, profiles_lifespan(settings),
+            jobs_lifespan(settings),
         ],
-        template_config=template_config(),
-        state=State({"api_rate_limit": settings.api_rate_limit}),
+        template_config=template_config({"candidate": CANDIDATE_TEMPLATES}),
+        state=State({"settings": settings}),
         dependencies={
             "conn": Provide(provide_connection),
+            "settings": Provide(provide_settings, sync_to_thread=False),
+            "thresholds": Provide(provide_thresholds, sync_to_thread=False),
             "principal": Provide(provide_principal, sync_to_thread=False),
             "staff": Provide(provide_staff, sync_to_thread=False),
             "content": Provide(provide_content, sync_to_thread=False),
@@ -69,3 +70,9 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         logging_config=LoggingConfig(log_exceptions="never", configure_root_logger=False),
         debug=False,
     )
+
+
+def app_from_environment() -> Litestar:
+    """The uvicorn factory: settings from this process's environment, which ``serve``
+    filled from its own resolved settings (``settings_environment``)."""
+    return create_app(load_settings())

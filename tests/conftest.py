@@ -35,8 +35,8 @@ os.environ.setdefault("XDG_RUNTIME_DIR", _private_runtime_dir())
 
 from service.app import create_app  # noqa: E402
 from service.auth.api_keys import SCOPES, create_api_key  # noqa: E402
-from service.migrator import migrate_url  # noqa: E402
-from service.settings import Settings  # noqa: E402
+from service.ground.migrator import migrate_url  # noqa: E402
+from service.ground.settings import Settings  # noqa: E402
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
@@ -115,7 +115,7 @@ async def db_url(server_url: str, template_db: str) -> AsyncIterator[str]:
 @pytest.fixture
 async def pool(db_url: str) -> AsyncIterator[asyncpg.Pool]:
     """An asyncpg pool (with the app's jsonb codecs) on this test's database."""
-    from service.db import create_pool  # noqa: PLC0415
+    from service.ground.db import create_pool  # noqa: PLC0415
 
     p = await create_pool(db_url, min_size=1, max_size=4)
     try:
@@ -124,16 +124,27 @@ async def pool(db_url: str) -> AsyncIterator[asyncpg.Pool]:
         await p.close()
 
 
-@pytest.fixture
-def settings() -> Settings:
-    """Settings as a test sees them (defaults; nothing from the environment)."""
-    return Settings(db_pool_min=1, db_pool_max=4, log_level="WARNING")
+_DATA_DIR = tempfile.mkdtemp(prefix="chartready-test-data-")
+
+
+def make_settings(**overrides: Any) -> Settings:
+    """Settings as a test sees them: defaults, nothing from the environment, and local state
+    (such as the generated profile signing key) in a throwaway directory, never the home.
+    No job worker runs in the app unless a test asks for one (``jobs_in_process=True``)."""
+    return Settings(**{"db_pool_min": 1, "db_pool_max": 4, "log_level": "WARNING",
+                       "data_dir": _DATA_DIR, "jobs_in_process": False, **overrides})
 
 
 @pytest.fixture
-async def client(db_url: str, settings: Settings) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+def settings(db_url: str) -> Settings:
+    """Test settings bound to this test's database."""
+    return make_settings(database_url=db_url)
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
     """The real app over real HTTP semantics, bound to this test's database."""
-    app = create_app(settings, database_url=db_url)
+    app = create_app(settings)
     async with AsyncTestClient(app=app) as c:
         yield c
 

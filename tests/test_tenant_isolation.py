@@ -14,9 +14,9 @@ import asyncpg
 from litestar.testing import AsyncTestClient
 
 from service.auth.api_keys import SCOPES, create_api_key
+from tests.faces.staff.test_staff_ratings import scored_attempt
 from tests.profiles.helpers import seed_organization
 from tests.results.factories import make_user, org_slug, sign_in, staff_headers
-from tests.results.test_staff_ratings import scored_attempt
 
 LEVELS = {"content": 2, "organisation": 2, "tone": 2, "mechanics": 2}
 # Operations that name no other organization's data, or are covered elsewhere.
@@ -51,8 +51,9 @@ async def _seed_victim(client: AsyncTestClient, pool: asyncpg.Pool,  # type: ign
             "attempt_id": str(rated_twice), "item_id": "COM-A-14", "levels": LEVELS})
         assert rated.status_code == 201, rated.text
     job = await pool.fetchval(
-        """INSERT INTO profile_jobs (id, organization_id, cohort_id, variant, total, created_by)
-           VALUES ($1, $2, $3, 'employer', 1, 'test') RETURNING id""", uuid.uuid4(), org, cohort)
+        """INSERT INTO profile_batches (id, organization_id, cohort_id, variant, total,
+               created_by) VALUES ($1, $2, $3, 'employer', 1, 'test') RETURNING id""",
+        uuid.uuid4(), org, cohort)
     client.cookies.clear()
     return OrgA(attempt, candidate, cohort, job)
 
@@ -68,6 +69,8 @@ def _cases(a: OrgA) -> dict[str, tuple[str, str, Any]]:
         "renderCohortProfiles": ("POST", f"/staff/cohorts/{a.cohort}/profiles",
                                  {"variant": "employer"}),
         "profileJobProgress": ("GET", f"/staff/profile-jobs/{a.job}", None),
+        "attemptIntegrityEvents": ("GET", f"/staff/attempts/{a.attempt}/integrity-events",
+                                   None),
         "rescoreAttempt": ("POST", f"/staff/attempts/{a.attempt}/rescore",
                            {"reason": "an outsider's rescore"}),
         "submitRating": ("POST", "/staff/ratings", {"attempt_id": str(a.attempt),
@@ -80,7 +83,7 @@ LISTINGS = {"listCandidates", "ratingQueue", "raterAgreement"}
 
 async def _tables(pool: asyncpg.Pool) -> dict[str, int]:  # type: ignore[type-arg]
     names = ["candidates", "invitations", "scoring_runs", "ratings", "profiles",
-             "profile_jobs", "audit_log"]
+             "profile_batches", "audit_log"]
     return {n: await pool.fetchval(f"SELECT count(*) FROM {n}") for n in names}
 
 
@@ -111,7 +114,7 @@ async def test_another_organization_sees_and_changes_nothing(
     after = await _tables(pool)
     assert {k: after[k] - before[k] for k in before} == {
         "candidates": 0, "invitations": 0, "scoring_runs": 0, "ratings": 0, "profiles": 0,
-        "profile_jobs": 0, "audit_log": 0}
+        "profile_batches": 0, "audit_log": 0}
 
     assert (await client.get("/api/v1/candidates", headers=api)).json() == []
     assert (await client.get("/staff/ratings/queue", headers=staff)).json() == []

@@ -73,7 +73,7 @@ async def ceiling_save(data: CeilingSave, state: State) -> CeilingAck:
 
 
 async def _no_reset_query(conn: asyncpg.Connection) -> None:
-    """The same pool release hook the service uses (service.db): a fair ceiling."""
+    """The same pool release hook the service uses (service.ground.db): a fair ceiling."""
 
 
 @contextlib.asynccontextmanager
@@ -148,7 +148,7 @@ def _server_url() -> Iterator[str]:
 
 
 async def _scratch(admin_url: str) -> str:
-    from service.migrator import migrate_url  # noqa: PLC0415
+    from service.ground.migrator import migrate_url  # noqa: PLC0415
 
     name = f"bench_autosave_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(admin_url)
@@ -206,7 +206,6 @@ async def seed_open_attempts(url: str, count: int) -> list[Seat]:
     """Candidates with an open privacy attempt whose first section is begun (also used by
     the crash-durability test)."""
     from service.assessments.content import load_content  # noqa: PLC0415
-    from service.db import create_pool  # noqa: PLC0415
     from service.delivery.attempts import enter_section, start_attempt  # noqa: PLC0415
     from service.delivery.catalog import catalog_of  # noqa: PLC0415
     from service.delivery.invitations import (  # noqa: PLC0415
@@ -215,6 +214,7 @@ async def seed_open_attempts(url: str, count: int) -> list[Seat]:
         record_consent,
         resolve_invitation,
     )
+    from service.ground.db import create_pool  # noqa: PLC0415
 
     catalog = catalog_of(load_content())
     pool = await create_pool(url, min_size=1, max_size=4)

@@ -1,7 +1,7 @@
 """Per-request CPU cost of the middleware stack, in-process and deterministic: a trivial
 route called through Litestar bare, with Litestar's PrometheusMiddleware, and with
 ChartReady's own stack (request id, lean metrics, security-header hook). No goal in an
-issue; it documents why service/metrics.py replaces the Litestar plugin."""
+issue; it documents why service/web/prometheus.py replaces the Litestar plugin."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from litestar import Litestar, post
 from litestar.params import FromPath
 from litestar.plugins.prometheus import PrometheusConfig
 
-from service.metrics import metrics_middleware
-from service.middleware import add_response_headers, request_id_middleware
+from service.web.middleware import add_response_headers, request_id_middleware
+from service.web.prometheus import metrics_middleware
 
 
 @post("/x/{token:str}", status_code=200, sync_to_thread=False)

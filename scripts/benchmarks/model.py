@@ -19,8 +19,8 @@ import time
 from typing import Any
 
 from service.assessments.content import load_content
+from service.readiness.evaluation import brier_score, evaluate, evaluate_by_group
 from service.readiness.generative import COMPETENCY_IDS
-from service.readiness.metrics import brier_score, evaluate, evaluate_by_group
 from service.readiness.model import (
     fit_and_select,
     fit_candidate,

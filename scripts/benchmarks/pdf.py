@@ -103,7 +103,7 @@ async def _pool_figures(count: int, repeats: int, rss_renders: int) -> dict[str,
 @asynccontextmanager
 async def _database() -> AsyncIterator[str]:
     """A migrated scratch database URL."""
-    from service.migrator import migrate_url  # noqa: PLC0415
+    from service.ground.migrator import migrate_url  # noqa: PLC0415
 
     given = os.environ.get("DATABASE_URL")
     if given:
@@ -141,7 +141,7 @@ class _SyncRenderer:
 
 
 async def _cached_figures(repeats: int) -> dict[str, float]:
-    from service.db import create_pool  # noqa: PLC0415
+    from service.ground.db import create_pool  # noqa: PLC0415
 
     async with _database() as url:
         pool = await create_pool(url, min_size=1, max_size=2)

@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from service.assessments.check import check_content
-from service.assessments.content import DEFAULT_ROOT, load_content
+from service.assessments.bank import ContentVersion
+from service.assessments.content import DEFAULT_ROOT, check_content, load_content
 from service.assessments.items import (
     CodeEntryItem,
     ConstructedResponseItem,
@@ -29,7 +29,6 @@ from service.assessments.items import (
     SingleChoiceItem,
     SpanMarkingItem,
 )
-from service.assessments.model import ContentVersion
 from service.assessments.scoring import score_attempt
 
 GOAL_ATTEMPTS_PER_S = 2000.0

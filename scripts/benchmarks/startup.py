@@ -50,7 +50,7 @@ def _demo_keys(pgdata: Path) -> int:
 
     import asyncpg  # noqa: PLC0415
 
-    from service.embedded_pg import start_embedded  # noqa: PLC0415
+    from service.ground.embedded_pg import start_embedded  # noqa: PLC0415
 
     async def count() -> int:
         conn = await asyncpg.connect(start_embedded(pgdata))

@@ -7,6 +7,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
+from service.assessments.bank import Assessment, ContentVersion, Problem
 from service.assessments.codes import CPT_LIKE, icd_status, normalise_code
 from service.assessments.content import DecodedTree
 from service.assessments.items import (
@@ -20,7 +21,6 @@ from service.assessments.items import (
     SingleChoiceItem,
     SpanMarkingItem,
 )
-from service.assessments.model import Assessment, ContentVersion, Problem
 
 _Flag = Callable[[str, str], None]  # the per-item ``flag(field, message)`` callback
 BLUEPRINT_TOLERANCE_PP = 5.0

@@ -17,8 +17,7 @@ from typing import Any
 
 import msgspec
 
-from service.assessments.items import ConstructedResponseItem, GoldSpan, Item, SpanMarkingItem
-from service.assessments.model import (
+from service.assessments.bank import (
     Assessment,
     Competency,
     ContentError,
@@ -27,6 +26,7 @@ from service.assessments.model import (
     HcpcsCodeSet,
     Problem,
 )
+from service.assessments.items import ConstructedResponseItem, GoldSpan, Item, SpanMarkingItem
 from service.assessments.scaling import angoff_raw_cut
 
 DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "rubrics"
@@ -301,3 +301,14 @@ def decode_tree(root: Path, digest: str | None = None) -> DecodedTree:
     return DecodedTree(
         version, tree.problems, tree.item_files, tree.form_files, tree.assessment_files
     )
+
+
+def check_content(root: Path | None = None) -> list[Problem]:
+    """Every problem in the tree under ``root`` (default: the repo's rubrics/); empty = valid."""
+    root = (root or DEFAULT_ROOT).resolve()
+    if not root.is_dir():
+        return [Problem(str(root), "", "", "content root is not a directory")]
+    from service.assessments.checks import semantic_problems  # noqa: PLC0415 (cycle)
+
+    decoded = decode_tree(root)
+    return [*decoded.problems, *semantic_problems(decoded)]

@@ -17,16 +17,20 @@ from typing import Literal
 import msgspec
 
 from service.assessments.items import ConstructedResponseItem
-from service.assessments.results import ItemScore
+from service.assessments.scores import ItemScore
 
 LEVELS = 4  # levels 0..3 per criterion
 
 
+Role = Literal["independent", "adjudication"]
+
+
 class Rating(msgspec.Struct, frozen=True, kw_only=True):
-    """One rater's levels (0..3) for every criterion of one response."""
+    """One rater's levels (0..3) for every criterion of one response, in a workflow role."""
 
     rater_id: str
     levels: dict[str, int]
+    role: Role = "independent"
 
 
 class RatedPair(msgspec.Struct, frozen=True, kw_only=True):
@@ -65,15 +69,43 @@ def needs_adjudication(first: Rating, second: Rating) -> bool:
     return any(abs(level - second.levels[key]) > 1 for key, level in first.levels.items())
 
 
-def rating_state(ratings: Sequence[Rating], adjudication: Rating | None = None) -> RatingState:
-    """Where a response stands in the rating workflow."""
-    if len(ratings) == 0:
+def _by_role(ratings: Sequence[Rating]) -> tuple[list[Rating], Rating | None]:
+    independent = [r for r in ratings if r.role == "independent"]
+    adjudication = next((r for r in ratings if r.role == "adjudication"), None)
+    return independent, adjudication
+
+
+def rating_state(ratings: Sequence[Rating]) -> RatingState:
+    """Where a response stands in the rating workflow, from its ratings (oldest first): the
+    one rule the queue, the rating endpoint and scoring all apply."""
+    independent, adjudication = _by_role(ratings)
+    if len(independent) == 0:
         return "awaiting_first"
-    if len(ratings) == 1:
+    if len(independent) == 1:
         return "awaiting_second"
-    if needs_adjudication(ratings[0], ratings[1]) and adjudication is None:
+    if needs_adjudication(independent[0], independent[1]) and adjudication is None:
         return "needs_adjudication"
     return "final"
+
+
+ROLE_NEEDED: dict[RatingState, Role | None] = {
+    "awaiting_first": "independent",
+    "awaiting_second": "independent",
+    "needs_adjudication": "adjudication",
+    "final": None,
+}
+"""The role of the next rating a response needs in each state (None: nothing more)."""
+
+
+def final_item_score(item: ConstructedResponseItem, ratings: Sequence[Rating]) -> ItemScore | None:
+    """The final human score once the ratings are final, else None (the provisional automatic
+    score stands)."""
+    if rating_state(ratings) != "final":
+        return None
+    independent, adjudication = _by_role(ratings)
+    first, second = independent[0], independent[1]
+    return final_score(item, first, second,
+                       adjudication if needs_adjudication(first, second) else None)
 
 
 def final_score(

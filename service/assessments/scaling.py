@@ -26,7 +26,7 @@ from typing import Literal, Protocol
 
 import msgspec
 
-from service.assessments.model import Scale
+from service.assessments.bank import Scale
 
 _EPSILON = 1e-9
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from service.assessments.answers import InvalidAnswer, validate_answer
+from service.assessments.bank import ContentVersion
 from service.assessments.items import Item
-from service.assessments.model import ContentVersion
-from service.assessments.results import (
+from service.assessments.scaling import IDENTITY, Equating, passes, scaled_score
+from service.assessments.scorers import score_item
+from service.assessments.scores import (
     AttemptScore,
     CompetencyScore,
     ItemScore,
     SectionScore,
     percent,
 )
-from service.assessments.scaling import IDENTITY, Equating, passes, scaled_score
-from service.assessments.scorers import score_item
 
 
 def score_answer(item: Item, raw: object, hcpcs_codes: frozenset[str] = frozenset()) -> ItemScore:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
-from collections.abc import Sequence
 from pathlib import Path
 
+from service.assessments.bank import ContentVersion
 from service.assessments.content import load_content
 from service.assessments.items import ITEM_TYPES, item_type
-from service.assessments.model import ContentError, ContentVersion
 
 
 def _table(
@@ -60,21 +58,3 @@ def content_stats_for(content: ContentVersion) -> str:
 def content_stats(root: Path | None = None) -> str:
     """The stats tables for the content under ``root`` (default: the repo's rubrics/)."""
     return content_stats_for(load_content(root, validate=False))
-
-
-def main_stats(argv: Sequence[str] | None = None) -> int:
-    """CLI entry point (``chartready content-stats [ROOT]``); returns the exit status."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) > 1 or any(a.startswith("-") for a in args):
-        sys.stderr.write("usage: content-stats [ROOT]\n")
-        return 2
-    try:
-        sys.stdout.write(content_stats(Path(args[0]) if args else None) + "\n")
-    except ContentError as error:
-        sys.stderr.write(f"{error}\n")
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main_stats())

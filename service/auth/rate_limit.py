@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 
 from service.auth.api_keys import RATE_WINDOW_SECONDS, KeyUse
-from service.errors import TooManyRequests
+from service.ground.errors import RateLimited
 
 
 def rate_limit_headers(limit: int, use: KeyUse) -> dict[str, str]:
@@ -29,16 +29,14 @@ def rate_limit_headers(limit: int, use: KeyUse) -> dict[str, str]:
     }
 
 
-def enforce_rate_limit(limit: int, use: KeyUse) -> dict[str, str]:
-    """The headers for an allowed request; TooManyRequests (with Retry-After) past the limit."""
-    headers = rate_limit_headers(limit, use)
+def enforce_rate_limit(limit: int, use: KeyUse) -> None:
+    """RateLimited (saying when to retry) once ``use`` is past ``limit``."""
     if use.window_requests > limit:
-        raise TooManyRequests(
+        raise RateLimited(
             f"This API key may make {limit} requests per {RATE_WINDOW_SECONDS} seconds; "
             f"retry in {_seconds_left(use)} s",
-            headers={**headers, "Retry-After": str(_seconds_left(use))},
+            retry_after=_seconds_left(use),
         )
-    return headers
 
 
 def _seconds_left(use: KeyUse) -> int:

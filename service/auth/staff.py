@@ -19,7 +19,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from service.auth.roles import ROLES
-from service.errors import DomainError, Unauthorized
+from service.ground.errors import RateLimited, Unauthorized
 
 SESSION_COOKIE = "cr_session"
 SESSION_LIFETIME = timedelta(hours=8)
@@ -30,10 +30,8 @@ _hasher = PasswordHasher()  # argon2id with the library's current recommended pa
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
 
 
-class TooManyAttempts(DomainError):
-    """Login throttled."""
-
-    status, slug, title = 429, "rate-limited", "Too many attempts"
+class TooManyAttempts(RateLimited):
+    """Sign-in throttled after repeated failures."""
 
 
 class StaffUser(msgspec.Struct, frozen=True):
@@ -99,7 +97,8 @@ async def login(
         email_key, FAILURE_WINDOW,
     )
     if failures >= MAX_FAILURES:
-        raise TooManyAttempts("Too many failed sign-ins; wait 15 minutes and try again")
+        raise TooManyAttempts("Too many failed sign-ins; wait 15 minutes and try again",
+                              retry_after=int(FAILURE_WINDOW.total_seconds()))
     row = await conn.fetchrow(
         """SELECT u.id, u.organization_id, u.email, u.display_name, u.role, u.password_hash
            FROM users u JOIN organizations o ON o.id = u.organization_id

@@ -10,11 +10,11 @@ from collections.abc import Mapping, Sequence
 import asyncpg
 import msgspec
 
-from service.assessments.model import ContentVersion
+from service.assessments.bank import ContentVersion
 from service.delivery.catalog import Catalog
 from service.delivery.invitations import Invitation, require_live
 from service.delivery.timing import section_deadlines
-from service.errors import Conflict, NotFound
+from service.ground.errors import Conflict, NotFound
 from service.results.store import ensure_content_version
 
 
@@ -168,13 +168,11 @@ async def load_attempt(
     return None if row is None else _state(row)
 
 
-async def load_attempt_by_id(
-    conn: asyncpg.Connection, organization_id: uuid.UUID, attempt_id: uuid.UUID
-) -> AttemptState | None:
-    """An attempt by id within an organization."""
-    row = await conn.fetchrow(_ATTEMPT + "WHERE a.organization_id = $1 AND a.id = $2",
-                              organization_id, attempt_id)
-    return None if row is None else _state(row)
+async def attempt_statuses(conn: asyncpg.Connection, invitation_id: uuid.UUID) -> dict[str, str]:
+    """Status of each started attempt of the invitation, by assessment id (one query)."""
+    rows = await conn.fetch(
+        "SELECT assessment_id, status FROM attempts WHERE invitation_id = $1", invitation_id)
+    return {r["assessment_id"]: r["status"] for r in rows}
 
 
 async def enter_section(conn: asyncpg.Connection, state: AttemptState, section_id: str) -> None:

@@ -11,7 +11,6 @@ overwrites a newer answer. Only when nothing was written does a second query fin
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any
 
 import asyncpg
@@ -20,9 +19,9 @@ from msgspec import Meta
 
 from service.assessments.answers import InvalidAnswer, validate_answer
 from service.delivery.catalog import Catalog
-from service.delivery.timing import GRACE
+from service.delivery.timing import GRACE_SQL
 from service.delivery.tokens import token_digest
-from service.errors import Conflict, Gone, InvalidInput, NotFound
+from service.ground.errors import Conflict, Gone, InvalidInput, NotFound
 
 TabId = Annotated[str, Meta(pattern=r"^[A-Za-z0-9_-]{8,64}$", description="Browser tab id")]
 MAX_ANSWER_BYTES = 64 * 1024
@@ -49,8 +48,6 @@ class SaveResult(msgspec.Struct, frozen=True, kw_only=True):
     other_tab: bool = False
 
 
-_GRACE_SQL = f"interval '{int(GRACE.total_seconds())} seconds'"
-
 _UPSERT = f"""
 WITH a AS (
     SELECT t.id, t.organization_id, t.active_tab
@@ -60,7 +57,7 @@ WITH a AS (
                              WHERE i.token_sha256 = $1 AND i.revoked_at IS NULL)
       AND t.assessment_id = $2 AND t.form_id = $3
       AND t.status = 'in_progress' AND s.entered_at IS NOT NULL AND s.closed_at IS NULL
-      AND (s.deadline_at IS NULL OR now() <= s.deadline_at + {_GRACE_SQL})
+      AND (s.deadline_at IS NULL OR now() <= s.deadline_at + {GRACE_SQL})
 ), up AS (
     INSERT INTO responses (organization_id, attempt_id, item_id, answer, client_seq, tab_id)
     SELECT a.organization_id, a.id, $5, $6::text::jsonb, $7, $8 FROM a
@@ -75,7 +72,7 @@ SELECT (SELECT client_seq FROM up) AS saved_seq, a.active_tab FROM a
 
 _DIAGNOSE = f"""
 SELECT t.id AS attempt_id, t.status, s.entered_at, s.closed_at,
-       s.deadline_at IS NOT NULL AND now() > s.deadline_at + {_GRACE_SQL} AS too_late,
+       s.deadline_at IS NOT NULL AND now() > s.deadline_at + {GRACE_SQL} AS too_late,
        r.client_seq, r.tab_id, t.active_tab
 FROM invitations i
 LEFT JOIN attempts t ON t.invitation_id = i.id AND t.assessment_id = $2 AND t.form_id = $3
@@ -159,11 +156,3 @@ async def _explain(
     raise Gone("This answer could not be saved because the section has just closed.")
 
 
-async def saved_answers(
-    conn: asyncpg.Connection, attempt_id: uuid.UUID
-) -> dict[str, tuple[object, int]]:
-    """Every stored answer of an attempt: item id -> (answer, client seq)."""
-    rows = await conn.fetch(
-        "SELECT item_id, answer, client_seq FROM responses WHERE attempt_id = $1", attempt_id
-    )
-    return {r["item_id"]: (r["answer"], r["client_seq"]) for r in rows}

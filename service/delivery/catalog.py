@@ -1,6 +1,6 @@
 """The item bank as delivery sees it: the app's loaded content plus lookups the hot path needs.
 
-The app loads the content once at start (``service.current_content``); the placements and
+The app loads the content once at start (``service.web.content``); the placements and
 section plans derived from it are built once per content version and kept for the process.
 """
 
@@ -10,8 +10,8 @@ from functools import cached_property
 
 import msgspec
 
-from service.assessments.items import Item, item_type
-from service.assessments.model import Assessment, ContentVersion, Form, Section
+from service.assessments.bank import Assessment, ContentVersion, Form, Section
+from service.assessments.items import Item
 
 
 class Placement(msgspec.Struct, frozen=True):
@@ -99,6 +99,3 @@ def catalog_of(content: ContentVersion) -> Catalog:
     return found
 
 
-def describe_type(item: Item) -> str:
-    """The item's type tag (used to pick its template)."""
-    return item_type(item)

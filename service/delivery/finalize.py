@@ -14,8 +14,9 @@ import msgspec
 from service.assessments.scoring import score_attempt
 from service.delivery.catalog import Catalog
 from service.delivery.integrity import flag_fast_answers
-from service.delivery.timing import GRACE
-from service.readiness.estimates import estimate_after_scoring
+from service.delivery.timing import GRACE_SQL
+from service.readiness.estimates import estimate_attempt
+from service.readiness.predict import BandThresholds
 from service.results.equating import equating_for
 from service.results.store import save_scoring_run
 
@@ -40,7 +41,7 @@ class Finalized(msgspec.Struct, frozen=True, kw_only=True):
 
 async def finalize_attempt(
     conn: asyncpg.Connection, catalog: Catalog, organization_id: uuid.UUID,
-    attempt_id: uuid.UUID, reason: Reason,
+    attempt_id: uuid.UUID, reason: Reason, thresholds: BandThresholds,
 ) -> Finalized:
     """Close the attempt and score it (in one transaction); no-op when already final."""
     async with conn.transaction():
@@ -88,13 +89,14 @@ async def finalize_attempt(
         await flag_fast_answers(conn, catalog, organization_id, attempt_id,
                                 accommodated=row["accommodated"])
         if run_id is not None:
-            await estimate_after_scoring(conn, organization_id=organization_id,
-                                         attempt_id=attempt_id)
+            await estimate_attempt(conn, organization_id=organization_id,
+                                   attempt_id=attempt_id, thresholds=thresholds)
     return Finalized(attempt_id=attempt_id, status=status, reason=reason,
                      scoring_run_id=run_id, already=False)
 
 
-async def sweep_once(pool: asyncpg.Pool, catalog: Catalog, *, batch: int = 20) -> int:
+async def sweep_once(pool: asyncpg.Pool, catalog: Catalog, thresholds: BandThresholds, *,
+                     batch: int = 20) -> int:
     """Finalise attempts whose deadline (plus grace) has passed; return how many.
 
     Safe with many workers: each claims a batch with FOR UPDATE SKIP LOCKED, so two
@@ -103,17 +105,17 @@ async def sweep_once(pool: asyncpg.Pool, catalog: Catalog, *, batch: int = 20) -
     done = 0
     async with pool.acquire() as conn, conn.transaction():
         rows = await conn.fetch(
-            """SELECT id, organization_id FROM attempts
+            f"""SELECT id, organization_id FROM attempts
                WHERE status = 'in_progress' AND deadline_at IS NOT NULL
-                 AND deadline_at + $1::interval < now()
-               ORDER BY deadline_at LIMIT $2 FOR UPDATE SKIP LOCKED""",
-            GRACE, batch,
+                 AND deadline_at + {GRACE_SQL} < now()
+               ORDER BY deadline_at LIMIT $1 FOR UPDATE SKIP LOCKED""",  # noqa: S608 - constant
+            batch,
         )
         for row in rows:
             try:
                 async with conn.transaction():  # a savepoint: one bad attempt spoils no other
                     await finalize_attempt(conn, catalog, row["organization_id"], row["id"],
-                                           "deadline")
+                                           "deadline", thresholds)
             except (asyncpg.PostgresError, ValueError, KeyError):
                 log.exception("sweeper could not finalise attempt %s", row["id"])
             else:

@@ -9,6 +9,7 @@ text, so their events are stored with severity 'info' (never a flag).
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated, Literal
 
 import asyncpg
@@ -18,7 +19,7 @@ from msgspec import Meta
 from service.delivery.autosave import TabId
 from service.delivery.catalog import Catalog
 from service.delivery.tokens import token_digest
-from service.errors import Gone, NotFound
+from service.ground.errors import Gone, NotFound
 
 Severity = Literal["info", "low", "medium", "high"]
 MAX_EVENTS_PER_ATTEMPT = 500  # a misbehaving page cannot flood the table
@@ -135,21 +136,28 @@ async def flag_fast_answers(
 
 
 class IntegrityEvent(msgspec.Struct, frozen=True):
-    """A stored signal, as staff see it."""
+    """A stored signal, as staff see it: what happened, when, on which item, and whether the
+    candidate had an accommodation (then it is information, never a flag)."""
 
     kind: str
     severity: str
     item_id: str | None
     detail: dict[str, object]
     accommodated: bool
+    at: datetime
 
 
 async def list_events(
     conn: asyncpg.Connection, organization_id: uuid.UUID, attempt_id: uuid.UUID
 ) -> list[IntegrityEvent]:
-    """An attempt's signals in the order they happened."""
+    """An attempt's signals in the order they happened; NotFound for another tenant's id."""
+    exists = await conn.fetchval(
+        "SELECT 1 FROM attempts WHERE organization_id = $1 AND id = $2",
+        organization_id, attempt_id)
+    if exists is None:
+        raise NotFound(f"No attempt {attempt_id}", field="attempt_id")
     rows = await conn.fetch(
-        """SELECT kind, severity, item_id, detail, accommodated FROM integrity_events
+        """SELECT kind, severity, item_id, detail, accommodated, at FROM integrity_events
            WHERE organization_id = $1 AND attempt_id = $2 ORDER BY id""",
         organization_id, attempt_id,
     )

@@ -12,10 +12,10 @@ import asyncpg
 import msgspec
 from msgspec import Meta
 
-from service.assessments.model import ContentVersion
+from service.assessments.bank import ContentVersion
 from service.delivery.timing import Accommodation
 from service.delivery.tokens import mint_token, token_digest
-from service.errors import Gone, InvalidInput, NotFound
+from service.ground.errors import Gone, InvalidInput, NotFound
 
 AssessmentId = Annotated[str, Meta(pattern=r"^[a-z_]{2,40}$", description="An assessment id")]
 

@@ -14,6 +14,9 @@ from collections.abc import Sequence
 import msgspec
 
 GRACE = dt.timedelta(seconds=15)
+# The rule "an answer is in time until its section's deadline plus GRACE" is applied where the
+# data is, in SQL, by the autosave upsert and the sweeper; both use this one expression.
+GRACE_SQL = f"interval '{int(GRACE.total_seconds())} seconds'"
 """Answers in flight when time runs out are still accepted for this long."""
 
 
@@ -65,7 +68,3 @@ def seconds_left(deadline: dt.datetime | None, now: dt.datetime) -> int | None:
         return None
     return max(0, int((deadline - now).total_seconds()))
 
-
-def accepts_answers(deadline: dt.datetime | None, now: dt.datetime) -> bool:
-    """Whether an answer arriving at ``now`` is in time (deadline plus grace)."""
-    return deadline is None or now <= deadline + GRACE

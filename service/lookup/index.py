@@ -42,7 +42,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     import simple_icd_10_cm as icd
 
-from service.assessments.model import HcpcsCodeSet
+from service.assessments.bank import HcpcsCodeSet
 
 System = Literal["icd10cm", "hcpcs"]
 Ids = npt.NDArray[np.int32]

@@ -30,8 +30,8 @@ from datetime import datetime
 
 import msgspec
 
-from service.assessments.model import ContentVersion
-from service.assessments.results import AttemptScore
+from service.assessments.bank import ContentVersion
+from service.assessments.scores import AttemptScore
 from service.profiles.data import (
     AssessmentTaken,
     CompetencyResult,
@@ -45,7 +45,7 @@ from service.profiles.data import (
     Versions,
     form_label,
 )
-from service.readiness.metrics import CalibrationBin
+from service.readiness.evaluation import CalibrationBin
 from service.readiness.predict import (
     PLAIN_NAMES,
     CompetencyEffect,

@@ -6,10 +6,9 @@ from __future__ import annotations
 import uuid
 
 import asyncpg
-from litestar import Response
 
-from service.assessments.model import ContentVersion
-from service.errors import NotFound
+from service.assessments.bank import ContentVersion
+from service.ground.errors import NotFound
 from service.profiles import repository
 from service.profiles.data import Variant
 from service.profiles.repository import ProfilePdf
@@ -38,12 +37,3 @@ async def current_profile_pdf(
     if pdf is None:  # pragma: no cover - issue() stores the PDF before returning
         raise NotFound("The profile could not be rendered.")
     return pdf
-
-
-def pdf_response(pdf: ProfilePdf) -> Response[bytes]:
-    """The PDF as a download, never cached by shared caches (it holds personal data)."""
-    return Response(pdf.pdf, media_type="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{pdf.filename}"',
-        "Cache-Control": "private, no-store",
-        "ETag": f'"{pdf.pdf_sha256}"',
-    })

@@ -85,6 +85,3 @@ class RenderPool:
         await asyncio.get_running_loop().run_in_executor(None, self.close)
 
 
-async def render_pdf(request: RenderRequest, pool: RenderPool) -> bytes:
-    """Render ``request`` off the event loop in ``pool``."""
-    return await pool.render(request)

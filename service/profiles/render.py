@@ -29,7 +29,7 @@ from service.profiles.data import ProfileData
 from service.profiles.qr import verify_qr_svg, verify_url
 
 PDF_VARIANT = "pdf/a-3a"
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "profiles"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 ATTACHMENT_NAME = "profile.json"
 SIGNATURE_ATTACHMENT_NAME = "profile.signature.json"
 

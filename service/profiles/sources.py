@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import asyncpg
+import msgspec
 
-from service.assessments.model import ContentVersion
-from service.errors import NotFound
+from service.assessments.bank import ContentVersion
+from service.ground.errors import NotFound
 from service.profiles.assemble import (
     CompetencyPoints,
     Norms,
@@ -23,9 +24,8 @@ from service.profiles.assemble import (
     ScoredAttempt,
     build_profile_data,
 )
-from service.profiles.data import IntegritySignal, RaterNote, Variant
+from service.profiles.data import IntegritySignal, ProfileData, RaterNote, Variant
 from service.profiles.issue import new_profile_id
-from service.profiles.jobs import BuiltProfile, ProfileBuilder
 from service.readiness.estimates import StoredEstimate, latest_estimate
 from service.readiness.registry import get_model
 
@@ -41,19 +41,24 @@ INTEGRITY_LABELS = {
 _SEVERITIES = ("info", "low", "medium", "high")
 
 
+class BuiltProfile(msgspec.Struct, frozen=True):
+    """A candidate's profile data and the attempt it is based on."""
+
+    data: ProfileData
+    attempt_id: uuid.UUID | None = None
+
+
 async def load_scored_attempts(
     conn: asyncpg.Connection, organization_id: uuid.UUID, candidate_id: uuid.UUID
 ) -> list[tuple[uuid.UUID, ScoredAttempt]]:
     """(attempt id, scored attempt) for each assessment's latest attempt with current scores."""
     runs = await conn.fetch(
-        """SELECT DISTINCT ON (a.assessment_id) a.id AS attempt_id, a.assessment_id, a.form_id,
-                  a.submitted_at, r.id AS run_id, r.scaled_score, r.passed, r.provisional,
-                  r.awaiting_rating
-           FROM attempts a
-           JOIN scoring_runs r ON r.organization_id = a.organization_id
-                              AND r.attempt_id = a.id AND r.current
-           WHERE a.organization_id = $1 AND a.candidate_id = $2
-           ORDER BY a.assessment_id, a.submitted_at DESC NULLS LAST, a.started_at DESC""",
+        """SELECT l.attempt_id, l.assessment_id, l.form_id, l.submitted_at, l.run_id,
+                  l.scaled_score, l.passed, l.provisional, r.awaiting_rating
+           FROM latest_scored_attempts l
+           JOIN scoring_runs r ON r.organization_id = l.organization_id AND r.id = l.run_id
+           WHERE l.organization_id = $1 AND l.candidate_id = $2
+           ORDER BY l.assessment_id""",
         organization_id,
         candidate_id,
     )
@@ -102,14 +107,8 @@ async def load_norms(
     """
     rows = await conn.fetch(
         """WITH latest AS (
-               SELECT DISTINCT ON (a.candidate_id, a.assessment_id) a.candidate_id,
-                      r.id AS run_id
-               FROM attempts a
-               JOIN scoring_runs r ON r.organization_id = a.organization_id
-                                  AND r.attempt_id = a.id AND r.current
-               WHERE a.organization_id = $1 AND r.content_version = $2
-               ORDER BY a.candidate_id, a.assessment_id, a.submitted_at DESC NULLS LAST,
-                        a.started_at DESC)
+               SELECT candidate_id, run_id FROM latest_scored_attempts
+               WHERE organization_id = $1 AND content_version = $2)
            SELECT l.candidate_id, cs.competency_id,
                   sum(cs.raw - cs.provisional_raw) AS raw,
                   sum(cs.max - cs.provisional_max) AS max
@@ -245,17 +244,3 @@ async def load_profile_data(
     )
     latest = max(scored, key=lambda pair: pair[1].completed_at or datetime.min.replace(tzinfo=UTC))
     return BuiltProfile(data=data, attempt_id=latest[0])
-
-
-def database_builder(content: ContentVersion) -> ProfileBuilder:
-    """A :data:`ProfileBuilder` for cohort jobs that reads from the database."""
-
-    async def build(
-        conn: asyncpg.Connection, organization_id: uuid.UUID, candidate_id: uuid.UUID,
-        variant: Variant,
-    ) -> BuiltProfile | None:
-        return await load_profile_data(conn, organization_id=organization_id,
-                                       candidate_id=candidate_id, variant=variant,
-                                       content=content)
-
-    return build

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from service.readiness.metrics import Metrics
+from service.readiness.evaluation import Metrics
 
 if TYPE_CHECKING:
     from service.readiness.registry import ModelVersion

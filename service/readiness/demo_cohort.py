@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import msgspec
 
-from service.assessments.model import ContentVersion
+from service.assessments.bank import ContentVersion
 from service.readiness.generative import PlantedBias
 from service.readiness.simulation import (
     DEFAULT_ITEM_SEED,

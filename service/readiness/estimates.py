@@ -15,7 +15,8 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from service.errors import NotFound
+from service.ground.errors import NotFound
+from service.ground.settings import Settings
 from service.readiness.outcomes import awaiting_rating, candidate_percents
 from service.readiness.predict import (
     INTERVAL_METHOD,
@@ -107,21 +108,10 @@ async def estimate_attempt(
     return estimate
 
 
-def configured_thresholds() -> BandThresholds:
+def thresholds_of(settings: Settings) -> BandThresholds:
     """The band thresholds set by CHARTREADY_READINESS_READY / _NEARLY_READY."""
-    from service.settings import get_settings  # noqa: PLC0415 - the model code stays settings-free
-
-    settings = get_settings()
     return BandThresholds(ready=settings.readiness_ready,
                           nearly_ready=settings.readiness_nearly_ready)
-
-
-async def estimate_after_scoring(
-    conn: asyncpg.Connection, *, organization_id: UUID, attempt_id: UUID
-) -> ReadinessEstimate | None:
-    """Hook for scoring code: estimate with the configured bands (None without a model)."""
-    return await estimate_attempt(conn, organization_id=organization_id, attempt_id=attempt_id,
-                                  thresholds=configured_thresholds())
 
 
 async def latest_estimate(

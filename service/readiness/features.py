@@ -30,11 +30,6 @@ class CompetencyTotal(msgspec.Struct, frozen=True):
     max: float
 
 
-def feature_name(competency_id: str) -> str:
-    """The model feature that carries a competency's percent score."""
-    return f"{competency_id}_percent"
-
-
 def pooled_percents(totals: Iterable[CompetencyTotal]) -> dict[str, float]:
     """Percent per competency over several attempts: 100 · Σ raw / Σ max (max 0 is skipped)."""
     raw: dict[str, float] = {}

@@ -28,8 +28,8 @@ from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from service.readiness.estimators import NonNegativeLogisticRegression
+from service.readiness.evaluation import Metrics, brier_score, evaluate, evaluate_by_group, log_loss
 from service.readiness.features import FEATURES
-from service.readiness.metrics import Metrics, brier_score, evaluate, evaluate_by_group, log_loss
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -191,7 +191,7 @@ def _fit_and_select(
     results: list[CandidateResult] = []
     predictions: dict[str, FloatArray] = {}
     for name in candidates:
-        estimator = make_estimator(name, seed=seed, folds=folds).fit(x[fit_rows], y[fit_rows])
+        estimator = fit_candidate(name, x[fit_rows], y[fit_rows], seed=seed, folds=folds)
         p = positive_probability(estimator, x[val_rows])
         predictions[name] = p
         monotone = _is_monotone(estimator, x, seed=seed)

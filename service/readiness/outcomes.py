@@ -14,7 +14,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from service.errors import NotFound
+from service.ground.errors import NotFound
 from service.readiness.features import CompetencyTotal, pooled_percents
 
 
@@ -75,12 +75,10 @@ async def record_outcome(
     return HiringOutcome(**dict(row))
 
 
+# The latest scored attempt of each assessment (the view is the one definition of "latest").
 _LATEST_RUNS = """
-    SELECT DISTINCT ON (a.candidate_id, a.assessment_id) a.candidate_id, sr.id AS run_id
-    FROM attempts a
-    JOIN scoring_runs sr ON sr.attempt_id = a.id AND sr.current
-    WHERE a.organization_id = $1 {candidate_filter}
-    ORDER BY a.candidate_id, a.assessment_id, sr.created_at DESC
+    SELECT candidate_id, run_id FROM latest_scored_attempts
+    WHERE organization_id = $1 {candidate_filter}
 """
 
 
@@ -90,7 +88,7 @@ async def candidate_percents(
     """A candidate's competency percents pooled over their latest scored attempts."""
     rows = await conn.fetch(
         f"""
-        WITH latest AS ({_LATEST_RUNS.format(candidate_filter="AND a.candidate_id = $2")})
+        WITH latest AS ({_LATEST_RUNS.format(candidate_filter="AND candidate_id = $2")})
         SELECT cs.competency_id, sum(cs.raw - cs.provisional_raw) AS raw,
                sum(cs.max - cs.provisional_max) AS max
         FROM latest l JOIN competency_scores cs ON cs.scoring_run_id = l.run_id
@@ -110,7 +108,7 @@ async def awaiting_rating(
     out of the readiness features until their ratings are final)."""
     rows = await conn.fetch(
         f"""
-        WITH latest AS ({_LATEST_RUNS.format(candidate_filter="AND a.candidate_id = $2")})
+        WITH latest AS ({_LATEST_RUNS.format(candidate_filter="AND candidate_id = $2")})
         SELECT s.item_id FROM latest l
         JOIN item_scores s ON s.scoring_run_id = l.run_id AND s.organization_id = $1
         WHERE s.provisional ORDER BY s.item_id

@@ -19,9 +19,10 @@ import msgspec
 import numpy as np
 import numpy.typing as npt
 
+from service.ground.settings import Settings
+from service.readiness.evaluation import CalibrationBin, bin_indices, wilson_interval
 from service.readiness.features import feature_matrix
 from service.readiness.generative import COMPETENCY_IDS
-from service.readiness.metrics import CalibrationBin, bin_indices, wilson_interval
 from service.readiness.model import positive_probability
 
 FloatArray = npt.NDArray[np.float64]
@@ -40,11 +41,14 @@ PLAIN_NAMES: dict[str, str] = {
 MIN_EFFECT = 0.005  # moves under half a percentage point are not worth a sentence
 
 
+_DEFAULTS = Settings()  # the band defaults are declared once, with the settings
+
+
 class BandThresholds(msgspec.Struct, frozen=True):
     """Lower bounds of the bands: ready ≥ ``ready``; nearly ready ≥ ``nearly_ready``."""
 
-    ready: float = 0.7
-    nearly_ready: float = 0.4
+    ready: float = _DEFAULTS.readiness_ready
+    nearly_ready: float = _DEFAULTS.readiness_nearly_ready
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.nearly_ready <= self.ready <= 1.0:

@@ -16,9 +16,9 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from service.errors import Conflict, NotFound
+from service.ground.errors import Conflict, NotFound
 from service.readiness.artifacts import dump_estimator, load_estimator
-from service.readiness.metrics import Metrics
+from service.readiness.evaluation import Metrics
 from service.readiness.model import CandidateResult, TrainedModel
 from service.readiness.predict import LoadedModel
 
@@ -281,11 +281,3 @@ async def load_model(
     )
 
 
-async def load_active_model(
-    conn: asyncpg.Connection, *, organization_id: UUID | None = None
-) -> LoadedModel | None:
-    """The model serving ``organization_id`` ready to predict, or None if none is active."""
-    version = await active_version(conn, organization_id=organization_id)
-    if version is None:
-        return None
-    return await load_model(conn, version, organization_id=organization_id)

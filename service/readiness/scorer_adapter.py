@@ -7,8 +7,8 @@ from collections.abc import Callable, Mapping
 
 import msgspec
 
-from service.assessments.model import ContentVersion
-from service.assessments.results import AttemptScore
+from service.assessments.bank import ContentVersion
+from service.assessments.scores import AttemptScore
 from service.assessments.scoring import score_attempt
 from service.readiness.features import CompetencyTotal
 

@@ -34,7 +34,7 @@ import msgspec
 import numpy as np
 import numpy.typing as npt
 
-from service.assessments.model import ContentVersion, Form
+from service.assessments.bank import ContentVersion, Form
 from service.readiness.answers import correct_answer, wrong_answers
 from service.readiness.features import CompetencyTotal, pooled_percents
 from service.readiness.generative import (

@@ -15,8 +15,8 @@ import msgspec
 import numpy as np
 import numpy.typing as npt
 
-from service.assessments.model import ContentVersion
-from service.errors import NotFound
+from service.assessments.bank import ContentVersion
+from service.ground.errors import NotFound
 from service.readiness.card import model_card
 from service.readiness.features import feature_matrix
 from service.readiness.generative import COMPETENCY_IDS
@@ -181,7 +181,7 @@ async def run_train(
     simulated_candidates: int = DEFAULT_SIMULATED_CANDIDATES,
 ) -> str:
     """``chartready train``: train for one organization (or the global scope); returns the card."""
-    from service.db import create_pool  # noqa: PLC0415 - keeps the model code free of app imports
+    from service.ground.db import create_pool  # noqa: PLC0415 - keeps the model code free of app imports
 
     pool = await create_pool(dsn, min_size=1, max_size=2)
     try:
@@ -203,7 +203,7 @@ async def run_model_card(
     dsn: str, *, version: str | None = None, organization_slug: str | None = None
 ) -> str:
     """``chartready model-card``: the card of ``version`` or of the scope's active model."""
-    from service.db import create_pool  # noqa: PLC0415
+    from service.ground.db import create_pool  # noqa: PLC0415
 
     pool = await create_pool(dsn, min_size=1, max_size=1)
     try:
@@ -223,7 +223,7 @@ async def run_rollback(
     dsn: str, *, organization_slug: str | None = None, reason: str = "rollback"
 ) -> str:
     """``chartready model-rollback``: re-activate the scope's previous model; say which."""
-    from service.db import create_pool  # noqa: PLC0415
+    from service.ground.db import create_pool  # noqa: PLC0415
 
     pool = await create_pool(dsn, min_size=1, max_size=1)
     try:

@@ -13,7 +13,7 @@ from typing import Literal
 import asyncpg
 import msgspec
 
-from service.assessments.model import ContentVersion
+from service.assessments.bank import ContentVersion
 from service.assessments.scaling import IDENTITY, Equating, fit_equating
 
 

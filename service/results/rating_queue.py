@@ -10,18 +10,21 @@ from typing import Annotated
 import asyncpg
 import msgspec
 
+from service.assessments.bank import ContentVersion
 from service.assessments.items import ConstructedResponseItem
-from service.assessments.model import ContentVersion
 from service.assessments.ratings import (
+    ROLE_NEEDED,
     Agreement,
     Rating,
+    Role,
     agreement_by_rater,
     check_rating,
-    needs_adjudication,
     paired_levels,
+    rating_state,
 )
 from service.auth.staff import StaffUser
-from service.errors import Conflict, InvalidInput, NotFound
+from service.ground.errors import Conflict, InvalidInput, NotFound
+from service.readiness.predict import BandThresholds
 from service.results.rescoring import load_ratings, rescore_attempt
 
 
@@ -63,8 +66,15 @@ class RatingOutcome(msgspec.Struct, frozen=True):
     scoring_run_id: uuid.UUID | None = None
 
 
+# Provisional constructed responses of current runs this rater has not rated, each with all
+# of its ratings so far (oldest first) so the workflow rule can decide what it still needs.
 _CANDIDATES = """
-SELECT a.id AS attempt_id, s.item_id, a.form_id, resp.answer
+SELECT a.id AS attempt_id, s.item_id, resp.answer,
+       coalesce((SELECT json_agg(json_build_object('rater_id', x.rater_id::text, 'role', x.role,
+                                                   'levels', x.levels)
+                                 ORDER BY x.created_at, x.id)
+                 FROM ratings x WHERE x.attempt_id = a.id AND x.item_id = s.item_id),
+                '[]'::json) AS ratings
 FROM attempts a
 JOIN scoring_runs r ON r.attempt_id = a.id AND r.current
 JOIN item_scores s ON s.scoring_run_id = r.id AND s.provisional
@@ -73,49 +83,49 @@ WHERE a.organization_id = $1
   AND NOT EXISTS (SELECT 1 FROM ratings x WHERE x.attempt_id = a.id AND x.item_id = s.item_id
                   AND x.rater_id = $2)
 ORDER BY a.submitted_at NULLS LAST, a.id, s.item_id
-LIMIT $3
+LIMIT $3 OFFSET $4
 """
-
-
-def _role_needed(rows: list[Rating]) -> str | None:
-    independent = [r for r in rows if getattr(r, "role", "independent") == "independent"]
-    if len(independent) < 2:
-        return "independent"
-    if needs_adjudication(independent[0], independent[1]) and not any(
-        getattr(r, "role", "") == "adjudication" for r in rows
-    ):
-        return "adjudication"
-    return None
+def role_needed(ratings: list[Rating]) -> Role | None:
+    """The role the next rating of a response takes (None once its ratings are final)."""
+    return ROLE_NEEDED[rating_state(ratings)]
 
 
 async def rating_queue(
-    conn: asyncpg.Connection, rater: StaffUser, content: ContentVersion, *, limit: int = 20
+    conn: asyncpg.Connection, rater: StaffUser, content: ContentVersion, *, limit: int = 20,
+    page: int = 100,
 ) -> list[RatingTask]:
-    """Responses this rater may rate now: first or second ratings, or adjudications."""
-    rows = await conn.fetch(_CANDIDATES, rater.organization_id, rater.id, limit * 3)
+    """Responses this rater may rate now: first or second ratings, or adjudications.
+
+    Pages through the candidates until ``limit`` tasks are found or none remain, so the queue
+    is never empty while work waits behind responses that are already final."""
     tasks: list[RatingTask] = []
-    for row in rows:
-        item = content.items.get(row["item_id"])
-        if not isinstance(item, ConstructedResponseItem):
-            continue
-        existing = (await load_ratings(conn, rater.organization_id, row["attempt_id"])).get(
-            row["item_id"], []
-        )
-        role = _role_needed(list(existing))
-        if role is None:
-            continue
-        tasks.append(RatingTask(
-            attempt_id=row["attempt_id"], item_id=item.id, role=role, stem=item.stem,
-            stimulus=item.stimulus, response=str(row["answer"]),
-            criteria=[CriterionView(c.id, c.name, c.levels, c.weight) for c in item.criteria],
-        ))
-        if len(tasks) == limit:
+    offset = 0
+    while len(tasks) < limit:
+        rows = await conn.fetch(_CANDIDATES, rater.organization_id, rater.id, page, offset)
+        for row in rows:
+            item = content.items.get(row["item_id"])
+            if not isinstance(item, ConstructedResponseItem):
+                continue
+            role = role_needed(msgspec.convert(row["ratings"], list[Rating]))
+            if role is None:
+                continue
+            tasks.append(RatingTask(
+                attempt_id=row["attempt_id"], item_id=item.id, role=role, stem=item.stem,
+                stimulus=item.stimulus, response=str(row["answer"]),
+                criteria=[CriterionView(c.id, c.name, c.levels, c.weight)
+                          for c in item.criteria],
+            ))
+            if len(tasks) == limit:
+                break
+        if len(rows) < page:
             break
+        offset += page
     return tasks
 
 
 async def submit_rating(
-    conn: asyncpg.Connection, rater: StaffUser, new: NewRating, content: ContentVersion
+    conn: asyncpg.Connection, rater: StaffUser, new: NewRating, content: ContentVersion,
+    thresholds: BandThresholds,
 ) -> RatingOutcome:
     """Store a rating in the role the response needs; rescore once ratings are final."""
     org = rater.organization_id
@@ -138,7 +148,7 @@ async def submit_rating(
         existing = (await load_ratings(conn, org, new.attempt_id)).get(item.id, [])
         if any(r.rater_id == str(rater.id) for r in existing):
             raise Conflict("You already rated this response", field="item_id")
-        role = _role_needed(list(existing))
+        role = role_needed(existing)
         if role is None:
             raise Conflict("This response's ratings are already final", field="item_id")
         await conn.execute(
@@ -148,12 +158,12 @@ async def submit_rating(
             new.notes,
         )
         after = (await load_ratings(conn, org, new.attempt_id)).get(item.id, [])
-        if _role_needed(list(after)) is not None:
-            state = "needs_adjudication" if len(after) >= 2 else "awaiting_second"
+        state = rating_state(after)
+        if state != "final":
             return RatingOutcome(state)
         run_id = await rescore_attempt(conn, org, new.attempt_id, content,
                                        reason=f"human ratings final for {item.id}",
-                                       actor=rater.actor)
+                                       actor=rater.actor, thresholds=thresholds)
     return RatingOutcome("final", run_id)
 
 

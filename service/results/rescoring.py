@@ -11,58 +11,47 @@ from collections.abc import Mapping
 
 import asyncpg
 
-from service import audit
+from service.assessments.bank import ContentVersion
 from service.assessments.items import ConstructedResponseItem
-from service.assessments.model import ContentVersion
-from service.assessments.ratings import Rating, final_score, needs_adjudication
-from service.assessments.results import ItemScore
+from service.assessments.ratings import Rating, final_item_score
+from service.assessments.scores import ItemScore
 from service.assessments.scoring import score_attempt
-from service.errors import InvalidInput, NotFound
-from service.readiness.estimates import estimate_after_scoring
+from service.ground.errors import InvalidInput, NotFound
+from service.readiness.estimates import estimate_attempt
+from service.readiness.predict import BandThresholds
 from service.results.equating import equating_for
 from service.results.store import save_scoring_run
-
-
-class RatingRow(Rating, frozen=True, kw_only=True):
-    """A stored rating with its role."""
-
-    role: str
+from service.tenancy import audit
 
 
 async def load_ratings(
     conn: asyncpg.Connection, organization_id: uuid.UUID, attempt_id: uuid.UUID
-) -> dict[str, list[RatingRow]]:
+) -> dict[str, list[Rating]]:
     """Ratings of one attempt by item id, oldest first."""
     rows = await conn.fetch(
         """SELECT item_id, rater_id, role, levels FROM ratings
            WHERE organization_id = $1 AND attempt_id = $2 ORDER BY created_at, id""",
         organization_id, attempt_id,
     )
-    out: dict[str, list[RatingRow]] = {}
+    out: dict[str, list[Rating]] = {}
     for r in rows:
         out.setdefault(r["item_id"], []).append(
-            RatingRow(rater_id=str(r["rater_id"]), levels=dict(r["levels"]), role=r["role"])
+            Rating(rater_id=str(r["rater_id"]), levels=dict(r["levels"]), role=r["role"])
         )
     return out
 
 
 def final_overrides(
-    content: ContentVersion, ratings: Mapping[str, list[RatingRow]]
+    content: ContentVersion, ratings: Mapping[str, list[Rating]]
 ) -> dict[str, ItemScore]:
-    """Final human scores for every constructed response whose ratings are complete."""
+    """Final human scores for every constructed response whose ratings are final."""
     overrides: dict[str, ItemScore] = {}
     for item_id, rows in ratings.items():
         item = content.items.get(item_id)
-        if not isinstance(item, ConstructedResponseItem):
-            continue
-        independent = [r for r in rows if r.role == "independent"]
-        adjudication = next((r for r in rows if r.role == "adjudication"), None)
-        if len(independent) < 2:
-            continue
-        first, second = independent[0], independent[1]
-        if needs_adjudication(first, second) and adjudication is None:
-            continue
-        overrides[item_id] = final_score(item, first, second, adjudication)
+        if isinstance(item, ConstructedResponseItem):
+            final = final_item_score(item, rows)
+            if final is not None:
+                overrides[item_id] = final
     return overrides
 
 
@@ -74,6 +63,7 @@ async def rescore_attempt(
     *,
     reason: str,
     actor: str,
+    thresholds: BandThresholds,
 ) -> uuid.UUID:
     """Score the attempt's stored answers with ``content`` (and final ratings) as a new run."""
     attempt = await conn.fetchrow(
@@ -105,6 +95,6 @@ async def rescore_attempt(
         )
         await audit.record(conn, organization_id, actor=actor, action="attempt.rescore",
                            subject_kind="attempt", subject_id=attempt_id, reason=reason)
-        await estimate_after_scoring(conn, organization_id=organization_id,
-                                     attempt_id=attempt_id)
+        await estimate_attempt(conn, organization_id=organization_id, attempt_id=attempt_id,
+                               thresholds=thresholds)
     return run_id

@@ -8,8 +8,8 @@ from datetime import datetime
 import asyncpg
 import msgspec
 
-from service.assessments.model import ContentVersion
-from service.assessments.results import AttemptScore, SectionScore
+from service.assessments.bank import ContentVersion
+from service.assessments.scores import AttemptScore, SectionScore
 
 
 class StoredCompetency(msgspec.Struct, frozen=True):

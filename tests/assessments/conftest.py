@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from service.assessments.bank import ContentVersion
 from service.assessments.content import load_content
-from service.assessments.model import ContentVersion
 from tests.assessments.helpers import FIXTURE_ROOT
 
 

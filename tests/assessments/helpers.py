@@ -11,7 +11,7 @@ from service.assessments.items import (
     SpanMarkingItem,
 )
 from service.assessments.ratings import Rating, final_score
-from service.assessments.results import ItemScore
+from service.assessments.scores import ItemScore
 
 FIXTURE_ROOT = Path(__file__).resolve().parent / "fixtures" / "rubrics"
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from service.assessments.answers import InvalidAnswer, Mark, validate_answer
-from service.assessments.model import ContentVersion
+from service.assessments.bank import ContentVersion
 
 
 @pytest.mark.parametrize(

@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from service.assessments.bank import ContentVersion, Form
 from service.assessments.content import load_content
 from service.assessments.items import ConstructedResponseItem
-from service.assessments.model import ContentVersion, Form
 from service.assessments.ratings import Rating, final_score
-from service.assessments.results import AttemptScore, ItemScore
+from service.assessments.scores import AttemptScore, ItemScore
 from service.assessments.scoring import score_attempt
 from tests.assessments.helpers import GOOD_REPLY, key_answer
 

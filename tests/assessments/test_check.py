@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from service.assessments.check import check_content, main_check
-from service.assessments.stats import content_stats, main_stats
+from service.assessments.content import check_content
+from service.assessments.stats import content_stats
+from service.cli.content import main_check, main_stats
 from tests.assessments.helpers import FIXTURE_ROOT
 
 CODING_A = "assessments/coding/form-a.toml"

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from service.assessments.bank import ContentVersion
 from service.assessments.codes import icd_status, normalise_code, shared_chars
 from service.assessments.items import CodeEntryItem
-from service.assessments.model import ContentVersion
 from service.assessments.scorers.code_entry import score
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import msgspec
 import pytest
 
+from service.assessments.bank import ContentError, ContentVersion
 from service.assessments.content import content_hash, load_content
 from service.assessments.items import ConstructedResponseItem, SpanMarkingItem
-from service.assessments.model import ContentError, ContentVersion
 from tests.assessments.helpers import FIXTURE_ROOT
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 
+from service.assessments.bank import ContentVersion
 from service.assessments.items import ConstructedResponseItem
-from service.assessments.model import ContentVersion
 from service.assessments.ratings import (
     RatedPair,
     Rating,
@@ -53,7 +54,8 @@ def test_ratings_two_levels_apart_need_an_adjudicator(item: ConstructedResponseI
     assert result.points == 4.0
     assert result.feedback["method"] == "adjudicated"
     assert result.feedback["raters"] == ["ann", "bo", "cy"]
-    assert rating_state([first, second], _rating("cy", 2, 2)) == "final"
+    adjudication = msgspec.structs.replace(_rating("cy", 2, 2), role="adjudication")
+    assert rating_state([first, second, adjudication]) == "final"
 
 
 def test_workflow_states_before_two_ratings() -> None:

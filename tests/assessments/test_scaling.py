@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.assessments.model import Scale
+from service.assessments.bank import Scale
 from service.assessments.scaling import (
     Equating,
     angoff_raw_cut,

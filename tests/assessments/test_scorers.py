@@ -9,6 +9,7 @@ import msgspec
 import pytest
 
 from service.assessments.answers import Mark
+from service.assessments.bank import ContentVersion
 from service.assessments.items import (
     ConstructedResponseItem,
     DateItem,
@@ -20,7 +21,6 @@ from service.assessments.items import (
     SingleChoiceItem,
     SpanMarkingItem,
 )
-from service.assessments.model import ContentVersion
 from service.assessments.readability import flesch_kincaid_grade, syllables
 from service.assessments.scorers import (
     constructed_response,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import msgspec
 import pytest
 
+from service.assessments.bank import ContentVersion
 from service.assessments.items import ConstructedResponseItem
-from service.assessments.model import ContentVersion
-from service.assessments.results import AttemptScore
 from service.assessments.scaling import mean_equating
+from service.assessments.scores import AttemptScore
 from service.assessments.scoring import score_attempt
 from tests.assessments.helpers import key_answer, top_rating
 

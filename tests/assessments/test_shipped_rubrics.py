@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from service.assessments.check import check_content
 from service.assessments.content import DEFAULT_ROOT, decode_tree
 from service.assessments.items import ConstructedResponseItem
 from service.assessments.scoring import score_attempt
+from service.cli.content import check_content
 from tests.assessments.helpers import key_answer, top_rating
 
 # decode_tree never raises, so broken content fails the check test below, not collection.

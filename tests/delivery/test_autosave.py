@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import random
 from typing import Any, NamedTuple
 
@@ -12,6 +13,7 @@ from litestar.testing import AsyncTestClient
 
 from service.delivery.autosave import AnswerIn, save_answer
 from service.delivery.catalog import Catalog
+from service.delivery.timing import GRACE
 from tests.delivery.conftest import attempt_row, begin, tampered
 
 TAB = "tab-aaaaaaaa"
@@ -129,13 +131,14 @@ async def test_answers_after_deadline_plus_grace_are_refused(
 ) -> None:
     row, item_id, url = started
     # Just past the deadline but within the grace period: still accepted.
-    await pool.execute("UPDATE attempt_sections SET deadline_at = now() - interval '5 seconds' "
-                       "WHERE attempt_id = $1 AND ordinal = 1", row["id"])
+    within, past = GRACE - dt.timedelta(seconds=5), GRACE + dt.timedelta(seconds=5)
+    await pool.execute("UPDATE attempt_sections SET deadline_at = now() - $2::interval "
+                       "WHERE attempt_id = $1 AND ordinal = 1", row["id"], within)
     ok = await client.post(url, json={"item_id": item_id, "answer": ["I10"], "seq": 1,
                                       "tab_id": TAB})
     assert ok.status_code == 200 and ok.json()["saved"]
-    await pool.execute("UPDATE attempt_sections SET deadline_at = now() - interval '1 minute' "
-                       "WHERE attempt_id = $1 AND ordinal = 1", row["id"])
+    await pool.execute("UPDATE attempt_sections SET deadline_at = now() - $2::interval "
+                       "WHERE attempt_id = $1 AND ordinal = 1", row["id"], past)
     late = await client.post(url, json={"item_id": item_id, "answer": ["E11.9"], "seq": 2,
                                         "tab_id": TAB})
     assert late.status_code == 410

@@ -11,6 +11,7 @@ from litestar.testing import AsyncTestClient
 
 from service.delivery.catalog import Catalog
 from service.delivery.finalize import sweep_once
+from service.readiness.predict import BandThresholds
 from tests.delivery.conftest import add_candidate, attempt_row, begin, invite
 
 TAB = "tab-finalize"
@@ -90,11 +91,11 @@ async def test_sweeper_finalises_expired_attempts_exactly_once(
                            row["id"], expired_at)
         await pool.execute("UPDATE attempt_sections SET deadline_at = $2 WHERE attempt_id = $1",
                            row["id"], expired_at)
-    done = await asyncio.gather(sweep_once(pool, catalog, batch=2),
-                                sweep_once(pool, catalog, batch=2),
-                                sweep_once(pool, catalog, batch=10))
+    done = await asyncio.gather(sweep_once(pool, catalog, BandThresholds(), batch=2),
+                                sweep_once(pool, catalog, BandThresholds(), batch=2),
+                                sweep_once(pool, catalog, BandThresholds(), batch=10))
     assert sum(done) == 4
-    assert await sweep_once(pool, catalog) == 0
+    assert await sweep_once(pool, catalog, BandThresholds()) == 0
     for token in tokens:
         row = await attempt_row(pool, token)
         assert (row["status"], row["finalized_reason"]) == ("scored", "deadline")

@@ -10,6 +10,7 @@ import uuid
 from collections import Counter
 
 import asyncpg
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from litestar.testing import AsyncTestClient
@@ -107,6 +108,7 @@ def test_choose_form_keeps_counts_within_one(history: list[str]) -> None:
         counts[chosen] += 1
 
 
+@pytest.mark.slow
 async def test_cli_invite_and_sweep(db_url: str, org_id: uuid.UUID, pool: asyncpg.Pool) -> None:
     slug = await pool.fetchval("SELECT slug FROM organizations WHERE id = $1", org_id)
     env = {**os.environ, "DATABASE_URL": db_url}

@@ -9,9 +9,7 @@ from hypothesis import strategies as st
 
 from service.delivery.integrity import implausibly_fast, severity_of
 from service.delivery.timing import (
-    GRACE,
     Accommodation,
-    accepts_answers,
     seconds_left,
     section_deadlines,
 )
@@ -41,11 +39,8 @@ def test_extra_time_scales_every_section_and_untimed_has_none() -> None:
     assert section_deadlines(START, 40, [100, 300], Accommodation(untimed=True)) == [None, None]
 
 
-def test_grace_and_seconds_left() -> None:
+def test_seconds_left() -> None:
     deadline = START + dt.timedelta(minutes=5)
-    assert accepts_answers(deadline, deadline + GRACE)
-    assert not accepts_answers(deadline, deadline + GRACE + dt.timedelta(seconds=1))
-    assert accepts_answers(None, START + dt.timedelta(days=9))
     assert seconds_left(deadline, START) == 300
     assert seconds_left(deadline, deadline + dt.timedelta(hours=1)) == 0
     assert seconds_left(None, START) is None

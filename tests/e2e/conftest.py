@@ -20,8 +20,7 @@ from service.app import create_app
 from service.assessments.content import load_content
 from service.delivery.catalog import Catalog, catalog_of
 from service.delivery.invitations import NewInvitation, create_invitation
-from service.settings import Settings
-from tests.conftest import ARTIFACTS, cloned_database
+from tests.conftest import ARTIFACTS, cloned_database, make_settings
 
 SHOTS = ARTIFACTS / "e2e"
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -42,8 +41,7 @@ async def e2e_db(server_url: str, template_db: str) -> AsyncIterator[str]:
 def base_url(e2e_db: str) -> Iterator[str]:
     """The app under uvicorn on 127.0.0.1:<free port>."""
     port = free_port()
-    app = create_app(Settings(db_pool_min=1, db_pool_max=4, log_level="WARNING"),
-                     database_url=e2e_db)
+    app = create_app(make_settings(database_url=e2e_db))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                            access_log=False, lifespan="on"))
     thread = threading.Thread(target=server.run, name="e2e-uvicorn", daemon=True)
@@ -61,7 +59,7 @@ def base_url(e2e_db: str) -> Iterator[str]:
 @pytest.fixture(scope="module")
 async def e2e_pool(e2e_db: str) -> AsyncIterator[asyncpg.Pool]:
     """A pool on the browser tests' database (to seed and inspect)."""
-    from service.db import create_pool  # noqa: PLC0415
+    from service.ground.db import create_pool  # noqa: PLC0415
 
     pool = await create_pool(e2e_db, min_size=1, max_size=2)
     yield pool
@@ -157,3 +155,13 @@ async def tab_to(page: Page, selector: str, limit: int = 250) -> None:
         if await page.evaluate("s => document.activeElement?.matches(s) ?? false", selector):
             return
     raise AssertionError(f"could not reach {selector} with Tab")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test here drives a real Chromium: marked `browser` and `slow` (the fast lane,
+    `-m "not slow"`, leaves them out)."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)

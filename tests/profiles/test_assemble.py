@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from service.assessments.bank import ContentVersion
 from service.assessments.content import load_content
-from service.assessments.model import ContentVersion
 from service.assessments.scoring import score_attempt
 from service.profiles.assemble import (
     LEVELS,
@@ -28,7 +28,7 @@ from service.profiles.assemble import (
 from service.profiles.data import IntegritySignal, RaterNote
 from service.profiles.render import RenderRequest, render_pdf_sync
 from service.profiles.signing import ProfileSigner, generate_seed
-from service.readiness.metrics import CalibrationBin
+from service.readiness.evaluation import CalibrationBin
 from service.readiness.predict import CompetencyEffect, ReadinessEstimate
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "profiles"

@@ -7,6 +7,7 @@ import io
 import os
 
 import pypdf
+import pytest
 
 from service.profiles.pool import RenderPool, worker_rss_mb
 from service.profiles.render import RenderRequest
@@ -23,6 +24,7 @@ def _request(name: str) -> RenderRequest:
                          public_base_url="https://x.example")
 
 
+@pytest.mark.slow
 async def test_pool_renders_concurrently_in_other_processes() -> None:
     names = ["Ana Ruiz", "Ben Okafor", "Chen Wei"]
     async with RenderPool(workers=2, max_tasks_per_child=2) as pool:
@@ -35,6 +37,7 @@ async def test_pool_renders_concurrently_in_other_processes() -> None:
         assert name.split()[0] in reader.pages[0].extract_text()
 
 
+@pytest.mark.slow
 async def test_workers_are_replaced_after_max_tasks() -> None:
     async with RenderPool(workers=1, max_tasks_per_child=2) as pool:
         pids = [await asyncio.wrap_future(pool._executor.submit(os.getpid))

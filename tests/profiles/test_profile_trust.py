@@ -15,9 +15,9 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from service.assessments.bank import ContentVersion
 from service.assessments.content import load_content
 from service.assessments.items import ConstructedResponseItem
-from service.assessments.model import ContentVersion
 from service.auth.staff import StaffUser
 from service.profiles.data import Variant
 from service.profiles.render import RenderRequest, render_pdf_sync
@@ -25,6 +25,7 @@ from service.profiles.signing import ProfileSigner, generate_seed
 from service.profiles.sources import load_profile_data
 from service.readiness.estimates import latest_estimate
 from service.readiness.outcomes import candidate_percents
+from service.readiness.predict import BandThresholds
 from service.readiness.train import train
 from service.results.rating_queue import NewRating, submit_rating
 from service.results.rescoring import rescore_attempt
@@ -56,7 +57,7 @@ async def scored(pool: asyncpg.Pool, org_id: uuid.UUID, form_id: str, answers: d
                 "UPDATE invitations SET candidate_id = $2 FROM attempts a "
                 "WHERE a.id = $1 AND invitations.id = a.invitation_id", attempt, candidate)
         await rescore_attempt(conn, org_id, attempt, content, reason="submitted",
-                              actor="test")
+                              actor="test", thresholds=BandThresholds())
     return attempt
 
 
@@ -172,7 +173,7 @@ async def test_profile_is_consistent_honest_and_readable(
             for rater in raters:
                 await submit_rating(conn, rater, NewRating(
                     attempt_id=writing, item_id=item.id,
-                    levels={c.id: 1 for c in item.criteria}), content)
+                    levels={c.id: 1 for c in item.criteria}), content, BandThresholds())
         run = await conn.fetchrow("SELECT provisional, awaiting_rating FROM scoring_runs "
                                   "WHERE attempt_id = $1 AND current", writing)
         assert (run["provisional"], run["awaiting_rating"]) == (False, False)

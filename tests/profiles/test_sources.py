@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import pytest
 
+from service.assessments.bank import ContentVersion
 from service.assessments.content import load_content
-from service.assessments.model import ContentVersion
 from service.assessments.scoring import score_attempt
-from service.profiles.sources import database_builder, load_profile_data
+from service.profiles.sources import load_profile_data
 from tests.profiles.helpers import seed_candidate
 
 NOW = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)
@@ -65,8 +65,8 @@ async def test_nothing_scored_means_no_profile(pool: asyncpg.Pool, org_id: uuid.
                                                content: ContentVersion) -> None:
     async with pool.acquire() as conn:
         candidate_id = await seed_candidate(conn, org_id)
-        build = database_builder(content)
-        assert await build(conn, org_id, candidate_id, "candidate") is None
+        assert await load_profile_data(conn, organization_id=org_id, candidate_id=candidate_id,
+                                       variant="candidate", content=content) is None
 
 
 async def test_employer_profile_reads_scores_integrity_and_notes(

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from service.assessments.bank import ContentVersion
 from service.assessments.content import load_content
-from service.assessments.model import ContentVersion
 from service.profiles.assemble import competency_cut_percents
 from service.readiness.card import model_card
 from service.readiness.generative import (

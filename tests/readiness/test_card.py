@@ -6,8 +6,8 @@ import datetime as dt
 import uuid
 
 from service.readiness.card import model_card
+from service.readiness.evaluation import evaluate
 from service.readiness.features import FEATURES
-from service.readiness.metrics import evaluate
 from service.readiness.model import CandidateResult
 from service.readiness.registry import ModelMetrics, ModelVersion
 

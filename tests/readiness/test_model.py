@@ -48,6 +48,7 @@ def test_estimate_never_falls_when_a_competency_score_rises(
     assert positive_probability(model, after)[0] >= positive_probability(model, before)[0] - 1e-12
 
 
+@pytest.mark.slow
 def test_selection_compares_every_candidate_and_keeps_the_lowest_log_loss() -> None:
     x, y, _ = synthetic_percents(4000, seed=5)
     trained = fit_and_select(x, y, seed=2)

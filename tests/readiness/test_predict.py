@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from service.readiness.evaluation import CalibrationBin
 from service.readiness.generative import COMPETENCY_IDS
-from service.readiness.metrics import CalibrationBin
 from service.readiness.model import fit_candidate
 from service.readiness.predict import (
     INTERVAL_METHOD,

@@ -8,7 +8,7 @@ import asyncpg
 import numpy as np
 import pytest
 
-from service.errors import Conflict, NotFound
+from service.ground.errors import Conflict, NotFound
 from service.readiness.features import FEATURES
 from service.readiness.model import TrainedModel, fit_and_select, positive_probability
 from service.readiness.registry import (
@@ -17,7 +17,6 @@ from service.readiness.registry import (
     active_version,
     get_model,
     list_models,
-    load_active_model,
     load_model,
     register_model,
     rollback,
@@ -144,10 +143,12 @@ async def test_a_loaded_model_predicts_like_the_trained_one(
 ) -> None:
     x, _, _ = synthetic_percents(50, seed=9)
     async with pool.acquire() as conn:
-        assert await load_active_model(conn) is None
+        assert await active_version(conn) is None
         version = await register(conn, trained)
         await activate(conn, version, activated_by="test", reason="first")
-        loaded = await load_active_model(conn)
+        active = await active_version(conn)
+        assert active == version
+        loaded = await load_model(conn, active)
     assert loaded is not None
     assert loaded.version == version
     assert np.array_equal(

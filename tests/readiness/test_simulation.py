@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from service.assessments.answers import validate_answer
+from service.assessments.bank import ContentVersion
 from service.assessments.content import load_content
-from service.assessments.model import ContentVersion
 from service.readiness.answers import correct_answer
 from service.readiness.generative import (
     COMPETENCY_IDS,

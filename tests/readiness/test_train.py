@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 
 from service.assessments.content import load_content
-from service.errors import NotFound
+from service.ground.errors import NotFound
 from service.readiness.card import model_card
 from service.readiness.estimates import estimate_attempt, latest_estimate
 from service.readiness.generative import COMPETENCY_IDS

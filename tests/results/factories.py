@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 from litestar.testing import AsyncTestClient
 
+from service.assessments.bank import ContentVersion
 from service.assessments.content import load_content
-from service.assessments.model import ContentVersion
 from service.auth.staff import hash_password
 from service.results.store import ensure_content_version
 

@@ -8,6 +8,7 @@ import asyncpg
 import pytest
 
 from service.assessments.content import load_content
+from service.readiness.predict import BandThresholds
 from service.results.equating import equating_for, fit_form_equatings, reference_form
 from service.results.rescoring import rescore_attempt
 from service.results.store import current_run
@@ -22,7 +23,8 @@ async def scored(pool: asyncpg.Pool, org_id: uuid.UUID, form_id: str, share: flo
     answers = {i.id: key_answer(i) for i in items[: round(len(items) * share)]}
     attempt = await finished_attempt(pool, org_id, form_id, answers, content)
     async with pool.acquire() as conn:
-        await rescore_attempt(conn, org_id, attempt, content, reason="submitted", actor="t")
+        await rescore_attempt(conn, org_id, attempt, content, reason="submitted", actor="t",
+                              thresholds=BandThresholds())
     return attempt
 
 

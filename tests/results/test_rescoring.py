@@ -8,7 +8,8 @@ import asyncpg
 import pytest
 
 from service.assessments.content import load_content
-from service.errors import InvalidInput, NotFound
+from service.ground.errors import InvalidInput, NotFound
+from service.readiness.predict import BandThresholds
 from service.results.rescoring import rescore_attempt
 from service.results.store import current_run, scoring_runs
 from tests.assessments.helpers import key_answer
@@ -22,9 +23,11 @@ async def test_rescore_adds_run_keeps_old_and_audits(pool: asyncpg.Pool, org_id:
     attempt = await finished_attempt(pool, org_id, "privacy-a", keyed, content)
     async with pool.acquire() as conn:
         first = await rescore_attempt(conn, org_id, attempt, content, reason="submitted",
-                                      actor="system")
+                                      actor="system",
+                              thresholds=BandThresholds())
         second = await rescore_attempt(conn, org_id, attempt, content, reason="audit check",
-                                       actor="user:x")
+                                       actor="user:x",
+                              thresholds=BandThresholds())
         runs = await scoring_runs(conn, org_id, attempt)
         now = await current_run(conn, org_id, attempt)
         audit = await conn.fetch("SELECT actor, reason FROM audit_log WHERE subject_id = $1",
@@ -48,7 +51,8 @@ async def test_empty_attempt_scores_zero_and_fails(pool: asyncpg.Pool, org_id: u
     content = load_content()
     attempt = await finished_attempt(pool, org_id, "coding-b", {}, content)
     async with pool.acquire() as conn:
-        await rescore_attempt(conn, org_id, attempt, content, reason="r", actor="a")
+        await rescore_attempt(conn, org_id, attempt, content, reason="r", actor="a",
+                              thresholds=BandThresholds())
         run = await current_run(conn, org_id, attempt)
     assert run is not None
     assert run.raw_total == 0
@@ -61,7 +65,9 @@ async def test_rescore_is_tenant_scoped(pool: asyncpg.Pool, org_id: uuid.UUID) -
     attempt = await finished_attempt(pool, org_id, "coding-a", {}, content)
     async with pool.acquire() as conn:
         with pytest.raises(NotFound):
-            await rescore_attempt(conn, uuid.uuid4(), attempt, content, reason="r", actor="a")
+            await rescore_attempt(conn, uuid.uuid4(), attempt, content, reason="r", actor="a",
+                                      thresholds=BandThresholds())
         await conn.execute("UPDATE attempts SET status = 'in_progress' WHERE id = $1", attempt)
         with pytest.raises(InvalidInput):
-            await rescore_attempt(conn, org_id, attempt, content, reason="r", actor="a")
+            await rescore_attempt(conn, org_id, attempt, content, reason="r", actor="a",
+                              thresholds=BandThresholds())

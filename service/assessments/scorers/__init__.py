@@ -23,7 +23,6 @@ from service.assessments.items import (
     SingleChoiceItem,
     SpanMarkingItem,
 )
-from service.assessments.results import ItemScore
 from service.assessments.scorers import (
     code_entry,
     constructed_response,
@@ -36,6 +35,7 @@ from service.assessments.scorers import (
     single_choice,
     span_marking,
 )
+from service.assessments.scores import ItemScore
 
 SCORERS: dict[type, Callable[[Any, Any], ItemScore]] = {
     SingleChoiceItem: single_choice.score,

@@ -16,8 +16,8 @@ from typing import Any
 
 from service.assessments.codes import icd_status, shared_chars
 from service.assessments.items import CodeEntryItem
-from service.assessments.results import ItemScore
 from service.assessments.scorers.common import scored, unanswered
+from service.assessments.scores import ItemScore
 
 _HCPCS_SHAPE = re.compile(r"^[A-V]\d{4}$")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from service.assessments.items import ItemBase
-from service.assessments.results import ItemScore
+from service.assessments.scores import ItemScore
 
 
 def scored(

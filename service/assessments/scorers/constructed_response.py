@@ -16,8 +16,8 @@ from typing import Any
 
 from service.assessments.items import ConstructedResponseItem, Criterion, Rule
 from service.assessments.readability import flesch_kincaid_grade, words
-from service.assessments.results import ItemScore
 from service.assessments.scorers.common import scored, unanswered
+from service.assessments.scores import ItemScore
 
 TOP_LEVEL = 3
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from service.assessments.items import DateItem
-from service.assessments.results import ItemScore
 from service.assessments.scorers.common import scored, unanswered
+from service.assessments.scores import ItemScore
 
 
 def score(item: DateItem, answer: dt.date | None) -> ItemScore:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from service.assessments.items import NumericItem
-from service.assessments.results import ItemScore
 from service.assessments.scorers.common import scored, unanswered
+from service.assessments.scores import ItemScore
 
 _FLOAT_SLACK = 1e-9  # so 0.1 + 0.2 style representation error never costs a mark
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from service.assessments.items import OrderingItem
-from service.assessments.results import ItemScore
 from service.assessments.scorers.common import scored, unanswered
+from service.assessments.scores import ItemScore
 
 
 def kendall_tau(ranks: list[int]) -> float:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from service.assessments.items import RecordMatchingItem, cluster_pairs
-from service.assessments.results import ItemScore
 from service.assessments.scorers.common import scored, unanswered
+from service.assessments.scores import ItemScore
 
 
 def score(item: RecordMatchingItem, answer: tuple[tuple[str, ...], ...] | None) -> ItemScore:

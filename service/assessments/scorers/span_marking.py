@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from service.assessments.answers import Mark
 from service.assessments.items import SpanMarkingItem
-from service.assessments.results import ItemScore
 from service.assessments.scorers.common import scored, unanswered
+from service.assessments.scores import ItemScore
 
 
 def score(item: SpanMarkingItem, answer: tuple[Mark, ...] | None) -> ItemScore:

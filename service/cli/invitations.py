@@ -1,0 +1,121 @@
+"""`chartready invite` and `chartready sweep`, and the demo's invitation link.
+
+Heavy imports happen inside the commands, so `chartready --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import uuid
+from typing import TYPE_CHECKING
+
+from service.cli.common import Add, database_url
+
+if TYPE_CHECKING:
+    import asyncpg
+
+    from service.ground.settings import Settings
+
+DEMO_CANDIDATE = "demo-candidate"
+
+
+async def _candidate(conn: asyncpg.Connection, organization_id: uuid.UUID, email: str,
+                     name: tuple[str, str], external_id: str | None = None) -> uuid.UUID:
+    """The organization's candidate with this email (or external id), created if missing."""
+    found: uuid.UUID | None = await conn.fetchval(
+        """SELECT id FROM candidates WHERE organization_id = $1
+             AND (($2::text IS NOT NULL AND external_id = $2) OR ($2::text IS NULL AND email = $3))
+           ORDER BY created_at LIMIT 1""",
+        organization_id, external_id, email,
+    )
+    if found is not None:
+        return found
+    new_id = uuid.uuid4()
+    await conn.execute(
+        """INSERT INTO candidates (id, organization_id, external_id, given_name, family_name,
+                                  email) VALUES ($1, $2, $3, $4, $5, $6)""",
+        new_id, organization_id, external_id, name[0], name[1], email,
+    )
+    return new_id
+
+
+async def seed_demo_invitation(conn: asyncpg.Connection, organization_id: uuid.UUID,
+                               base_url: str) -> str:
+    """A fresh invitation for the demo candidate to all four assessments; returns its URL."""
+    from service.assessments.content import load_content  # noqa: PLC0415
+    from service.delivery.invitations import NewInvitation, create_invitation  # noqa: PLC0415
+
+    content = load_content()
+    candidate_id = await _candidate(conn, organization_id, "demo.candidate@example.org",
+                                    ("Dana", "Demo"), external_id=DEMO_CANDIDATE)
+    issued = await create_invitation(
+        conn, organization_id,
+        NewInvitation(candidate_id=candidate_id, assessments=sorted(content.assessments)),
+        content=content, base_url=base_url, created_by="demo",
+    )
+    return issued.url
+
+
+def add_invite_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of `chartready invite`."""
+    parser.add_argument("--org", required=True, help="organization slug")
+    parser.add_argument("--email", required=True, help="candidate email (found or created)")
+    parser.add_argument("--name", default="Candidate", help="candidate's full name when new")
+    parser.add_argument("--assessments", default="coding,privacy,communication,scenarios",
+                        help="comma-separated assessment ids")
+    parser.add_argument("--days", type=int, default=14, help="days until the link expires")
+    timing = parser.add_mutually_exclusive_group()
+    timing.add_argument("--time-multiplier", type=float, help="extra time, e.g. 1.5")
+    timing.add_argument("--untimed", action="store_true", help="no time limit")
+
+
+async def _invite(url: str, args: argparse.Namespace, base_url: str) -> str:
+    import asyncpg  # noqa: PLC0415
+
+    from service.assessments.content import load_content  # noqa: PLC0415
+    from service.delivery.invitations import NewInvitation, create_invitation  # noqa: PLC0415
+
+    content = load_content()
+    conn = await asyncpg.connect(url)
+    try:
+        org_id = await conn.fetchval("SELECT id FROM organizations WHERE slug = $1", args.org)
+        if org_id is None:
+            raise SystemExit(f"chartready invite: no organization with slug {args.org!r}")
+        given, _, family = args.name.strip().partition(" ")
+        async with conn.transaction():
+            candidate_id = await _candidate(conn, org_id, args.email,
+                                            (given or "Candidate", family or "-"))
+            issued = await create_invitation(
+                conn, org_id,
+                NewInvitation(candidate_id=candidate_id,
+                              assessments=[a.strip() for a in args.assessments.split(",")],
+                              expires_in_days=args.days, time_multiplier=args.time_multiplier,
+                              untimed=args.untimed),
+                content=content, base_url=base_url, created_by="cli",
+            )
+    finally:
+        await conn.close()
+    return issued.url
+
+
+def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
+    """Create an invitation and print its link (shown only this once)."""
+    print(asyncio.run(_invite(database_url(settings), args, settings.public_base_url)))
+    return 0
+
+
+def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
+    """Finalise and score every attempt whose time ran out; print how many."""
+    from service.delivery.sweeper import sweep_database  # noqa: PLC0415
+    from service.readiness.estimates import thresholds_of  # noqa: PLC0415
+
+    done = asyncio.run(sweep_database(database_url(settings), thresholds_of(settings)))
+    print(f"finalised {done} expired attempt(s)")
+    return 0
+
+
+def register(add: Add) -> None:
+    """The commands of this module."""
+    add_invite_arguments(add("invite", cmd_invite, "Invite a candidate; print the link once."))
+    add("sweep", cmd_sweep, "Finalise and score attempts whose time has run out.")
