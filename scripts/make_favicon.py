@@ -11,7 +11,8 @@ from PIL import Image, ImageDraw
 BRAND = (21, 64, 107, 255)  # --brand in candidate.css
 PAPER = (255, 255, 255, 255)
 ACCENT = (255, 196, 61, 255)
-OUT = Path(__file__).resolve().parents[1] / "service" / "faces" / "candidate" / "static" / "favicon.ico"
+OUT = (Path(__file__).resolve().parents[1] / "service" / "faces" / "candidate" / "static"
+       / "favicon.ico")
 
 
 def draw(size: int = 256) -> Image.Image:
