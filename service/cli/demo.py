@@ -18,7 +18,7 @@ from service.assessments.content import load_content
 from service.assessments.items import ConstructedResponseItem
 from service.auth.api_keys import SCOPES, create_api_key
 from service.cli.demo_writing import Tier, demo_response
-from service.cli.invitations import seed_demo_invitation
+from service.cli.invitations import seed_demo_invitations
 from service.ground.db import create_pool
 from service.ground.migrator import migrate
 from service.ground.settings import Settings
@@ -191,10 +191,13 @@ def readable(content: ContentVersion, item_id: str, answer: object) -> object:
     return plausible if plausible is not None else answer
 
 
-def demo_banner(base: str, creds: DemoCredentials, invitation_url: str,
+def demo_banner(base: str, creds: DemoCredentials, links: list[tuple[str, str]],
                 cohort: DemoCohort) -> str:
-    """What `chartready demo` prints: where everything is and how staff sign in."""
+    """What `chartready demo` prints: where everything is and how staff sign in
+    (``links``: a candidate link per package, as (title, url))."""
     raters = " and ".join(creds.rater_emails) or "(none)"
+    candidate_links = "\n".join(f"  candidate link    {url}\n                    ({title})"
+                                 for title, url in links)
     return f"""
 ChartReady demo is starting at {base}
   readiness probe   {base}/ready
@@ -212,27 +215,27 @@ Demo credentials (demo only; change them before real use):
                     {base}/staff/ratings/queue; a response is final after both rate it)
   HR API key        {creds.api_key}
                     (curl -H "Authorization: Bearer <key>" {base}/api/v1/candidates)
-  candidate link    {invitation_url}
+{candidate_links}
 Demo data: {cohort.candidates} simulated candidates scored; readiness model \
 {cohort.model_version} (trained on simulated candidates; `chartready model-card` prints its card)
 """
 
 
 async def prepare_demo(settings: Settings, base: str) -> str:
-    """Migrate, seed the demo organization, a candidate link and the simulated cohort on
-    ``settings.database_url``; return the banner to print."""
+    """Migrate, seed the demo organization, a candidate link per package and the simulated
+    cohort on ``settings.database_url``; return the banner to print."""
     assert settings.database_url is not None
     pool = await create_pool(settings.database_url, min_size=1, max_size=2)
     try:
         async with pool.acquire() as conn:
             await migrate(conn)
             creds = await seed_demo(conn)
-            link = await seed_demo_invitation(conn, creds.organization_id,
-                                              settings.public_base_url)
+            links = await seed_demo_invitations(conn, creds.organization_id,
+                                                settings.public_base_url)
         cohort = await seed_demo_cohort(
             pool, creds.organization_id, load_content(), thresholds=thresholds_of(settings),
             min_real_outcomes=settings.readiness_min_real_outcomes,
             simulated_candidates=settings.readiness_simulated_candidates)
     finally:
         await pool.close()
-    return demo_banner(base, creds, link, cohort)
+    return demo_banner(base, creds, links, cohort)

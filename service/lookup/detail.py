@@ -1,6 +1,6 @@
 """One code as a code book shows it: where it sits in the hierarchy, whether it is billable,
 its inclusion terms, and the instructional notes that apply to it (excludes1/excludes2,
-code first, use additional code, code also, 7th characters), each labelled with the level
+code first, use additional code, code also, 7th characters), each labeled with the level
 of the classification that carries it, since a category's notes apply to every code under
 it."""
 

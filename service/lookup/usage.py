@@ -1,4 +1,4 @@
-"""Recording the code look-up tool's use with the attempt, and summarising it for staff."""
+"""Recording the code look-up tool's use with the attempt, and summarizing it for staff."""
 
 from __future__ import annotations
 

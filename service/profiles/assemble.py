@@ -336,6 +336,9 @@ def build_profile_data(
                 cut_score=content.assessments[a.assessment_id].scale.cut,
                 passed=a.passed,
                 provisional=a.provisional,
+                cut_provisional=(
+                    content.assessments[a.assessment_id].cut_score.status == "provisional"
+                ),
                 awaiting_rating=a.awaiting_rating,
                 form_label=form_label(a.form_id),
             )

@@ -37,6 +37,7 @@ class AssessmentTaken(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     cut_score: float
     passed: bool
     provisional: bool = False
+    cut_provisional: bool = False  # the pass mark rests on authors' Angoff ratings, no panel yet
     awaiting_rating: bool = False
     form_label: str = ""
 

@@ -3,7 +3,7 @@
 Uses each assessment's latest attempt that has a current scoring run, the readiness
 estimate stored for the newest of those attempts, the organization's candidates as the norm
 group (each person once: their latest scored attempt of each assessment), integrity events
-summarised by kind, and raters' notes (employer variant).
+summarized by kind, and raters' notes (employer variant).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from service.readiness.registry import get_model
 
 INTEGRITY_LABELS = {
     "focus_lost": ("Window focus lost", "The assessment window lost focus."),
-    "tab_hidden": ("Tab hidden", "The assessment tab was hidden or minimised."),
+    "tab_hidden": ("Tab hidden", "The assessment tab was hidden or minimized."),
     "paste": ("Pasted text", "Text was pasted into an answer."),
     "fast_answer": ("Very fast answer", "An answer came implausibly soon after the item "
                     "was shown."),
@@ -130,7 +130,7 @@ async def load_norms(
 async def load_integrity(
     conn: asyncpg.Connection, organization_id: uuid.UUID, attempt_ids: Sequence[uuid.UUID]
 ) -> list[IntegritySignal]:
-    """Integrity events summarised per kind: count and highest severity."""
+    """Integrity events summarized per kind: count and highest severity."""
     rows = await conn.fetch(
         """SELECT kind, count(*) AS n,
                   max(array_position(ARRAY['info','low','medium','high'], severity)) AS level

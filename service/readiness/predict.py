@@ -36,7 +36,7 @@ PLAIN_NAMES: dict[str, str] = {
     "privacy": "patient privacy",
     "security": "information security",
     "communication": "written communication",
-    "problem_solving": "problem solving and prioritising",
+    "problem_solving": "problem solving and prioritizing",
 }
 MIN_EFFECT = 0.005  # moves under half a percentage point are not worth a sentence
 

@@ -74,7 +74,8 @@ def test_package_metadata_uses_an_spdx_license_expression() -> None:
 async def test_demo_banner_says_where_and_how_staff_sign_in(pool: asyncpg.Pool) -> None:
     async with pool.acquire() as conn:
         creds = await seed_demo(conn)
-    banner = demo_banner("http://127.0.0.1:8000", creds, "http://127.0.0.1:8000/take/x",
+    banner = demo_banner("http://127.0.0.1:8000", creds,
+                         [("Clerk screening", "http://127.0.0.1:8000/take/x")],
                          DemoCohort(uuid.uuid4(), 24, "rm-0001"))
     assert "POST http://127.0.0.1:8000/staff/session" in banner
     assert '"organization": "demo"' in banner

@@ -2,7 +2,7 @@
 
 One real scenario through scoring, the simulated readiness model, the database and a real
 PDF read back with pdftotext: a candidate who passed three assessments and wrote essays on
-the fourth that no rater has finalised yet, among a norm group with a retake.
+the fourth that no rater has finalized yet, among a norm group with a retake.
 """
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ async def test_profile_is_consistent_honest_and_readable(
     assert "the candidate’s" in employer or "The " in employer
     assert "Your " in candidate
 
-    # Two raters finalise the essays: the result is decided, readiness is final.
+    # Two raters finalize the essays: the result is decided, readiness is final.
     raters = [StaffUser(await make_user(pool, org_id, "rater", f"r{k}@example.org"), org_id,
                         f"r{k}@example.org", f"R{k}", "rater", "csrf") for k in (1, 2)]
     async with pool.acquire() as conn:

@@ -67,7 +67,7 @@ async def _cards(conn: Conn, invitation: Invitation, catalog: Catalog, token: st
         assessment = catalog.assessment(assessment_id)
         stored = statuses.get(assessment_id)
         state = None
-        if stored == "in_progress":  # its clock: read it (finalising it if time ran out)
+        if stored == "in_progress":  # its clock: read it (finalizing it if time ran out)
             state = await current_state(conn, invitation, assessment_id, catalog, thresholds)
             stored = state.status
         status = "not_started" if stored is None else (
@@ -102,7 +102,7 @@ async def current_state(
     conn: Conn, invitation: Invitation, assessment_id: str, catalog: Catalog,
     thresholds: BandThresholds,
 ) -> AttemptState:
-    """The attempt, finalised first if its time ran out (so pages never show a dead clock)."""
+    """The attempt, finalized first if its time ran out (so pages never show a dead clock)."""
     if assessment_id not in invitation.assessments:
         raise NotFound("This assessment is not part of your invitation.")
     state = await load_attempt(conn, invitation, assessment_id)
@@ -141,7 +141,7 @@ async def open_page(
     conn: Conn, token: str, assessment_id: str, content: ContentVersion,
     thresholds: BandThresholds,
 ) -> PageContext:
-    """Resolve the link and load the attempt (finalising it if its time ran out)."""
+    """Resolve the link and load the attempt (finalizing it if its time ran out)."""
     invitation = await resolve_invitation(conn, token)
     catalog = catalog_of(content)
     state = await current_state(conn, invitation, assessment_id, catalog, thresholds)
@@ -190,7 +190,7 @@ class CandidatePages(Controller):
         require_live(invitation)
         if data.agree != "yes":
             raise InvalidInput("Please tick the box to confirm you have read the notice and "
-                               "agree, or contact the organisation that invited you.",
+                               "agree, or contact the organization that invited you.",
                                field="agree")
         await record_consent(conn, invitation)
         return go(Links(token).home)

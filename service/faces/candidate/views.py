@@ -14,6 +14,7 @@ from typing import Any
 import msgspec
 
 from service.assessments.items import (
+    ClassificationItem,
     CodeEntryItem,
     ConstructedResponseItem,
     DateItem,
@@ -77,6 +78,14 @@ class RecordRow(msgspec.Struct, frozen=True):
     group: str
 
 
+class EntryRow(msgspec.Struct, frozen=True):
+    """An entry to classify with the category id the candidate chose ("" = none yet)."""
+
+    id: str
+    text: str
+    chosen: str
+
+
 class ItemView(msgspec.Struct, frozen=True, kw_only=True):
     """Everything an item template needs."""
 
@@ -93,6 +102,8 @@ class ItemView(msgspec.Struct, frozen=True, kw_only=True):
     fields: tuple[str, ...] = ()
     records: list[RecordRow] = msgspec.field(default_factory=list)
     groups: list[str] = msgspec.field(default_factory=list)
+    entries: list[EntryRow] = msgspec.field(default_factory=list)
+    categories: list[Choice] = msgspec.field(default_factory=list)
     text: str = ""
     unit: str = ""
     min_words: int = 0
@@ -188,9 +199,17 @@ def item_view(item: Item, answer: Any) -> ItemView:
     elif isinstance(item, RecordMatchingItem):
         extra = {"stimulus": reflow(item.stimulus), **_records_view(item, answer)}
     elif isinstance(item, NumericItem):
-        extra = {"stimulus": reflow(item.stimulus), "unit": item.unit, "text": _number_text(answer)}
+        extra = {"stimulus": reflow(item.stimulus), "unit": item.unit,
+                 "text": _number_text(answer)}
     elif isinstance(item, DateItem):
-        extra = {"stimulus": reflow(item.stimulus), "text": "" if answer is None else str(answer)}
+        extra = {"stimulus": reflow(item.stimulus),
+                 "text": "" if answer is None else str(answer)}
+    elif isinstance(item, ClassificationItem):
+        placed = answer if isinstance(answer, dict) else {}
+        extra = {"stimulus": reflow(item.stimulus),
+                 "entries": [EntryRow(e.id, e.text, str(placed.get(e.id, "")))
+                             for e in item.entries],
+                 "categories": [Choice(c.id, c.text, False) for c in item.categories]}
     else:
         assert isinstance(item, ConstructedResponseItem)
         extra = {"stimulus": reflow(item.stimulus),

@@ -107,6 +107,13 @@
         return q(".order-item").map((li) => li.dataset.id);
       case "record_matching":
         return clusters();
+      case "classification": {
+        const placed = {};
+        q(".class-select").forEach((select) => {
+          if (select.value) placed[select.dataset.entry] = select.value;
+        });
+        return Object.keys(placed).length ? placed : null;
+      }
       case "numeric":
         return text("#numeric-answer");
       case "date":
