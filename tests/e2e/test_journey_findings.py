@@ -118,23 +118,24 @@ async def test_accommodated_times_agree_everywhere(
 
 
 async def test_a_second_clock_never_starts_unseen(
-    desktop: BrowserContext, inviter: Inviter
+    desktop: BrowserContext, inviter: Inviter, e2e_catalog: Catalog
 ) -> None:
+    title = e2e_catalog.assessment("coding").title
     page = await desktop.new_page()
     link = await inviter(["coding", "privacy"])
     await start(page, link, "coding")
     await page.goto(link)
     coding = page.locator("#card-coding")
     await expect(coding.locator(".clock")).to_contain_text("minutes left")
-    await expect(page.locator("#running-note")).to_contain_text("Medical coding is in progress")
+    await expect(page.locator("#running-note")).to_contain_text(f"{title} is in progress")
     privacy = page.locator("#card-privacy")
     await expect(privacy.locator("form")).to_have_count(0)
-    await expect(privacy).to_contain_text("once Medical coding is submitted")
+    await expect(privacy).to_contain_text(f"once {title} is submitted")
     await shot(page, "issue10-1280-04-package-one-clock")
     # even a hand-made request cannot start a second clock
     response = await page.request.post(f"{link}/privacy/start", max_redirects=0)
     assert response.status == 409
-    assert "finish Medical coding first" in await response.text()
+    assert f"finish {title} first" in await response.text()
 
 
 # ---------------------------------------------------------------- answering
