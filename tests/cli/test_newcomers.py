@@ -16,6 +16,7 @@ from packaging.requirements import Requirement
 
 from service.assessments.content import load_content
 from service.assessments.items import ConstructedResponseItem
+from service.auth.passwords import PasswordChecker
 from service.auth.staff import login
 from service.cli.demo import (
     DEMO_RATER_PASSWORD,
@@ -94,9 +95,14 @@ async def test_demo_seeds_two_raters_who_can_sign_in(pool: asyncpg.Pool) -> None
                                   "AND role = 'rater' ORDER BY email", creds.organization_id)
         assert [r["email"] for r in raters] == list(creds.rater_emails)
         assert len(raters) == 2
+    checker = PasswordChecker(workers=1, queue=4)
+    try:
         for email in creds.rater_emails:
-            session = await login(conn, creds.organization_slug, email, DEMO_RATER_PASSWORD)
+            session = await login(pool, checker, organization_slug=creds.organization_slug,
+                                  email=email, password=DEMO_RATER_PASSWORD, address="test")
             assert session.user.role == "rater"
+    finally:
+        checker.close()
 
 
 async def test_demo_written_answers_are_plausible_replies(pool: asyncpg.Pool) -> None:
