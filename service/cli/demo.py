@@ -14,7 +14,9 @@ from argon2 import PasswordHasher
 from service.assessments.bank import ContentVersion
 from service.assessments.content import load_content
 from service.auth.api_keys import SCOPES, create_api_key
+from service.cli.demo_sample import seed_demo_audit, seed_statistics_sample
 from service.cli.invitations import seed_demo_invitation
+from service.demographics.store import SelfReport, record_self_report
 from service.ground.db import create_pool
 from service.ground.migrator import migrate
 from service.ground.settings import Settings
@@ -124,13 +126,11 @@ async def _store_applicant(
     async with conn.transaction():
         await conn.execute(
             """INSERT INTO candidates (id, organization_id, external_id, given_name, family_name,
-                   email) VALUES ($1, $2, $3, $4, $5, $6)""",
+                   email, simulated) VALUES ($1, $2, $3, $4, $5, $6, true)""",
             candidate_id, organization_id, f"demo-sim-{index:03d}", given, family,
             f"{given}.{family}.{index}@example.org".lower())
-        await conn.execute(
-            """INSERT INTO candidate_demographics (organization_id, candidate_id, sex,
-                   race_ethnicity) VALUES ($1, $2, $3, $4)""",
-            organization_id, candidate_id, person.sex, person.race_ethnicity)
+        await record_self_report(conn, organization_id, candidate_id,
+                                 SelfReport(person.sex, person.race_ethnicity))
         await conn.execute(
             """INSERT INTO cohort_members (organization_id, cohort_id, candidate_id)
                VALUES ($1, $2, $3)""", organization_id, cohort_id, candidate_id)
@@ -172,10 +172,15 @@ async def prepare_demo(settings: Settings, base: str) -> str:
             creds = await seed_demo(conn)
             link = await seed_demo_invitation(conn, creds.organization_id,
                                               settings.public_base_url)
+        content = load_content()
         cohort = await seed_demo_cohort(
-            pool, creds.organization_id, load_content(), thresholds=thresholds_of(settings),
+            pool, creds.organization_id, content, thresholds=thresholds_of(settings),
             min_real_outcomes=settings.readiness_min_real_outcomes,
             simulated_candidates=settings.readiness_simulated_candidates)
+        sample = await seed_statistics_sample(pool, creds.organization_id, content,
+                                              thresholds=thresholds_of(settings))
+        async with pool.acquire() as conn:
+            audit = await seed_demo_audit(conn, creds.organization_id, content)
     finally:
         await pool.close()
     return f"""
@@ -190,4 +195,8 @@ Demo credentials (demo only; change them before real use):
   candidate link    {link}
 Demo data: {cohort.candidates} simulated candidates scored; readiness model {cohort.model_version}
   (`chartready model-card` prints its card)
+Statistics sample: {sample.candidates} more simulated candidates with simulated demographics;
+  item {sample.planted_item} is planted as biased against women (DIF flags it):
+  {base}/staff/statistics/forms/privacy-a/dif (signed in as staff)
+  bias audit summary: {base}/staff/bias-audits/{audit}/summary
 """

@@ -84,6 +84,23 @@ def _stratum_sums(values: FloatArray, strata: Any, size: int) -> FloatArray:
     return sums
 
 
+def whole_marks(totals: Any) -> FloatArray:
+    """Thin matching for partial credit: each total rounded to the nearest whole mark (halves
+    up), so half-point totals do not split score levels into strata too sparse to use."""
+    values = as_float_vector(totals, "totals")
+    return np.floor(values + 0.5)
+
+
+def score_groups(totals: Any, groups: int) -> FloatArray:
+    """Thick matching: the totals' equal-frequency group (0..groups-1; tied totals share a
+    group), for samples too small for a stratum per score level."""
+    values = as_float_vector(totals, "totals")
+    if not 2 <= groups <= 100:
+        raise StatisticsInputError(f"groups must lie in [2, 100]; got {groups}", field="groups")
+    edges = np.quantile(values, np.linspace(0.0, 1.0, groups + 1)[1:-1])
+    return np.searchsorted(edges, values, side="right").astype(np.float64)
+
+
 def _classify(delta: float | None, se: float | None, p_value: float | None,
               alpha: float) -> Literal["A", "B", "C"] | None:
     if delta is None or p_value is None:

@@ -1,0 +1,69 @@
+"""Store the first scoring run of many attempts at once: the same rows ``save_scoring_run``
+writes, in a handful of statements, for seeding simulated cohorts (the demo, benchmarks).
+
+Only for attempts that have no run yet (nothing is marked not current); every run is
+current and the attempts become ``scored``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+import asyncpg
+import msgspec
+
+from service.assessments.scores import AttemptScore
+
+
+async def save_first_runs(conn: asyncpg.Connection, organization_id: uuid.UUID,
+                          scored: Sequence[tuple[uuid.UUID, AttemptScore]], *, reason: str,
+                          created_by: str) -> list[uuid.UUID]:
+    """Store one run per (attempt id, score); returns the run ids in order. The content
+    version rows must exist (``ensure_content_version``)."""
+    runs = [uuid.uuid4() for _ in scored]
+    scores = [s for _, s in scored]
+    attempts = [a for a, _ in scored]
+    async with conn.transaction():
+        await conn.execute(
+            """INSERT INTO scoring_runs (id, organization_id, attempt_id, content_version,
+                   raw_total, max_total, scaled_score, passed, provisional, reason, created_by,
+                   equated_raw, raw_cut, section_scores)
+               SELECT r.id, $1, r.attempt, r.version, r.raw, r.max, r.scaled, r.passed,
+                      r.provisional, $2, $3, r.equated, r.cut, r.sections::jsonb
+               FROM unnest($4::uuid[], $5::uuid[], $6::text[], $7::float8[], $8::float8[],
+                           $9::float8[], $10::bool[], $11::bool[], $12::float8[],
+                           $13::float8[], $14::text[])
+                    AS r(id, attempt, version, raw, max, scaled, passed, provisional,
+                         equated, cut, sections)""",
+            organization_id, reason, created_by, runs, attempts,
+            [s.content_version for s in scores], [s.raw_total for s in scores],
+            [s.max_total for s in scores], [float(s.scaled_score) for s in scores],
+            [s.passed for s in scores], [s.provisional for s in scores],
+            [s.equated_raw for s in scores], [s.raw_cut for s in scores],
+            [msgspec.json.encode(s.section_scores).decode() for s in scores])
+        items = [(run, i) for run, s in zip(runs, scores, strict=True) for i in s.item_scores]
+        await conn.execute(
+            """INSERT INTO item_scores (organization_id, scoring_run_id, item_id, points,
+                   max_points, feedback, provisional)
+               SELECT $1, i.run, i.item, i.points, i.max, i.feedback::jsonb, i.provisional
+               FROM unnest($2::uuid[], $3::text[], $4::float8[], $5::float8[], $6::text[],
+                           $7::bool[]) AS i(run, item, points, max, feedback, provisional)""",
+            organization_id, [r for r, _ in items], [i.item_id for _, i in items],
+            [i.points for _, i in items], [i.max_points for _, i in items],
+            [msgspec.json.encode(i.feedback).decode() for _, i in items],
+            [i.provisional for _, i in items])
+        comps = [(run, c) for run, s in zip(runs, scores, strict=True)
+                 for c in s.competency_scores]
+        await conn.execute(
+            """INSERT INTO competency_scores (organization_id, scoring_run_id, competency_id,
+                   raw, max, percent)
+               SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::float8[], $5::float8[],
+                                        $6::float8[])""",
+            organization_id, [r for r, _ in comps], [c.competency_id for _, c in comps],
+            [c.raw for _, c in comps], [c.max for _, c in comps],
+            [c.percent for _, c in comps])
+        await conn.execute(
+            "UPDATE attempts SET status = 'scored' WHERE organization_id = $1 "
+            "AND id = ANY($2::uuid[])", organization_id, attempts)
+    return runs
