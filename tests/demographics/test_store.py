@@ -28,7 +28,8 @@ async def test_a_report_is_stored_replaced_and_read_as_groups(
         first = await reported_at(conn, org_id, one)
         await record_self_report(conn, org_id, one, SelfReport(sex="female",
                                                                 race_ethnicity="asian"))
-        assert (await reported_at(conn, org_id, one) or first) >= (first or 0)  # type: ignore[operator]
+        second = await reported_at(conn, org_id, one)
+        assert first is not None and second is not None and second >= first
         groups = await demographic_groups(conn, organization_id=org_id,
                                           candidate_ids=[one, two])
     assert groups == {"sex": ["female", "unknown"], "race_ethnicity": ["asian", "unknown"]}
