@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from service.faces.candidate.demographics import CandidateDemographicsPage
 from service.faces.candidate.finish_pages import CandidateFinishPages
 from service.faces.candidate.page_api import CandidateApi
 from service.faces.candidate.pages import CandidatePages
@@ -14,7 +15,7 @@ from service.faces.candidate.web import TEMPLATES, static_router
 def candidate_handlers() -> list[Any]:
     """Route handlers of the candidate face."""
     return [CandidatePages, CandidateFinishPages, CandidateApi, CandidateProfileDownload,
-            static_router()]
+            CandidateDemographicsPage, static_router()]
 
 
 __all__ = ["TEMPLATES", "candidate_handlers"]
