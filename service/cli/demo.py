@@ -197,6 +197,6 @@ Demo data: {cohort.candidates} simulated candidates scored; readiness model {coh
   (`chartready model-card` prints its card)
 Statistics sample: {sample.candidates} more simulated candidates with simulated demographics;
   item {sample.planted_item} is planted as biased against women (DIF flags it):
-  {base}/staff/statistics/forms/privacy-a/dif (signed in as staff)
+  {base}/staff/statistics/forms/privacy-a/dif (staff JSON: sign in with POST /staff/session)
   bias audit summary: {base}/staff/bias-audits/{audit}/summary
 """

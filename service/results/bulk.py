@@ -14,6 +14,23 @@ import asyncpg
 import msgspec
 
 from service.assessments.scores import AttemptScore
+from service.results.store import item_arrays
+
+
+def _array_literals(
+    arrays: Sequence[tuple[list[str], list[float], list[float]]],
+) -> tuple[list[str], list[str], list[str]]:
+    """Each run's arrays as PostgreSQL array literals (unnest cannot take arrays of arrays
+    of different lengths); item ids are plain tokens, quoted anyway."""
+    def text(values: Sequence[str]) -> str:
+        return "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+                              for v in values) + "}"
+
+    def numbers(values: Sequence[float]) -> str:
+        return "{" + ",".join(repr(float(v)) for v in values) + "}"
+
+    return ([text(ids) for ids, _, _ in arrays], [numbers(p) for _, p, _ in arrays],
+            [numbers(m) for _, _, m in arrays])
 
 
 async def save_first_runs(conn: asyncpg.Connection, organization_id: uuid.UUID,
@@ -42,6 +59,13 @@ async def save_first_runs(conn: asyncpg.Connection, organization_id: uuid.UUID,
             [s.passed for s in scores], [s.provisional for s in scores],
             [s.equated_raw for s in scores], [s.raw_cut for s in scores],
             [msgspec.json.encode(s.section_scores).decode() for s in scores])
+        await conn.execute(
+            """INSERT INTO item_score_vectors (scoring_run_id, organization_id, item_ids,
+                   points, max_points)
+               SELECT v.run, $1, v.items::text[], v.points::float8[], v.maxima::float8[]
+               FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[])
+                    AS v(run, items, points, maxima)""",
+            organization_id, runs, *_array_literals([item_arrays(s) for s in scores]))
         items = [(run, i) for run, s in zip(runs, scores, strict=True) for i in s.item_scores]
         await conn.execute(
             """INSERT INTO item_scores (organization_id, scoring_run_id, item_id, points,

@@ -216,3 +216,20 @@ async def test_dif_report_checks_groups_and_marks_partial_credit(
     assert report.matching == "total mark in whole marks"
     assert grouped.matching == "total mark in 3 equal-frequency groups"
     assert len(report.dif.items) == 24
+
+
+async def test_runs_stored_without_item_vectors_read_the_same(
+    pool: asyncpg.Pool, org_id: uuid.UUID,
+) -> None:
+    await store_people(pool, org_id, [Person(marks=m) for m in HAND])
+    async with pool.acquire() as conn:
+        with_arrays = await item_analysis_report(conn, CONTENT, org_id, "privacy-a",
+                                                 Selection())
+        await conn.execute("DELETE FROM item_score_vectors")
+        rebuilt = await item_analysis_report(conn, CONTENT, org_id, "privacy-a", Selection())
+        # A run whose items are not the form's (another content version) is left out.
+        await conn.execute("DELETE FROM item_scores WHERE item_id = 'PRI-A-24' AND "
+                           "scoring_run_id = (SELECT min(id::text)::uuid FROM scoring_runs)")
+        short = await item_analysis_report(conn, CONTENT, org_id, "privacy-a", Selection())
+    assert rebuilt.analysis == with_arrays.analysis
+    assert (short.attempts, short.excluded_incomplete) == (3, 1)
