@@ -2,7 +2,7 @@
 content, with simulated demographics and one planted biased item that DIF must flag.
 
 Answers come from the documented simulation (``service.readiness.simulation``) with a
-``PlantedBias``: item ``PLANTED_ITEM`` is made 1.5 logits harder for women, and only for
+``PlantedBias``: item ``PLANTED_ITEM`` is made 2 logits harder for women, and only for
 them. Every attempt is scored by the real scorers; runs, estimates and the rest are stored
 in bulk so the demo still starts quickly. Every person is marked ``simulated``, and the
 cohort's name says so.
@@ -36,7 +36,7 @@ SAMPLE_SIZE = 800
 SAMPLE_SEED = 2027
 PLANTED_ITEM = "PRI-A-10"
 PLANTED_BIAS = PlantedBias(item_ids=(PLANTED_ITEM,), attribute="sex", group="female",
-                           difficulty_shift=1.5)
+                           difficulty_shift=2.0)
 HIRING_SOURCE = "demo (simulated)"
 _DAYS = 60  # submissions spread over the last 60 days
 

@@ -18,13 +18,19 @@ from service.delivery.tokens import mint_token, token_digest
 from service.ground.errors import Gone, InvalidInput, NotFound
 
 AssessmentId = Annotated[str, Meta(pattern=r"^[a-z_]{2,40}$", description="An assessment id")]
+PackageId = Annotated[str, Meta(pattern=r"^[a-z_]{2,40}$",
+                                description="A package id, e.g. clerk or coding_track")]
 
 
 class NewInvitation(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
-    """An invitation to create. ``time_multiplier`` (1-4) or ``untimed`` are accommodations."""
+    """An invitation to create: name either ``assessments`` or a ``package`` of them.
+
+    ``time_multiplier`` (1-4) or ``untimed`` are accommodations.
+    """
 
     candidate_id: uuid.UUID
-    assessments: Annotated[list[AssessmentId], Meta(min_length=1, max_length=4)]
+    assessments: Annotated[list[AssessmentId], Meta(min_length=1, max_length=8)] | None = None
+    package: PackageId | None = None
     expires_in_days: Annotated[int, Meta(ge=1, le=90)] = 14
     time_multiplier: Annotated[float, Meta(ge=1.0, le=4.0)] | None = None
     untimed: bool = False
@@ -38,6 +44,7 @@ class IssuedInvitation(msgspec.Struct, frozen=True, kw_only=True):
     candidate_id: uuid.UUID
     url: str
     assessments: list[str]
+    package: str | None
     expires_at: dt.datetime
     time_multiplier: float | None
     untimed: bool
@@ -80,6 +87,22 @@ def check_package(content: ContentVersion, assessments: list[str]) -> list[str]:
     return seen
 
 
+def resolve_package(content: ContentVersion, new: NewInvitation) -> list[str]:
+    """The assessments an invitation offers: those listed, or those of the named package."""
+    if (new.assessments is None) == (new.package is None):
+        raise InvalidInput("Name either assessments or a package, not both and not neither",
+                           field="package" if new.package is not None else "assessments")
+    if new.package is not None:
+        found = content.packages.get(new.package)
+        if found is None:
+            known = ", ".join(sorted(content.packages)) or "none"
+            raise InvalidInput(f"Unknown package {new.package!r} (known: {known})",
+                               field="package")
+        return check_package(content, list(found.assessments))
+    assert new.assessments is not None
+    return check_package(content, new.assessments)
+
+
 async def create_invitation(
     conn: asyncpg.Connection,
     organization_id: uuid.UUID,
@@ -90,7 +113,7 @@ async def create_invitation(
     created_by: str,
 ) -> IssuedInvitation:
     """Store an invitation (token hashed) and return its link, which is never stored."""
-    package = check_package(content, new.assessments)
+    package = resolve_package(content, new)
     if new.untimed and new.time_multiplier is not None:
         raise InvalidInput("Give either time_multiplier or untimed, not both",
                            field="time_multiplier")
@@ -106,16 +129,17 @@ async def create_invitation(
     multiplier = None if new.time_multiplier is None else Decimal(f"{new.time_multiplier:.2f}")
     row = await conn.fetchrow(
         """INSERT INTO invitations (id, organization_id, candidate_id, cohort_id, token_sha256,
-                                    assessments, time_multiplier, untimed, expires_at,
-                                    created_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + make_interval(days => $9), $10)
+                                    assessments, package, time_multiplier, untimed,
+                                    expires_at, created_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now() + make_interval(days => $10),
+                   $11)
            RETURNING id, expires_at, created_at""",
         uuid.uuid4(), organization_id, new.candidate_id, new.cohort_id, digest, package,
-        multiplier, new.untimed, new.expires_in_days, created_by,
+        new.package, multiplier, new.untimed, new.expires_in_days, created_by,
     )
     return IssuedInvitation(
         id=row["id"], candidate_id=new.candidate_id, url=invitation_url(base_url, token),
-        assessments=package, expires_at=row["expires_at"],
+        assessments=package, package=new.package, expires_at=row["expires_at"],
         time_multiplier=None if multiplier is None else float(multiplier),
         untimed=new.untimed, created_at=row["created_at"],
     )

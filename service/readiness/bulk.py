@@ -1,6 +1,7 @@
 """Readiness estimates for many candidates at once (seeding simulated cohorts): one query
-for their pooled competency percents, one prediction call, one insert. The same estimate
-``estimate_attempt`` makes, stored against each candidate's given attempt."""
+for their pooled competency percents (items awaiting rating left out), one prediction call,
+one insert. The same estimate ``estimate_attempt`` makes, stored against each candidate's
+given attempt."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ async def estimate_candidates(conn: asyncpg.Connection, organization_id: uuid.UU
         return 0
     model = await load_model(conn, version, organization_id=organization_id)
     rows = await conn.fetch(
-        """SELECT l.candidate_id, cs.competency_id, sum(cs.raw) AS raw, sum(cs.max) AS max
+        """SELECT l.candidate_id, cs.competency_id, sum(cs.raw - cs.provisional_raw) AS raw,
+                  sum(cs.max - cs.provisional_max) AS max
            FROM latest_scored_attempts l
            JOIN competency_scores cs ON cs.organization_id = l.organization_id
                                     AND cs.scoring_run_id = l.run_id
@@ -36,6 +38,13 @@ async def estimate_candidates(conn: asyncpg.Connection, organization_id: uuid.UU
     for r in rows:
         totals.setdefault(r["candidate_id"], []).append(
             CompetencyTotal(r["competency_id"], r["raw"], r["max"]))
+    waiting = {r["candidate_id"]: list(r["items"]) for r in await conn.fetch(
+        """SELECT l.candidate_id, array_agg(s.item_id ORDER BY s.item_id) AS items
+           FROM latest_scored_attempts l
+           JOIN item_scores s ON s.organization_id = l.organization_id
+                             AND s.scoring_run_id = l.run_id
+           WHERE l.organization_id = $1 AND l.candidate_id = ANY($2::uuid[]) AND s.provisional
+           GROUP BY l.candidate_id""", organization_id, list(attempts))}
     candidates = [c for c in attempts if c in totals]
     estimates = predict(model, [pooled_percents(totals[c]) for c in candidates],
                         thresholds=thresholds)
@@ -50,6 +59,7 @@ async def estimate_candidates(conn: asyncpg.Connection, organization_id: uuid.UU
         [e.model_version for e in estimates], [e.probability for e in estimates],
         [e.band for e in estimates], [e.lower for e in estimates],
         [e.upper for e in estimates],
-        [msgspec.json.encode({"interval_method": e.interval_method, "effects": e.effects}
-                             ).decode() for e in estimates])
+        [msgspec.json.encode({"interval_method": e.interval_method, "effects": e.effects,
+                              "awaiting_rating": waiting.get(c, [])}).decode()
+         for c, e in zip(candidates, estimates, strict=True)])
     return len(candidates)

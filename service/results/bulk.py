@@ -45,20 +45,21 @@ async def save_first_runs(conn: asyncpg.Connection, organization_id: uuid.UUID,
         await conn.execute(
             """INSERT INTO scoring_runs (id, organization_id, attempt_id, content_version,
                    raw_total, max_total, scaled_score, passed, provisional, reason, created_by,
-                   equated_raw, raw_cut, section_scores)
+                   equated_raw, raw_cut, section_scores, awaiting_rating)
                SELECT r.id, $1, r.attempt, r.version, r.raw, r.max, r.scaled, r.passed,
-                      r.provisional, $2, $3, r.equated, r.cut, r.sections::jsonb
+                      r.provisional, $2, $3, r.equated, r.cut, r.sections::jsonb, r.awaiting
                FROM unnest($4::uuid[], $5::uuid[], $6::text[], $7::float8[], $8::float8[],
                            $9::float8[], $10::bool[], $11::bool[], $12::float8[],
-                           $13::float8[], $14::text[])
+                           $13::float8[], $14::text[], $15::bool[])
                     AS r(id, attempt, version, raw, max, scaled, passed, provisional,
-                         equated, cut, sections)""",
+                         equated, cut, sections, awaiting)""",
             organization_id, reason, created_by, runs, attempts,
             [s.content_version for s in scores], [s.raw_total for s in scores],
             [s.max_total for s in scores], [float(s.scaled_score) for s in scores],
             [s.passed for s in scores], [s.provisional for s in scores],
             [s.equated_raw for s in scores], [s.raw_cut for s in scores],
-            [msgspec.json.encode(s.section_scores).decode() for s in scores])
+            [msgspec.json.encode(s.section_scores).decode() for s in scores],
+            [s.awaiting_rating for s in scores])
         await conn.execute(
             """INSERT INTO item_score_vectors (scoring_run_id, organization_id, item_ids,
                    points, max_points)
@@ -81,12 +82,13 @@ async def save_first_runs(conn: asyncpg.Connection, organization_id: uuid.UUID,
                  for c in s.competency_scores]
         await conn.execute(
             """INSERT INTO competency_scores (organization_id, scoring_run_id, competency_id,
-                   raw, max, percent)
+                   raw, max, percent, provisional_raw, provisional_max)
                SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::float8[], $5::float8[],
-                                        $6::float8[])""",
+                                        $6::float8[], $7::float8[], $8::float8[])""",
             organization_id, [r for r, _ in comps], [c.competency_id for _, c in comps],
             [c.raw for _, c in comps], [c.max for _, c in comps],
-            [c.percent for _, c in comps])
+            [c.percent for _, c in comps], [c.provisional_raw for _, c in comps],
+            [c.provisional_max for _, c in comps])
         await conn.execute(
             "UPDATE attempts SET status = 'scored' WHERE organization_id = $1 "
             "AND id = ANY($2::uuid[])", organization_id, attempts)

@@ -16,6 +16,7 @@ from service.cli.demo_sample import (
     seed_demo_audit,
     seed_statistics_sample,
 )
+from service.cli.invitations import seed_demo_invitations
 from service.readiness.outcomes import training_rows
 from service.readiness.predict import BandThresholds
 from service.readiness.train import train
@@ -51,6 +52,20 @@ async def test_demo_seeds_scored_and_estimated_cohort_once(pool: asyncpg.Pool) -
                                     simulated_candidates=2000)
     assert (second.cohort_id, second.model_version) == (cohort.cohort_id, cohort.model_version)
     assert await pool.fetchval("SELECT count(*) FROM candidates") == 3
+
+
+async def test_demo_offers_one_invitation_per_package(pool: asyncpg.Pool) -> None:
+    async with pool.acquire() as conn:
+        creds = await seed_demo(conn)
+        links = await seed_demo_invitations(conn, creds.organization_id, "http://demo.example")
+    assert [title for title, _ in links] == ["Clerk screening", "Coding track"]
+    assert all(url.startswith("http://demo.example/take/") for _, url in links)
+    rows = await pool.fetch("SELECT package, assessments FROM invitations ORDER BY package")
+    assert [(r["package"], r["assessments"]) for r in rows] == [
+        ("clerk", ["records_operations", "privacy", "communication", "scenarios",
+                   "coding_basics"]),
+        ("coding_track", ["coding_basics", "coding"]),
+    ]
 
 
 @pytest.mark.slow
