@@ -13,12 +13,14 @@ from pathlib import Path
 
 import asyncpg
 import grimp
+import msgspec
 import numpy as np
 import pytest
 
 from service.demographics.store import SelfReport, record_self_report
-from service.readiness.estimates import estimate_attempt
+from service.readiness.generative import COMPETENCY_IDS
 from service.readiness.outcomes import training_rows
+from service.readiness.predict import predict
 from service.readiness.registry import load_model
 from service.readiness.train import train
 from tests.readiness.test_train import seed_outcomes
@@ -78,28 +80,29 @@ async def _swap(pool: asyncpg.Pool, org: uuid.UUID, flip: bool) -> None:  # type
 async def test_models_and_estimates_are_blind_to_demographics(
     pool: asyncpg.Pool, org_id: uuid.UUID,  # type: ignore[type-arg]
 ) -> None:
-    attempts = await seed_outcomes(pool, org_id, 70)
+    await seed_outcomes(pool, org_id, 70)
     async with pool.acquire() as conn:
         rows_before = await training_rows(conn, organization_id=org_id)
     await _swap(pool, org_id, flip=False)
     first = await train(pool, min_real_outcomes=50, seed=4, organization_id=org_id)
-    async with pool.acquire() as conn:
-        estimate_a = await estimate_attempt(conn, organization_id=org_id,
-                                            attempt_id=attempts[0])
-        model_a = await load_model(conn, first.version, organization_id=org_id)
-        assert await training_rows(conn, organization_id=org_id) == rows_before
     await _swap(pool, org_id, flip=True)  # every person's answers reversed
     second = await train(pool, min_real_outcomes=50, seed=4, organization_id=org_id)
     async with pool.acquire() as conn:
-        estimate_b = await estimate_attempt(conn, organization_id=org_id,
-                                            attempt_id=attempts[0])
+        assert await training_rows(conn, organization_id=org_id) == rows_before
+        # Loaded straight from this database (not the process's cache of model versions).
+        model_a = await load_model(conn, first.version, organization_id=org_id)
         model_b = await load_model(conn, second.version, organization_id=org_id)
-    assert estimate_a is not None and estimate_b is not None
-    assert estimate_b.probability == estimate_a.probability
+    assert first.features == second.features
     grid = np.linspace(0, 100, 9)[:, None] * np.ones((1, len(first.features)))
     assert np.array_equal(model_a.estimator.predict_proba(grid),
                           model_b.estimator.predict_proba(grid))
-    assert first.features == second.features
+    # The estimate of every candidate, from their stored scores, is the same.
+    people = [dict(zip(COMPETENCY_IDS, (float(v) for v in row), strict=True))
+              for row in grid[:, : len(COMPETENCY_IDS)]]
+    people += [r.percents for r in rows_before]
+    assert predict(model_a, people) == [
+        msgspec.structs.replace(e, model_version=first.version)
+        for e in predict(model_b, people)]
     # The groups only feed the per-group report, which does differ.
     assert first.metrics.by_group != second.metrics.by_group
 
