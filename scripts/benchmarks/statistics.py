@@ -100,14 +100,18 @@ async def _seed(conn: Any, org: uuid.UUID) -> None:
     await conn.execute("VACUUM ANALYZE")
 
 
-async def _median_ms(fn: Callable[[], Awaitable[Any]], repeats: int) -> float:
-    await fn()  # warm: plans, caches, imports
-    times = []
+async def _medians_ms(calls: dict[str, Callable[[], Awaitable[Any]]],
+                      repeats: int) -> dict[str, float]:
+    """Median ms of each call, taken in turns (so a busy moment hits every figure alike)."""
+    for fn in calls.values():
+        await fn()  # warm: plans, caches, imports
+    times: dict[str, list[float]] = {name: [] for name in calls}
     for _ in range(repeats):
-        began = time.perf_counter()
-        await fn()
-        times.append((time.perf_counter() - began) * 1000)
-    return statistics.median(times)
+        for name, fn in calls.items():
+            began = time.perf_counter()
+            await fn()
+            times[name].append((time.perf_counter() - began) * 1000)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 async def _measure(quick: bool) -> dict[str, Any]:
@@ -136,26 +140,24 @@ async def _measure(quick: bool) -> dict[str, Any]:
                 seed_s = time.perf_counter() - began
                 form = content.forms["privacy-a"]
                 marks = await load_form_marks(conn, org, form, everyone)
-                figures = {
-                    "attempts": int(marks.marks.shape[0]),
-                    "item_analysis_ms": await _median_ms(lambda: item_analysis_report(
-                        conn, content, org, "privacy-a", everyone), repeats),
-                    "bias_audit_ms": await _median_ms(lambda: bias_audit_report(
+                figures: dict[str, Any] = await _medians_ms({
+                    "item_analysis_ms": lambda: item_analysis_report(
+                        conn, content, org, "privacy-a", everyone),
+                    "bias_audit_ms": lambda: bias_audit_report(
                         conn, content, org, everyone, outcome="passed",
-                        assessment_id="privacy"), repeats),
-                    "item_analysis_load_ms": await _median_ms(lambda: load_form_marks(
-                        conn, org, form, everyone), repeats),
-                    "item_analysis_compute_ms": await _median_ms(lambda: asyncio.to_thread(
-                        item_analysis, marks.marks, marks.max_marks, marks.item_ids), repeats),
-                    "bias_audit_scoring_rate_ms": await _median_ms(lambda: bias_audit_report(
+                        assessment_id="privacy"),
+                    "item_analysis_load_ms": lambda: load_form_marks(conn, org, form, everyone),
+                    "item_analysis_compute_ms": lambda: asyncio.to_thread(
+                        item_analysis, marks.marks, marks.max_marks, marks.item_ids),
+                    "bias_audit_scoring_rate_ms": lambda: bias_audit_report(
                         conn, content, org, everyone, outcome="scaled_score",
-                        assessment_id="privacy"), repeats),
-                    "dif_ms": await _median_ms(lambda: dif_report(
+                        assessment_id="privacy"),
+                    "dif_ms": lambda: dif_report(
                         conn, content, org, "privacy-a", everyone, attribute="sex",
-                        reference="male", focal="female"), repeats),
-                    "candidates": N,
-                    "seed_s": round(seed_s, 1),
-                }
+                        reference="male", focal="female"),
+                }, repeats)
+                figures.update(attempts=int(marks.marks.shape[0]), candidates=N,
+                               seed_s=round(seed_s, 1))
         finally:
             await pool.close()
     return figures

@@ -17,8 +17,9 @@ from service.assessments.bank import Form
 # The latest scored attempt per candidate and assessment (the view is the one definition
 # of "latest"), when it was on the form: its run's item vector (item-id order, one narrow
 # row per attempt), rebuilt from item_scores for a run stored without one. ``complete``: the
-# run has exactly the form's items ($7, sorted the same way). Points and maxima travel in
-# PostgreSQL's binary array format, straight into numpy.
+# run has exactly the form's items ($7, sorted the same way). Points travel in PostgreSQL's
+# binary array format, straight into numpy. Rows come in no particular order (every
+# statistic here is order-free), so no sort of wide rows is needed.
 _FROM_ITEMS = """(SELECT array_agg(s.{column} ORDER BY s.item_id COLLATE "C") FROM item_scores s
                   WHERE s.organization_id = l.organization_id
                     AND s.scoring_run_id = l.run_id)"""
@@ -34,7 +35,6 @@ _MARKS = f"""
                                   AND v.scoring_run_id = l.run_id
     JOIN candidates c ON c.organization_id = l.organization_id AND c.id = l.candidate_id
     WHERE l.organization_id = $1 AND l.assessment_id = $5 AND l.form_id = $6 {SCOPE_FILTER}
-    ORDER BY l.attempt_id
 """  # noqa: S608 - only constant SQL is interpolated
 _FLOAT8_OID = 701
 _HEADER = 20  # one dimension: ndim, has-nulls flag, element type, length, lower bound
