@@ -1,5 +1,6 @@
 """Tenant isolation, endpoint by endpoint: an organization's API key and staff see nothing
-of another organization's candidates, attempts, cohorts, jobs, ratings or profiles.
+of another organization's candidates, attempts, cohorts, jobs, ratings, profiles,
+statistics, bias audits or self-reported demographics.
 
 Every HR API and staff operation in the OpenAPI document must have a case here, so a new
 endpoint cannot ship without one.
@@ -13,7 +14,10 @@ from typing import Any
 import asyncpg
 from litestar.testing import AsyncTestClient
 
+from service.analytics.audits import AuditRequest, create_audit
+from service.assessments.content import load_content
 from service.auth.api_keys import SCOPES, create_api_key
+from service.demographics.store import SelfReport, record_self_report
 from tests.faces.staff.test_staff_ratings import scored_attempt
 from tests.profiles.helpers import seed_organization
 from tests.results.factories import make_user, org_slug, sign_in, staff_headers
@@ -25,13 +29,13 @@ NOT_TENANT_DATA = {"createCandidate", "staffSignIn", "staffMe", "staffSignOut"}
 
 class OrgA:
     """The victim organization: an attempt awaiting its first rating, another rated by two
-    raters (so agreement statistics exist), a cohort with the first candidate, and a cohort
-    rendering job."""
+    raters (so agreement statistics exist), a cohort with both candidates (who reported
+    their sex), a cohort rendering job and a stored bias audit."""
 
     def __init__(self, attempt: uuid.UUID, candidate: uuid.UUID, cohort: uuid.UUID,
-                 job: uuid.UUID, invitation: uuid.UUID) -> None:
+                 job: uuid.UUID, invitation: uuid.UUID, audit: uuid.UUID) -> None:
         self.attempt, self.candidate, self.cohort, self.job = attempt, candidate, cohort, job
-        self.invitation = invitation
+        self.invitation, self.audit = invitation, audit
 
 
 async def _seed_victim(client: AsyncTestClient, pool: asyncpg.Pool,  # type: ignore[type-arg]
@@ -42,8 +46,12 @@ async def _seed_victim(client: AsyncTestClient, pool: asyncpg.Pool,  # type: ign
     cohort = uuid.uuid4()
     await pool.execute("INSERT INTO cohorts (id, organization_id, name) VALUES ($1, $2, 'A')",
                        cohort, org)
-    await pool.execute("INSERT INTO cohort_members (organization_id, cohort_id, candidate_id) "
-                       "VALUES ($1, $2, $3)", org, cohort, candidate)
+    second = await pool.fetchval("SELECT candidate_id FROM attempts WHERE id = $1", rated_twice)
+    for member, sex in ((candidate, "female"), (second, "male")):
+        await pool.execute("INSERT INTO cohort_members (organization_id, cohort_id, "
+                           "candidate_id) VALUES ($1, $2, $3)", org, cohort, member)
+        async with pool.acquire() as conn:
+            await record_self_report(conn, org, member, SelfReport(sex=sex))
     for rater in ("rater-a1@example.org", "rater-a2@example.org"):
         await make_user(pool, org, "rater", rater)
         client.cookies.clear()
@@ -55,13 +63,18 @@ async def _seed_victim(client: AsyncTestClient, pool: asyncpg.Pool,  # type: ign
         """INSERT INTO profile_batches (id, organization_id, cohort_id, variant, total,
                created_by) VALUES ($1, $2, $3, 'employer', 1, 'test') RETURNING id""",
         uuid.uuid4(), org, cohort)
+    async with pool.acquire() as conn:
+        audit = await create_audit(conn, load_content(), org, AuditRequest(
+            outcome="passed", assessment_id="communication"), actor="test")
     client.cookies.clear()
     invitation = await pool.fetchval("SELECT invitation_id FROM attempts WHERE id = $1", attempt)
-    return OrgA(attempt, candidate, cohort, job, invitation)
+    return OrgA(attempt, candidate, cohort, job, invitation, audit.id)
 
 
 def _cases(a: OrgA) -> dict[str, tuple[str, str, Any]]:
     """operationId -> (method, path, JSON body) that names organization A's data."""
+    cohort = f"cohort_id={a.cohort}"
+    audit = "outcome=passed&assessment_id=communication"
     return {
         "getCandidate": ("GET", f"/api/v1/candidates/{a.candidate}", None),
         "getCandidateProfilePdf": ("GET", f"/api/v1/candidates/{a.candidate}/profile.pdf", None),
@@ -78,15 +91,31 @@ def _cases(a: OrgA) -> dict[str, tuple[str, str, Any]]:
         "submitRating": ("POST", "/staff/ratings", {"attempt_id": str(a.attempt),
                                                     "item_id": "COM-A-14", "levels": LEVELS}),
         "revokeInvitation": ("POST", f"/api/v1/invitations/{a.invitation}/revoke", None),
+        # Statistics over stored data name the victim's cohort; stored audits by id.
+        "itemAnalysis": ("GET", f"{STATS}/forms/communication-a/item-analysis?{cohort}", None),
+        "itemAnalysisCsv": ("GET", f"{STATS}/forms/communication-a/item-analysis.csv?{cohort}",
+                            None),
+        "difReport": ("GET", f"{STATS}/forms/communication-a/dif?{cohort}", None),
+        "difCsv": ("GET", f"{STATS}/forms/communication-a/dif.csv?{cohort}", None),
+        "biasAudit": ("GET", f"{STATS}/bias-audit?{audit}&{cohort}", None),
+        "biasAuditCsv": ("GET", f"{STATS}/bias-audit.csv?{audit}&{cohort}", None),
+        "createBiasAudit": ("POST", "/staff/bias-audits", {
+            "outcome": "passed", "assessment_id": "communication", "cohort_id": str(a.cohort)}),
+        "getBiasAudit": ("GET", f"/staff/bias-audits/{a.audit}", None),
+        "biasAuditReportCsv": ("GET", f"/staff/bias-audits/{a.audit}/report.csv", None),
+        "biasAuditSummary": ("GET", f"/staff/bias-audits/{a.audit}/summary", None),
+        "biasAuditSummaryPdf": ("GET", f"/staff/bias-audits/{a.audit}/summary.pdf", None),
+        "candidateDemographics": ("GET", f"/staff/candidates/{a.candidate}/demographics", None),
     }
 
 
-LISTINGS = {"listCandidates", "ratingQueue", "raterAgreement"}
+STATS = "/staff/statistics"
+LISTINGS = {"listCandidates", "ratingQueue", "raterAgreement", "listBiasAudits"}
 
 
 async def _tables(pool: asyncpg.Pool) -> dict[str, int]:  # type: ignore[type-arg]
     names = ["candidates", "invitations", "scoring_runs", "ratings", "profiles",
-             "profile_batches", "audit_log"]
+             "profile_batches", "bias_audits", "candidate_demographics", "audit_log"]
     return {n: await pool.fetchval(f"SELECT count(*) FROM {n}") for n in names}
 
 
@@ -117,12 +146,13 @@ async def test_another_organization_sees_and_changes_nothing(
     after = await _tables(pool)
     assert {k: after[k] - before[k] for k in before} == {
         "candidates": 0, "invitations": 0, "scoring_runs": 0, "ratings": 0, "profiles": 0,
-        "profile_batches": 0, "audit_log": 0}
+        "profile_batches": 0, "bias_audits": 0, "candidate_demographics": 0, "audit_log": 0}
     assert await pool.fetchval("SELECT count(*) FROM invitations WHERE revoked_at IS NOT NULL") == 0
 
     assert (await client.get("/api/v1/candidates", headers=api)).json() == []
     assert (await client.get("/staff/ratings/queue", headers=staff)).json() == []
     assert (await client.get("/staff/ratings/agreement", headers=staff)).json() == []
+    assert (await client.get("/staff/bias-audits", headers=staff)).json() == []
 
     # The control: the victim's own key and staff get through every case and see their data,
     # so the 404s above were isolation, not wrong paths.
@@ -134,6 +164,7 @@ async def test_another_organization_sees_and_changes_nothing(
     assert len((await client.get("/api/v1/candidates", headers=own)).json()) == 2
     assert len((await client.get("/staff/ratings/queue", headers=own)).json()) == 1
     assert len((await client.get("/staff/ratings/agreement", headers=own)).json()) == 2
+    assert len((await client.get("/staff/bias-audits", headers=own)).json()) == 1
     for operation, (method, path, body) in cases.items():
         r = await client.request(method, path, headers=own, json=body)
         assert r.status_code < 300, (operation, r.status_code, r.text[:200])

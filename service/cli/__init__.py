@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from service import __version__
-from service.cli import content, invitations, jobs, readiness, server, tenants
+from service.cli import content, invitations, jobs, readiness, server, statistics, tenants
 from service.cli.common import Handler
 from service.ground.settings import Settings, SettingsError, load_settings, markdown_table
 
@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="chartready",
         description="ChartReady: serve, migrate, demo, content, invitations, readiness "
-                    "models, tenant administration, version, settings.")
+                    "models, statistics, tenant administration, version, settings.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(handler=handler)
         return p
 
-    for module in (server, jobs, content, invitations, readiness, tenants):
+    for module in (server, jobs, content, invitations, readiness, statistics, tenants):
         module.register(add)
     add("version", cmd_version, "Print the version.")
     add("settings", cmd_settings, "Print every setting as a Markdown table.")

@@ -17,8 +17,10 @@ from service.assessments.bank import ContentVersion
 from service.assessments.content import load_content
 from service.assessments.items import ConstructedResponseItem
 from service.auth.api_keys import SCOPES, create_api_key
+from service.cli.demo_sample import SampleCohort, seed_demo_audit, seed_statistics_sample
 from service.cli.demo_writing import Tier, demo_response
 from service.cli.invitations import seed_demo_invitations
+from service.demographics.store import SelfReport, record_self_report
 from service.ground.db import create_pool
 from service.ground.migrator import migrate
 from service.ground.settings import Settings
@@ -140,13 +142,11 @@ async def _store_applicant(
     async with conn.transaction():
         await conn.execute(
             """INSERT INTO candidates (id, organization_id, external_id, given_name, family_name,
-                   email) VALUES ($1, $2, $3, $4, $5, $6)""",
+                   email, simulated) VALUES ($1, $2, $3, $4, $5, $6, true)""",
             candidate_id, organization_id, f"demo-sim-{index:03d}", given, family,
             f"{given}.{family}.{index}@example.org".lower())
-        await conn.execute(
-            """INSERT INTO candidate_demographics (organization_id, candidate_id, sex,
-                   race_ethnicity) VALUES ($1, $2, $3, $4)""",
-            organization_id, candidate_id, person.sex, person.race_ethnicity)
+        await record_self_report(conn, organization_id, candidate_id,
+                                 SelfReport(person.sex, person.race_ethnicity))
         await conn.execute(
             """INSERT INTO cohort_members (organization_id, cohort_id, candidate_id)
                VALUES ($1, $2, $3)""", organization_id, cohort_id, candidate_id)
@@ -192,9 +192,11 @@ def readable(content: ContentVersion, item_id: str, answer: object) -> object:
 
 
 def demo_banner(base: str, creds: DemoCredentials, links: list[tuple[str, str]],
-                cohort: DemoCohort, *, metrics_token: str | None = None) -> str:
+                cohort: DemoCohort, sample: SampleCohort | None = None,
+                audit: uuid.UUID | None = None, *, metrics_token: str | None = None) -> str:
     """What `chartready demo` prints: where everything is and how staff sign in
-    (``links``: a candidate link per package, as (title, url))."""
+    (``links``: a candidate link per package, as (title, url); ``sample`` and ``audit``: the
+    statistics sample and its stored bias audit)."""
     raters = " and ".join(creds.rater_emails) or "(none)"
     candidate_links = "\n".join(f"  candidate link    {url}\n                    ({title})"
                                  for title, url in links)
@@ -219,6 +221,19 @@ Demo credentials (demo only; change them before real use):
 {candidate_links}
 Demo data: {cohort.candidates} simulated candidates scored; readiness model \
 {cohort.model_version} (trained on simulated candidates; `chartready model-card` prints its card)
+{_statistics_lines(base, sample, audit)}"""
+
+
+def _statistics_lines(base: str, sample: SampleCohort | None, audit: uuid.UUID | None) -> str:
+    if sample is None:
+        return ""
+    summary = f"\n  bias audit        {base}/staff/bias-audits/{audit}/summary" if audit else ""
+    return f"""Statistics sample: {sample.candidates} more simulated candidates with simulated \
+demographics;
+  item {sample.planted_item} is planted as biased against women, and DIF flags it:
+  item analysis     {base}/staff/statistics/forms/privacy-a/item-analysis
+  DIF               {base}/staff/statistics/forms/privacy-a/dif{summary}
+                    (staff JSON and pages: sign in first)
 """
 
 
@@ -233,10 +248,16 @@ async def prepare_demo(settings: Settings, base: str) -> str:
             creds = await seed_demo(conn)
             links = await seed_demo_invitations(conn, creds.organization_id,
                                                 settings.public_base_url)
+        content = load_content()
         cohort = await seed_demo_cohort(
-            pool, creds.organization_id, load_content(), thresholds=thresholds_of(settings),
+            pool, creds.organization_id, content, thresholds=thresholds_of(settings),
             min_real_outcomes=settings.readiness_min_real_outcomes,
             simulated_candidates=settings.readiness_simulated_candidates)
+        sample = await seed_statistics_sample(pool, creds.organization_id, content,
+                                              thresholds=thresholds_of(settings))
+        async with pool.acquire() as conn:
+            audit = await seed_demo_audit(conn, creds.organization_id, content)
     finally:
         await pool.close()
-    return demo_banner(base, creds, links, cohort, metrics_token=settings.metrics_token)
+    return demo_banner(base, creds, links, cohort, sample, audit,
+                       metrics_token=settings.metrics_token)

@@ -12,11 +12,14 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from types import TracebackType
+from typing import TypeVar
 
 from service.profiles.render import RenderRequest, render_pdf_sync
 
+T = TypeVar("T")
 DEFAULT_WORKERS = 2
 DEFAULT_MAX_TASKS_PER_CHILD = 100
 
@@ -56,6 +59,11 @@ class RenderPool:
         """Render one profile PDF in a worker process."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, render_pdf_sync, request)
+
+    async def run(self, render: Callable[[T], bytes], request: T) -> bytes:
+        """Run another picklable render function (another document's PDF) in a worker."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, render, request)
 
     async def warm(self) -> None:
         """Start every worker now (each runs the warm-up) instead of on first use."""

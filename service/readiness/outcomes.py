@@ -120,13 +120,17 @@ async def awaiting_rating(
 
 
 async def training_rows(conn: asyncpg.Connection, *, organization_id: UUID) -> list[TrainingRow]:
-    """Every candidate of the organization with an outcome and at least one scored attempt."""
+    """Every candidate of the organization with an outcome and at least one scored attempt.
+
+    Simulated people (the demo's) are left out: their outcomes are never real ones."""
     rows = await conn.fetch(
         f"""
         WITH outcome AS (
-            SELECT DISTINCT ON (candidate_id) candidate_id, met_standard, observed_on
-            FROM hiring_outcomes WHERE organization_id = $1
-            ORDER BY candidate_id, observed_on DESC, created_at DESC
+            SELECT DISTINCT ON (o.candidate_id) o.candidate_id, o.met_standard, o.observed_on
+            FROM hiring_outcomes o
+            JOIN candidates c ON c.organization_id = o.organization_id AND c.id = o.candidate_id
+            WHERE o.organization_id = $1 AND NOT c.simulated
+            ORDER BY o.candidate_id, o.observed_on DESC, o.created_at DESC
         ), latest AS ({_LATEST_RUNS.format(candidate_filter="")})
         SELECT o.candidate_id, o.met_standard, o.observed_on, cs.competency_id,
                sum(cs.raw - cs.provisional_raw) AS raw,
@@ -154,24 +158,3 @@ async def training_rows(conn: asyncpg.Connection, *, organization_id: UUID) -> l
         for cid, group in by_candidate.items()
     ]
 
-
-async def demographic_groups(
-    conn: asyncpg.Connection, *, organization_id: UUID, candidate_ids: list[UUID]
-) -> dict[str, list[str]]:
-    """Self-reported sex and race/ethnicity per candidate ("unknown" if not reported).
-
-    Read only to report per-group metrics of a model; never used as features.
-    """
-    rows = await conn.fetch(
-        """SELECT candidate_id, sex, race_ethnicity FROM candidate_demographics
-           WHERE organization_id = $1 AND candidate_id = ANY($2::uuid[])""",
-        organization_id,
-        candidate_ids,
-    )
-    found = {r["candidate_id"]: r for r in rows}
-    return {
-        attribute: [
-            (found[c][attribute] if c in found else None) or "unknown" for c in candidate_ids
-        ]
-        for attribute in ("sex", "race_ethnicity")
-    }

@@ -16,12 +16,13 @@ import numpy as np
 import numpy.typing as npt
 
 from service.assessments.bank import ContentVersion
+from service.demographics.store import demographic_groups
 from service.ground.errors import NotFound
 from service.readiness.card import model_card
 from service.readiness.features import feature_matrix
 from service.readiness.generative import COMPETENCY_IDS
 from service.readiness.model import TrainedModel, fit_and_select
-from service.readiness.outcomes import TrainingRow, demographic_groups, training_rows
+from service.readiness.outcomes import TrainingRow, training_rows
 from service.readiness.registry import (
     ModelVersion,
     Provenance,

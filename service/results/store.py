@@ -56,6 +56,15 @@ async def ensure_content_version(conn: asyncpg.Connection, content: ContentVersi
     )
 
 
+def item_arrays(score: AttemptScore) -> tuple[list[str], list[float], list[float]]:
+    """The run's item ids, points and maxima in item-id order (code points, as PostgreSQL's
+    COLLATE "C" sorts them): the row of ``item_score_vectors`` statistics read a whole
+    form from."""
+    items = sorted(score.item_scores, key=lambda s: s.item_id)
+    return ([s.item_id for s in items], [s.points for s in items],
+            [s.max_points for s in items])
+
+
 async def save_scoring_run(
     conn: asyncpg.Connection,
     organization_id: uuid.UUID,
@@ -99,6 +108,11 @@ async def save_scoring_run(
             organization_id, run_id, [s.item_id for s in items], [s.points for s in items],
             [s.max_points for s in items], [s.feedback for s in items],
             [s.provisional for s in items],
+        )
+        await conn.execute(
+            """INSERT INTO item_score_vectors (scoring_run_id, organization_id, item_ids,
+                   points, max_points) VALUES ($1, $2, $3, $4, $5)""",
+            run_id, organization_id, *item_arrays(score),
         )
         comps = score.competency_scores
         await conn.execute(

@@ -148,8 +148,14 @@ def _field_errors(extra: Any) -> list[FieldError]:
     return out
 
 
+_MISSING_PARAMETER = re.compile(r"Missing required (query|path|header|cookie) parameter '([^']+)'")
+
+
 def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Problem]:
     errors = _field_errors(exc.extra)
+    missing = _MISSING_PARAMETER.search(str(exc.detail))
+    if not errors and missing:  # Litestar names a missing parameter only in its message
+        errors = [FieldError(f"{missing.group(1)}.{missing.group(2)}", "is required")]
     fields = ", ".join(e.field for e in errors)
     detail = f"Invalid {fields}: {errors[0].message}" if errors else str(exc.detail)
     if "malformed" in str(exc.detail).lower() and not errors:

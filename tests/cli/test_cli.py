@@ -14,7 +14,7 @@ from service.cli import build_parser, main
 
 COMMANDS = ["serve", "demo", "migrate", "version", "settings", "check-content", "content-stats",
             "score-answer", "invite", "sweep", "worker", "jobs", "equate", "train", "model-card",
-            "model-rollback",
+            "model-rollback", "item-analysis", "bias-audit", "dif",
             "org-create", "user-create", "api-key-create", "api-key-list", "api-key-revoke",
             "invite-revoke"]
 README = Path(__file__).resolve().parents[2] / "README.md"

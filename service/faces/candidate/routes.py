@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from service.faces.candidate.demographics import CandidateDemographicsPage
 from service.faces.candidate.finish_pages import CandidateFinishPages
 from service.faces.candidate.lookup_api import CodeLookupApi, lookup_warmup
 from service.faces.candidate.page_api import CandidateApi
@@ -15,7 +16,7 @@ from service.faces.candidate.web import TEMPLATES, favicon, static_router
 def candidate_handlers() -> list[Any]:
     """Route handlers of the candidate face."""
     return [CandidatePages, CandidateFinishPages, CandidateApi, CodeLookupApi,
-            CandidateProfileDownload, static_router(), favicon]
+            CandidateProfileDownload, CandidateDemographicsPage, static_router(), favicon]
 
 
 __all__ = ["TEMPLATES", "candidate_handlers", "lookup_warmup"]
