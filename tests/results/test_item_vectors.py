@@ -11,7 +11,7 @@ import asyncpg
 
 from tests.faces.staff.test_staff_ratings import scored_attempt
 
-MIGRATION = Path(__file__).resolve().parents[2] / "migrations" / "0013_statistics.sql"
+MIGRATION = Path(__file__).resolve().parents[2] / "migrations" / "0014_statistics.sql"
 ROWS = """SELECT array_agg(item_id ORDER BY item_id COLLATE "C") AS ids,
                  array_agg(points ORDER BY item_id COLLATE "C") AS points,
                  array_agg(max_points ORDER BY item_id COLLATE "C") AS maxima
