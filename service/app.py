@@ -14,6 +14,8 @@ from litestar.logging.config import LoggingConfig
 from service import __version__
 from service.faces.candidate.routes import TEMPLATES as CANDIDATE_TEMPLATES
 from service.faces.candidate.routes import candidate_handlers, lookup_warmup
+from service.faces.dashboard.routes import TEMPLATES as DASHBOARD_TEMPLATES
+from service.faces.dashboard.routes import dashboard_handlers
 from service.faces.hr_api.routes import hr_api_handlers
 from service.faces.staff.routes import staff_handlers
 from service.faces.verification.controller import VerificationController
@@ -44,6 +46,7 @@ def create_app(settings: Settings) -> Litestar:
         route_handlers=[
             health, ready, metrics, api_docs_asset, VerificationController,
             *candidate_handlers(), *hr_api_handlers(), *staff_handlers(),
+            *dashboard_handlers(),
         ],
         lifespan=[
             pool_lifespan(database_url, min_size=settings.db_pool_min,
@@ -53,7 +56,8 @@ def create_app(settings: Settings) -> Litestar:
             password_checker_lifespan(workers=settings.password_hash_workers,
                                       queue=settings.password_hash_queue),
         ],
-        template_config=template_config({"candidate": CANDIDATE_TEMPLATES}),
+        template_config=template_config({"candidate": CANDIDATE_TEMPLATES,
+                                         "dashboard": DASHBOARD_TEMPLATES}),
         state=State({"settings": settings}),
         dependencies={
             "conn": Provide(provide_connection),

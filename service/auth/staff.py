@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import asyncpg
 import msgspec
@@ -42,6 +42,7 @@ class StaffUser(msgspec.Struct, frozen=True):
     display_name: str
     role: str
     csrf_token: str
+    expires_at: datetime | None = None
 
     @property
     def actor(self) -> str:
@@ -134,7 +135,8 @@ async def session_user(conn: asyncpg.Connection, token: str) -> StaffUser | None
     if not token or len(token) > 100:
         return None
     row = await conn.fetchrow(
-        """SELECT u.id, u.organization_id, u.email, u.display_name, u.role, s.csrf_token
+        """SELECT u.id, u.organization_id, u.email, u.display_name, u.role, s.csrf_token,
+                  s.expires_at
            FROM staff_sessions s JOIN users u
              ON u.id = s.user_id AND u.organization_id = s.organization_id
            WHERE s.token_sha256 = $1 AND s.expires_at > now() AND NOT u.disabled""",
@@ -162,3 +164,32 @@ async def logout(conn: asyncpg.Connection, token: str, *, everywhere: bool = Fal
 def csrf_matches(user: StaffUser, presented: str | None) -> bool:
     """Constant-time comparison of the presented CSRF token with the session's."""
     return presented is not None and hmac.compare_digest(user.csrf_token, presented)
+
+
+async def change_password(pool: asyncpg.Pool, passwords: PasswordChecker, user: StaffUser, *,
+                          current: str, new: str, keep_token: str) -> int:
+    """Replace ``user``'s password after checking the current one (off the event loop);
+    every other session of the user ends. Unauthorized for a wrong current password;
+    ValueError for a new one the policy refuses. Returns how many sessions ended."""
+    async with passwords.admitted():
+        async with acquire(pool) as conn:
+            row = await conn.fetchrow(
+                """SELECT u.password_hash, o.slug, o.name FROM users u
+                   JOIN organizations o ON o.id = u.organization_id
+                   WHERE u.organization_id = $1 AND u.id = $2 AND NOT u.disabled""",
+                user.organization_id, user.id)
+        if row is None or not await passwords.verify(row["password_hash"], current):
+            raise Unauthorized("The current password is not right", field="current")
+    try:
+        check_new_password(new, context=(user.email, user.display_name, row["slug"],
+                                          row["name"]))
+    except WeakPassword as weak:
+        raise ValueError(str(weak)) from None
+    async with acquire(pool) as conn, conn.transaction():
+        await conn.execute("UPDATE users SET password_hash = $3 WHERE organization_id = $1 "
+                           "AND id = $2", user.organization_id, user.id, hash_password(new))
+        ended: int = await conn.fetchval(
+            """WITH gone AS (DELETE FROM staff_sessions WHERE organization_id = $1
+                             AND user_id = $2 AND token_sha256 <> $3 RETURNING 1)
+               SELECT count(*) FROM gone""", user.organization_id, user.id, _sha(keep_token))
+    return ended

@@ -62,9 +62,8 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
 
 
-async def require_staff(connection: ASGIConnection[Any, Any, Any, Any],
-                        handler: BaseRouteHandler) -> None:
-    """A live staff session with at least the handler's ``opt["role"]``; CSRF on writes."""
+async def session_staff(connection: ASGIConnection[Any, Any, Any, Any]) -> StaffUser:
+    """The user of the request's live staff session; Unauthorized without one."""
     token = connection.cookies.get(SESSION_COOKIE)
     if not token:
         raise Unauthorized("Sign in first")
@@ -72,15 +71,37 @@ async def require_staff(connection: ASGIConnection[Any, Any, Any, Any],
         user = await session_user(conn, token)
     if user is None:
         raise Unauthorized("Your session has ended; sign in again")
-    if connection.scope.get("method", "GET") not in _SAFE_METHODS and not csrf_matches(
-        user, connection.headers.get("x-csrf-token")
-    ):
-        raise Forbidden("Missing or wrong X-CSRF-Token header")
+    return user
+
+
+def has_role(user: StaffUser, needed: str) -> bool:
+    """Whether ``user``'s role is ``needed`` or above (viewer < rater < coordinator < admin)."""
+    return _ROLE_RANK[user.role] >= _ROLE_RANK[needed]
+
+
+def is_unsafe(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
+    """Whether the request may change something (so it must prove it is not forged)."""
+    return connection.scope.get("method", "GET") not in _SAFE_METHODS
+
+
+def admit_staff(connection: ASGIConnection[Any, Any, Any, Any], user: StaffUser,
+                handler: BaseRouteHandler) -> None:
+    """Check the handler's ``opt["role"]`` and remember the user for the ``staff``
+    dependency; staff responses are never cached."""
     needed = handler.opt.get("role", "viewer")
-    if _ROLE_RANK[user.role] < _ROLE_RANK[needed]:
+    if not has_role(user, needed):
         raise Forbidden(f"This needs the {needed} role")
     connection.scope["state"]["staff"] = user
     connection.scope["state"]["response_headers"] = NO_STORE
+
+
+async def require_staff(connection: ASGIConnection[Any, Any, Any, Any],
+                        handler: BaseRouteHandler) -> None:
+    """A live staff session with at least the handler's ``opt["role"]``; CSRF on writes."""
+    user = await session_staff(connection)
+    if is_unsafe(connection) and not csrf_matches(user, connection.headers.get("x-csrf-token")):
+        raise Forbidden("Missing or wrong X-CSRF-Token header")
+    admit_staff(connection, user, handler)
 
 
 STAFF_SECURITY: list[SecurityRequirement] = [{"staffSession": []}]

@@ -1,0 +1,2 @@
+"""Coordinator, rater and admin pages (``/dashboard``): cohorts, candidates, ratings,
+statistics, models and administration, over the staff session."""

@@ -1,0 +1,26 @@
+"""Everything the app mounts for the dashboard: its pages and its own script and styles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.router import Router
+from litestar.static_files import create_static_files_router
+
+from service.faces.dashboard.home import DashboardHome
+from service.faces.dashboard.session_pages import DashboardAccountPages, DashboardSessionPages
+from service.faces.dashboard.web import STATIC, TEMPLATES
+
+
+def static_router() -> Router:
+    """The dashboard's own stylesheet and script at /dashboard/static (no CDN)."""
+    return create_static_files_router(path="/dashboard/static", directories=[STATIC],
+                                      include_in_schema=False)
+
+
+def dashboard_handlers() -> list[Any]:
+    """Route handlers of the dashboard face."""
+    return [DashboardSessionPages, DashboardAccountPages, DashboardHome, static_router()]
+
+
+__all__ = ["TEMPLATES", "dashboard_handlers"]

@@ -1,0 +1,46 @@
+// ChartReady dashboard: a small script of our own that enhances server-rendered pages.
+// Everything works without it; it adds live updates, copying and confirmations.
+(function () {
+  "use strict";
+
+  // Regions marked data-refresh="URL" data-every="SECONDS" replace their content with the
+  // HTML fragment at URL every few seconds while the page is visible (e.g. invitation status).
+  function refresh(region) {
+    var url = region.getAttribute("data-refresh");
+    var every = Math.max(2, Number(region.getAttribute("data-every") || 5)) * 1000;
+    function tick() {
+      if (document.hidden) { return; }
+      fetch(url, { credentials: "same-origin", headers: { "X-Fragment": "1" } })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) {
+          if (html !== null && html !== region.innerHTML) { region.innerHTML = html; }
+        })
+        .catch(function () { /* a missed refresh is retried at the next tick */ });
+    }
+    window.setInterval(tick, every);
+  }
+
+  // Buttons with data-copy="TEXT" put TEXT on the clipboard and say so.
+  function copier(button) {
+    button.addEventListener("click", function () {
+      var text = button.getAttribute("data-copy");
+      var label = button.textContent;
+      if (!navigator.clipboard) { return; }
+      navigator.clipboard.writeText(text).then(function () {
+        button.textContent = "Copied";
+        window.setTimeout(function () { button.textContent = label; }, 1500);
+      });
+    });
+  }
+
+  // Forms with data-confirm="QUESTION" ask before they submit.
+  function confirming(form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
+    });
+  }
+
+  document.querySelectorAll("[data-refresh]").forEach(refresh);
+  document.querySelectorAll("[data-copy]").forEach(copier);
+  document.querySelectorAll("form[data-confirm]").forEach(confirming);
+})();
