@@ -57,6 +57,7 @@ CREATE TABLE result_versions (
 );
 CREATE INDEX result_versions_by_attempt ON result_versions (attempt_id, seq);
 CREATE INDEX result_versions_by_candidate ON result_versions (organization_id, candidate_id);
+CREATE INDEX result_versions_by_time ON result_versions (organization_id, created_at);
 
 -- Readiness estimates name the scoring run they were made after.
 ALTER TABLE readiness_predictions ADD COLUMN scoring_run_id uuid;

@@ -13,6 +13,7 @@ import msgspec
 from msgspec import Meta
 
 from service.assessments.bank import ContentVersion
+from service.delivery.lifecycle import mark_started
 from service.delivery.timing import Accommodation
 from service.delivery.tokens import mint_token, token_digest
 from service.ground.errors import Gone, InvalidInput, NotFound
@@ -170,9 +171,7 @@ def require_live(invitation: Invitation) -> None:
 
 
 async def record_consent(conn: asyncpg.Connection, invitation: Invitation) -> None:
-    """Remember that the candidate read the notice and agreed (first time only)."""
-    await conn.execute(
-        """UPDATE invitations SET consented_at = now()
-           WHERE organization_id = $1 AND id = $2 AND consented_at IS NULL""",
-        invitation.organization_id, invitation.id,
-    )
+    """Remember that the candidate read the notice and agreed (first time only): the
+    invitation has started (``invitation.started`` is emitted with it)."""
+    async with conn.transaction():
+        await mark_started(conn, invitation.organization_id, invitation.id)
