@@ -17,8 +17,8 @@ import asyncpg
 import msgspec
 
 SCOPES = frozenset({
-    "candidates:read", "candidates:write", "invitations:write", "results:read",
-    "outcomes:write",
+    "candidates:read", "candidates:write", "invitations:read", "invitations:write",
+    "results:read", "outcomes:write", "webhooks:manage", "greenhouse",
 })
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from service.faces.staff.attempts import AttemptIntegrityController
+from service.faces.staff.outbox import OutboxController
 from service.faces.staff.profiles import StaffProfileController
 from service.faces.staff.ratings import RatingController, RescoreController
 from service.faces.staff.session import StaffSessionController
@@ -13,4 +14,4 @@ from service.faces.staff.session import StaffSessionController
 def staff_handlers() -> list[Any]:
     """Route handlers of the staff face."""
     return [StaffSessionController, RatingController, RescoreController, StaffProfileController,
-            AttemptIntegrityController]
+            AttemptIntegrityController, OutboxController]

@@ -1,0 +1,122 @@
+"""Making the OpenAPI document tell the truth, since integrators generate clients from it.
+
+- ``errors(...)``: the problem responses an operation can return, each documented as
+  ``application/problem+json`` with the Problem schema (Litestar's default 400 schema, which
+  does not match what we send, is replaced).
+- ``polish_openapi``: run once at startup on the generated document: request bodies whose
+  Structs refuse unknown fields say ``additionalProperties: false``, every POST under the HR
+  API documents the ``Idempotency-Key`` header, and every HR API response documents the
+  rate-limit headers.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+import msgspec
+from litestar import Litestar
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Example
+
+from service.web.problems import PROBLEM_JSON, Problem
+
+_DESCRIPTIONS = {
+    400: "The request is malformed (a parameter or the body does not parse or validate); "
+         "`errors` names each field",
+    401: "No API key, or the key is unknown or revoked",
+    403: "The API key lacks the scope this operation needs",
+    404: "No such record in the caller's organization",
+    409: "The request conflicts with stored state",
+    410: "The link existed but has expired",
+    413: "The request body is too large",
+    422: "The values are well-formed but not acceptable; `errors` names the field",
+    429: "Too many requests for this API key; retry after `Retry-After` seconds",
+    503: "The database is unreachable; retry after `Retry-After` seconds",
+}
+
+HR_ALWAYS = (400, 401, 403, 429, 503)
+"""Every HR API operation: bad parameters, authentication, scope, rate limit, outage."""
+
+
+def errors(*statuses: int, always: tuple[int, ...] = HR_ALWAYS) -> dict[int, ResponseSpec]:
+    """Problem-details responses for ``statuses`` (plus ``always``)."""
+    out: dict[int, ResponseSpec] = {}
+    for status in sorted({*always, *statuses}):
+        out[status] = ResponseSpec(
+            data_container=Problem, media_type=PROBLEM_JSON, generate_examples=False,
+            description=_DESCRIPTIONS.get(status, HTTPStatus(status).phrase),
+            examples=[Example(summary=HTTPStatus(status).phrase, value={
+                "type": f"https://chartready.example/problems/{HTTPStatus(status).name.lower()}",
+                "title": HTTPStatus(status).phrase, "status": status,
+                "detail": _DESCRIPTIONS.get(status, HTTPStatus(status).phrase)})])
+    return out
+
+
+def _structs() -> dict[str, type[msgspec.Struct]]:
+    found: dict[str, type[msgspec.Struct]] = {}
+    stack: list[type[msgspec.Struct]] = [msgspec.Struct]
+    while stack:
+        cls = stack.pop()
+        for sub in cls.__subclasses__():
+            stack.append(sub)
+            if sub.__module__.startswith("service."):
+                found.setdefault(sub.__name__, sub)
+    return found
+
+
+def _forbids_unknown(cls: type[msgspec.Struct]) -> bool:
+    return bool(cls.__struct_config__.forbid_unknown_fields)
+
+
+IDEMPOTENCY_PARAMETER = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "description": "Makes a retry safe: the first response to a key is stored for 24 hours "
+                   "and replayed (with `Idempotent-Replayed: true`) for a retry with the same "
+                   "request; the same key with a different request is a 422.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255,
+               "pattern": "^[\\x21-\\x7e]+$"},
+}
+
+_RATE_HEADERS = {
+    name: {"description": text, "schema": {"type": "string"}}
+    for name, text in (("RateLimit-Limit", "Requests allowed per window"),
+                       ("RateLimit-Remaining", "Requests left in this window"),
+                       ("RateLimit-Reset", "Seconds until the window starts afresh"),
+                       ("RateLimit-Policy", "The limit and window, e.g. `600;w=60`"))
+}
+_RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before retrying",
+                                "schema": {"type": "string"}}}
+
+
+def polish_document(doc: dict[str, Any]) -> dict[str, Any]:
+    """Apply the rules above to a generated document (in place; also returned)."""
+    structs = _structs()
+    for name, schema in doc.get("components", {}).get("schemas", {}).items():
+        cls = structs.get(name) or structs.get(name.rsplit("_", 1)[-1])
+        if cls is not None and _forbids_unknown(cls) and schema.get("type") == "object":
+            schema["additionalProperties"] = False
+    for path, item in doc.get("paths", {}).items():
+        hr = path.startswith(("/api/v1/", "/integrations/greenhouse/"))
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or not hr:
+                continue
+            if method == "post":
+                params = operation.setdefault("parameters", [])
+                if not any(p.get("name") == "Idempotency-Key" for p in params):
+                    params.append(dict(IDEMPOTENCY_PARAMETER))
+            for status, response in operation.get("responses", {}).items():
+                headers = response.setdefault("headers", {})
+                for name, header in _RATE_HEADERS.items():
+                    headers.setdefault(name, header)
+                if status in ("429", "503"):
+                    headers.update(_RETRY_AFTER)
+    return doc
+
+
+def polish_openapi(app: Litestar) -> None:
+    """Startup hook: polish the app's cached OpenAPI document before anyone reads it."""
+    from litestar._openapi.plugin import OpenAPIPlugin  # noqa: PLC0415 - Litestar's own
+
+    plugin = app.plugins.get(OpenAPIPlugin)
+    polish_document(plugin.provide_openapi_schema())
