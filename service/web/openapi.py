@@ -107,6 +107,8 @@ def polish_document(doc: dict[str, Any]) -> dict[str, Any]:
                     params.append(dict(IDEMPOTENCY_PARAMETER))
             for status, response in operation.get("responses", {}).items():
                 headers = response.setdefault("headers", {})
+                for header in headers.values():
+                    header.setdefault("schema", {"type": "string"})
                 for name, header in _RATE_HEADERS.items():
                     headers.setdefault(name, header)
                 if status in ("429", "503"):
