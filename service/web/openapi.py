@@ -89,9 +89,34 @@ _RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before retrying"
                                 "schema": {"type": "string"}}}
 
 
+_PDF_SCHEMA = {"type": "string", "format": "binary", "contentMediaType": "application/pdf"}
+
+
+def _problem_content() -> dict[str, Any]:
+    return {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+def _is_litestar_error(content: dict[str, Any] | None) -> bool:
+    """Litestar's default error schema ({status_code, detail, extra}), which we never send."""
+    schema = (content or {}).get("application/json", {}).get("schema", {})
+    return {"status_code", "detail"} <= set(schema.get("properties", {}))
+
+
 def polish_document(doc: dict[str, Any]) -> dict[str, Any]:
     """Apply the rules above to a generated document (in place; also returned)."""
     structs = _structs()
+    for item in doc.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict):
+                continue
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content")
+                if status.startswith(("4", "5")) and _is_litestar_error(content):
+                    response["content"] = _problem_content()
+                    response["description"] = _DESCRIPTIONS.get(int(status),
+                                                                response["description"])
+                if content and "application/pdf" in content:
+                    content["application/pdf"] = {"schema": dict(_PDF_SCHEMA)}
     for name, schema in doc.get("components", {}).get("schemas", {}).items():
         cls = structs.get(name) or structs.get(name.rsplit("_", 1)[-1])
         if cls is not None and _forbids_unknown(cls) and schema.get("type") == "object":
