@@ -22,7 +22,7 @@ from service.assessments.bank import ContentVersion
 from service.delivery.invitation_views import get_invitation
 from service.delivery.invitations import MailPolicy, NewInvitation, create_invitation
 from service.ground.errors import NotFound
-from service.ground.types import Email
+from service.ground.types import URL_PATTERN, Email
 from service.results.published import Result
 from service.tenancy.candidates import NewCandidate, create_candidate
 
@@ -56,7 +56,7 @@ class SendTest(msgspec.Struct, frozen=True, kw_only=True):
 
     partner_test_id: Annotated[str, Meta(min_length=1, max_length=100)]
     candidate: GreenhouseCandidate
-    url: Annotated[str, Meta(min_length=8, max_length=2000, pattern=r"^https?://[^\s\x00]+$")]
+    url: Annotated[str, Meta(min_length=8, max_length=2000, pattern=URL_PATTERN)]
     """Greenhouse's callback: PATCHed (no body) when the test is done."""
     sent_by: _Text | None = None
 

@@ -18,12 +18,13 @@ from service.delivery.lifecycle import mark_started
 from service.delivery.timing import Accommodation
 from service.delivery.tokens import mint_token, token_digest
 from service.ground.errors import Gone, InvalidInput, NotFound
+from service.ground.types import URL_PATTERN
 from service.tenancy.signing import new_signing_secret
 from service.tenancy.target_urls import check_url
 
 AssessmentId = Annotated[str, Meta(pattern=r"^[a-z_]{2,40}$", description="An assessment id")]
 CallbackUrl = Annotated[str, Meta(
-    min_length=8, max_length=2000, pattern=r"^https?://[^\s\x00]+$",
+    min_length=8, max_length=2000, pattern=URL_PATTERN,
     description="Where every event about this invitation is POSTed (signed like webhooks, "
                 "with the callback_secret returned once at creation). https only in "
                 "production.")]

@@ -37,17 +37,17 @@ def _public(address: str) -> bool:
 
 def check_url(url: str, *, allow_private: bool, field: str = "url") -> str:
     """The URL if its form is acceptable; InvalidInput naming ``field`` otherwise."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        _ = parts.port
+    except ValueError:
+        raise InvalidInput("The URL is not valid", field=field) from None
+    if parts.scheme not in ("https", "http") or not parts.hostname or not parts.hostname.isascii():
         raise InvalidInput("Give an absolute https:// URL", field=field)
     if parts.scheme != "https" and not allow_private:
         raise InvalidInput("Only https:// URLs are accepted", field=field)
     if parts.username or parts.password:
         raise InvalidInput("The URL must not carry credentials", field=field)
-    try:
-        _ = parts.port
-    except ValueError:
-        raise InvalidInput("The URL's port is not valid", field=field) from None
     host = parts.hostname
     try:
         literal = ipaddress.ip_address(host)

@@ -13,6 +13,7 @@ from msgspec import Meta
 
 from service.ground.cursor import decode_cursor, encode_cursor
 from service.ground.errors import NotFound
+from service.ground.types import URL_PATTERN
 from service.tenancy.events import EventType
 from service.tenancy.signing import new_signing_secret
 from service.tenancy.target_urls import check_url
@@ -20,7 +21,7 @@ from service.tenancy.target_urls import check_url
 ROTATION_GRACE = dt.timedelta(hours=24)
 """How long the previous secret keeps signing after a rotation."""
 
-WebhookUrl = Annotated[str, Meta(min_length=8, max_length=2000, pattern=r"^https?://[^\s\x00]+$",
+WebhookUrl = Annotated[str, Meta(min_length=8, max_length=2000, pattern=URL_PATTERN,
                                  description="https URL on a public address")]
 
 

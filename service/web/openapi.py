@@ -102,42 +102,80 @@ def _is_litestar_error(content: dict[str, Any] | None) -> bool:
     return {"status_code", "detail"} <= set(schema.get("properties", {}))
 
 
-def polish_document(doc: dict[str, Any]) -> dict[str, Any]:
-    """Apply the rules above to a generated document (in place; also returned)."""
+def _operations(doc: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(path, method, op) for path, item in doc.get("paths", {}).items()
+            for method, op in item.items() if isinstance(op, dict)]
+
+
+def _problems_and_pdfs(operation: dict[str, Any]) -> None:
+    """Litestar's default error schema becomes Problem; PDFs are binary."""
+    for status, response in operation.get("responses", {}).items():
+        content = response.get("content")
+        if status.startswith(("4", "5")) and _is_litestar_error(content):
+            response["content"] = _problem_content()
+            response["description"] = _DESCRIPTIONS.get(int(status), response["description"])
+        if content and "application/pdf" in content:
+            content["application/pdf"] = {"schema": dict(_PDF_SCHEMA)}
+
+
+def _idempotency(operation: dict[str, Any]) -> None:
+    """The Idempotency-Key header, and the 409/422 its reuse can answer, on a POST."""
+    params = operation.setdefault("parameters", [])
+    if not any(p.get("name") == "Idempotency-Key" for p in params):
+        params.append(dict(IDEMPOTENCY_PARAMETER))
+    for status in ("409", "422"):
+        operation["responses"].setdefault(status, {
+            "description": _DESCRIPTIONS[int(status)], "content": _problem_content()})
+
+
+def _headers(operation: dict[str, Any]) -> None:
+    """Rate-limit headers on every response, Retry-After on 429 and 503, a schema on each."""
+    for status, response in operation.get("responses", {}).items():
+        headers = response.setdefault("headers", {})
+        for header in headers.values():
+            header.setdefault("schema", {"type": "string"})
+        for name, header in _RATE_HEADERS.items():
+            headers.setdefault(name, header)
+        if status in ("429", "503"):
+            headers.update(_RETRY_AFTER)
+
+
+def _item_constraints(cls: type[msgspec.Struct], schema: dict[str, Any]) -> None:
+    """Litestar drops the constraints of list items (an assessment id's pattern); msgspec's
+    own schema of the Struct has them."""
+    try:
+        own = msgspec.json.schema(cls).get("$defs", {}).get(cls.__name__, {})
+    except TypeError:  # a Struct holding types msgspec cannot describe: none of ours in bodies
+        return
+    for name, prop in schema.get("properties", {}).items():
+        items = own.get("properties", {}).get(name, {}).get("items")
+        if prop.get("type") == "array" and isinstance(items, dict) and "$ref" not in items:
+            prop["items"] = items
+
+
+def _closed_request_bodies(doc: dict[str, Any]) -> None:
+    """additionalProperties: false where the Struct refuses unknown fields; list items keep
+    their patterns."""
     structs = _structs()
-    for item in doc.get("paths", {}).values():
-        for operation in item.values():
-            if not isinstance(operation, dict):
-                continue
-            for status, response in operation.get("responses", {}).items():
-                content = response.get("content")
-                if status.startswith(("4", "5")) and _is_litestar_error(content):
-                    response["content"] = _problem_content()
-                    response["description"] = _DESCRIPTIONS.get(int(status),
-                                                                response["description"])
-                if content and "application/pdf" in content:
-                    content["application/pdf"] = {"schema": dict(_PDF_SCHEMA)}
     for name, schema in doc.get("components", {}).get("schemas", {}).items():
         cls = structs.get(name) or structs.get(name.rsplit("_", 1)[-1])
-        if cls is not None and _forbids_unknown(cls) and schema.get("type") == "object":
+        if cls is None or schema.get("type") != "object":
+            continue
+        _item_constraints(cls, schema)
+        if _forbids_unknown(cls):
             schema["additionalProperties"] = False
-    for path, item in doc.get("paths", {}).items():
-        hr = path.startswith(("/api/v1/", "/integrations/greenhouse/"))
-        for method, operation in item.items():
-            if not isinstance(operation, dict) or not hr:
-                continue
-            if method == "post":
-                params = operation.setdefault("parameters", [])
-                if not any(p.get("name") == "Idempotency-Key" for p in params):
-                    params.append(dict(IDEMPOTENCY_PARAMETER))
-            for status, response in operation.get("responses", {}).items():
-                headers = response.setdefault("headers", {})
-                for header in headers.values():
-                    header.setdefault("schema", {"type": "string"})
-                for name, header in _RATE_HEADERS.items():
-                    headers.setdefault(name, header)
-                if status in ("429", "503"):
-                    headers.update(_RETRY_AFTER)
+
+
+def polish_document(doc: dict[str, Any]) -> dict[str, Any]:
+    """Apply the rules above to a generated document (in place; also returned)."""
+    _closed_request_bodies(doc)
+    for path, method, operation in _operations(doc):
+        _problems_and_pdfs(operation)
+        if not path.startswith(("/api/v1/", "/integrations/greenhouse/")):
+            continue
+        if method == "post":
+            _idempotency(operation)
+        _headers(operation)
     return doc
 
 

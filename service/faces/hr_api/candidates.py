@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Annotated, Literal
 
@@ -11,6 +10,7 @@ from litestar.datastructures import ResponseHeader
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from service.faces.hr_api.params import Cursor, UpdatedSince, parse_since
 from service.ground.types import ExternalId
 from service.profiles.downloads import current_profile_pdf
 from service.tenancy import audit
@@ -66,17 +66,15 @@ class CandidateController(Controller):
         conn: Conn,
         principal: CurrentPrincipal,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
-        cursor: Annotated[str | None, QueryParameter(
-            max_length=1000, description="next_cursor of the previous page")] = None,
-        updated_since: Annotated[dt.datetime | None, QueryParameter(
-            description="Only candidates changed after this time (RFC 3339)")] = None,
+        cursor: Cursor = None,
+        updated_since: UpdatedSince = None,
         external_id: Annotated[ExternalId | None, QueryParameter(
             description="Only the candidate with this external_id (your own id)")] = None,
     ) -> CandidatePage:
         """Newest first, a page at a time: pass `next_cursor` back as `cursor` (it keeps the
         filters) until it is null. Look a candidate up by your own id with `external_id`."""
         return await list_candidates(conn, principal.organization_id, limit=limit,
-                                     cursor=cursor, updated_since=updated_since,
+                                     cursor=cursor, updated_since=parse_since(updated_since),
                                      external_id=external_id)
 
     @get("/{candidate_id:uuid}", operation_id="getCandidate",

@@ -24,6 +24,7 @@ from service.delivery.invitations import (
     create_invitation,
 )
 from service.delivery.revocation import Reissue, reissue_invitation, revoke_invitation
+from service.faces.hr_api.params import Cursor
 from service.ground.settings import Settings
 from service.tenancy import audit
 from service.web.content import CurrentContent
@@ -76,8 +77,7 @@ class InvitationController(Controller):
     async def index(
         self, conn: Conn, principal: CurrentPrincipal,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
-        cursor: Annotated[str | None, QueryParameter(
-            max_length=1000, description="next_cursor of the previous page")] = None,
+        cursor: Cursor = None,
         candidate_id: Annotated[uuid.UUID | None, QueryParameter(
             description="Only this candidate's invitations")] = None,
         status: Annotated[InvitationStatus | None, QueryParameter(

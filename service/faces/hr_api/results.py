@@ -12,6 +12,8 @@ import msgspec
 from litestar import Controller, Response, get
 from litestar.params import FromPath, QueryParameter
 
+from service.faces.hr_api.params import Cursor, UpdatedSince, parse_since
+from service.ground.errors import NotFound
 from service.results.feed import (
     candidate_results,
     json_array,
@@ -36,6 +38,9 @@ class ResultPage(msgspec.Struct, frozen=True):
     """Use as `updated_since` for the next walk: it covers every change not in this one."""
 
 
+MAX_VERSION = 2**31 - 1
+
+
 def _json(body: bytes) -> Response[bytes]:
     return Response(body, media_type="application/json")
 
@@ -53,18 +58,15 @@ class ResultController(Controller):
     async def index(
         self, conn: Conn, principal: CurrentPrincipal,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
-        cursor: Annotated[str | None, QueryParameter(
-            max_length=1000, description="next_cursor of the previous page")] = None,
-        updated_since: Annotated[dt.datetime | None, QueryParameter(
-            description="Only results created or changed after this time (RFC 3339)",
-        )] = None,
+        cursor: Cursor = None,
+        updated_since: UpdatedSince = None,
     ) -> Response[ResultPage]:
         """Completed results of your organization, each at its latest version, newest change
         first. A walk is a consistent snapshot: results created or rescored while you page
         are neither skipped nor repeated (they appear in your next walk, from
         `next_updated_since`)."""
         page = await results_page(conn, principal.organization_id, limit=limit,
-                                  cursor=cursor, updated_since=updated_since)
+                                  cursor=cursor, updated_since=parse_since(updated_since))
         return cast("Response[ResultPage]", _json(page.to_json()))
 
     @get("/results/{result_id:uuid}", operation_id="getResult", summary="Read a result",
@@ -95,6 +97,8 @@ class ResultController(Controller):
                       version: FromPath[int],
                       conn: Conn, principal: CurrentPrincipal) -> Response[Result]:
         """The result as it was published at that version."""
+        if not 1 <= version <= MAX_VERSION:
+            raise NotFound(f"No version {version} of result {result_id}", field="version")
         document = await result_document(conn, principal.organization_id, result_id, version)
         return cast("Response[Result]", _json(document.encode()))
 
