@@ -51,7 +51,7 @@ def receiving() -> Iterator[Receiver]:
 
         do_POST = do_PATCH = _handle  # noqa: N815 - http.server's naming
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             return
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

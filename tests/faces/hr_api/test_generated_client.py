@@ -3,6 +3,7 @@ out without warnings, with every documented error response parsed as a Problem."
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -26,7 +27,8 @@ async def test_openapi_python_client_generates_cleanly(
     config.write_text(json.dumps(
         {"content_type_overrides": {"application/pdf": "application/octet-stream"}}))
     bin_dir = Path(sys.executable).parent
-    run = subprocess.run(
+    run = await asyncio.to_thread(
+        subprocess.run,
         [str(bin_dir / "openapi-python-client"), "generate", "--path", str(spec),
          "--output-path", str(tmp_path / "client"), "--meta", "none", "--overwrite",
          "--config", str(config)],

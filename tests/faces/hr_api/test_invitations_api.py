@@ -7,8 +7,14 @@ import uuid
 
 import asyncpg
 
-from tests.faces.hr_api.helpers import Client, key_with, new_candidate, new_invitation, take
-from tests.faces.hr_api.helpers import token_of
+from tests.faces.hr_api.helpers import (
+    Client,
+    key_with,
+    new_candidate,
+    new_invitation,
+    take,
+    token_of,
+)
 from tests.web.test_error_shape import assert_problem
 
 

@@ -16,8 +16,13 @@ from litestar.testing import AsyncTestClient
 
 from service.app import create_app
 from tests.conftest import make_settings
-from tests.faces.hr_api.helpers import key_with, new_candidate, new_invitation, take
-from tests.faces.hr_api.helpers import scored_results, token_of
+from tests.faces.hr_api.helpers import (
+    key_with,
+    new_invitation,
+    scored_results,
+    take,
+    token_of,
+)
 
 HR_PREFIXES = ("/api/v1/", "/integrations/")
 
@@ -123,7 +128,8 @@ async def test_every_operation_answers_as_documented(
     await c.call("getResultVersion", path={"result_id": result_id, "version": 9}, headers=auth)
     await c.call("listCandidateResults", path={"candidate_id": created["id"]}, headers=auth)
     await c.call("recordOutcome", headers=auth, json={
-        "candidate_id": created["id"], "hired": True, "observed_on": dt.date.today().isoformat(),
+        "candidate_id": created["id"], "hired": True,
+        "observed_on": dt.datetime.now(dt.UTC).date().isoformat(),
         "retained_90_days": True, "supervisor_rating": 4})
     await c.call("recordOutcome", headers=auth, json={
         "candidate_id": created["id"], "hired": False, "observed_on": "2024-01-01",

@@ -19,7 +19,7 @@ async def test_outcomes_are_validated_replaced_and_used_for_training(
     [attempt] = await scored_results(pool, org_id, 1)
     candidate = str(await pool.fetchval("SELECT candidate_id FROM attempts WHERE id = $1",
                                         attempt))
-    today = dt.date.today().isoformat()
+    today = dt.datetime.now(dt.UTC).date().isoformat()
     hired = {"candidate_id": candidate, "hired": True, "observed_on": today}
     r = await client.post("/api/v1/outcomes", json=hired, headers=auth)
     assert r.status_code == 200 and r.json()["met_standard"] is None
@@ -37,7 +37,7 @@ async def test_outcomes_are_validated_replaced_and_used_for_training(
         "met_standard"] is False
     assert await pool.fetchval("SELECT count(*) FROM hiring_outcomes") == 1
 
-    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    tomorrow = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)).isoformat()
     assert_problem(await client.post("/api/v1/outcomes", headers=auth,
                                       json={**hired, "observed_on": tomorrow}), 422,
                    "observed_on")
@@ -73,5 +73,5 @@ async def test_candidates_page_by_cursor_and_are_found_by_external_id(
     assert [c["id"] for c in since] == [newer["id"]]
     dup = await client.post("/api/v1/candidates", headers=auth, json={
         "given_name": "X", "family_name": "Y", "email": "x@example.org", "external_id": "ats-0"})
-    assert_problem(dup, 409)["existing_id"] == made[0]
+    assert_problem(dup, 409)
     assert dup.json()["existing_id"] == made[0]
