@@ -140,3 +140,24 @@ async def test_registration_rules(client: AsyncTestClient,  # type: ignore[type-
         "url": "https://hooks.example.com/x", "events": []}), 400)
     assert_problem(await client.get(f"/api/v1/webhooks/{uuid.uuid4()}/deliveries",
                                     headers=auth), 404)
+
+
+async def test_a_new_profile_is_announced_once(
+    private_client: AsyncTestClient, pool: asyncpg.Pool,  # type: ignore[type-arg]
+    auth: dict[str, str],
+) -> None:
+    client = private_client
+    hook = (await client.post("/api/v1/webhooks", headers=auth, json={
+        "url": "http://127.0.0.1:9/h", "events": ["profile.ready"]})).json()
+    candidate = await new_candidate(client, auth)
+    await take(client, token_of(await new_invitation(client, auth, candidate["id"])))
+    for _ in range(2):  # the second download reuses the stored profile: no new event
+        pdf = await client.get(f"/api/v1/candidates/{candidate['id']}/profile.pdf",
+                               headers=auth)
+        assert pdf.status_code == 200
+    rows = await pool.fetch(
+        """SELECT e.payload FROM webhook_deliveries d JOIN integration_events e
+           ON e.id = d.event_id WHERE d.endpoint_id = $1""", uuid.UUID(hook["id"]))
+    [event] = [msgspec.json.decode(r["payload"]) for r in rows]
+    assert event["type"] == "profile.ready" and event["data"]["variant"] == "employer"
+    assert event["data"]["candidate_id"] == candidate["id"]
