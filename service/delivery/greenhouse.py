@@ -193,8 +193,9 @@ async def test_status(conn: asyncpg.Connection, organization_id: uuid.UUID,
 class ResponseError(msgspec.Struct, frozen=True, kw_only=True):
     """Greenhouse reporting that one of our replies was malformed."""
 
-    api_call: Annotated[str, Meta(max_length=200)] | None = None
-    errors: list[Any] = msgspec.field(default_factory=list)
+    api_call: Annotated[str, Meta(min_length=1, max_length=200)]
+    """Which of our replies was malformed (Greenhouse always says)."""
+    errors: Annotated[list[Any], Meta(max_length=100)]
     partner_test_id: Annotated[str, Meta(max_length=200)] | None = None
     partner_test_name: Annotated[str, Meta(max_length=500)] | None = None
     partner_interview_id: Annotated[str, Meta(max_length=200)] | None = None

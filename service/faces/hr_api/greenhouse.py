@@ -101,7 +101,7 @@ class GreenhouseController(Controller):
         await audit.record(conn, principal.organization_id, actor=principal.actor,
                            action="greenhouse.response_error", subject_kind="invitation",
                            subject_id=data.partner_interview_id or "",
-                           reason=(data.api_call or "")[:200])
+                           reason=data.api_call[:200])
         return {}
 
 
