@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what ChartReady needs into .venv (and, for tests, the system packages the tests
-# drive: Chromium, poppler-utils, WeasyPrint's libraries). Idempotent; sourced by run.sh
-# and test.sh. Usage: bootstrap.sh [runtime|test]
+# drive: Chromium, poppler-utils, npm for axe-core, WeasyPrint's libraries). Idempotent; run
+# by run.sh and test.sh. Usage: bootstrap.sh [runtime|test]
+# BOOTSTRAP_DRY_RUN=1 prints the system packages it would install and stops there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want=${1:-runtime}
@@ -18,6 +19,14 @@ missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 done
+# The browser tests inject axe-core, installed from the npm registry with npm.
+if [ "$want" = test ] && ! command -v npm >/dev/null; then
+  missing+=(npm)
+fi
+if [ "${BOOTSTRAP_DRY_RUN:-0}" = 1 ]; then
+  echo "would install: ${missing[*]}"
+  exit 0
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -29,7 +38,7 @@ fi
 
 # Browser tests inject axe-core from the npm registry (never a copy in the repository).
 if [ "$want" = test ] && [ -f package.json ] && [ ! -d node_modules/axe-core ]; then
-  command -v npm >/dev/null || { echo "npm is needed for the browser tests" >&2; exit 1; }
+  command -v npm >/dev/null || { echo "npm is needed for the browser tests (apt: npm)" >&2; exit 1; }
   npm install --no-audit --no-fund --silent >/dev/null
 fi
 
@@ -43,7 +52,10 @@ if [ ! -f "$stamp" ]; then
   quiet() { grep -v '^WARNING: Location' || true; }
   .venv/bin/python -m pip install -q --upgrade pip 2>&1 | quiet
   .venv/bin/python -m pip install -q -r "$lock" 2>&1 | quiet
-  .venv/bin/python -m pip install -q --no-deps -e . 2>&1 | quiet
+  # setuptools warns on every editable install that the service/ folder sits in the working
+  # directory, which is how this repository is laid out on purpose; nothing to act on.
+  PYTHONWARNINGS="ignore:Editable installation" \
+    .venv/bin/python -m pip install -q --no-deps -e . 2>&1 | quiet
   .venv/bin/python -m pip check >/dev/null || { .venv/bin/python -m pip check; exit 1; }
   .venv/bin/python -c 'import service, litestar, asyncpg, weasyprint'  # fail loudly if broken
   touch "$stamp"

@@ -13,7 +13,7 @@ from litestar.logging.config import LoggingConfig
 
 from service import __version__
 from service.faces.candidate.routes import TEMPLATES as CANDIDATE_TEMPLATES
-from service.faces.candidate.routes import candidate_handlers
+from service.faces.candidate.routes import candidate_handlers, lookup_warmup
 from service.faces.hr_api.routes import hr_api_handlers
 from service.faces.staff.routes import staff_handlers
 from service.faces.verification.controller import VerificationController
@@ -49,7 +49,8 @@ def create_app(settings: Settings) -> Litestar:
         lifespan=[
             pool_lifespan(database_url, min_size=settings.db_pool_min,
                           max_size=settings.db_pool_max),
-            content_lifespan, profiles_lifespan(settings), jobs_lifespan(settings),
+            content_lifespan, lookup_warmup, profiles_lifespan(settings),
+            jobs_lifespan(settings),
         ],
         template_config=template_config({"candidate": CANDIDATE_TEMPLATES}),
         state=State({"settings": settings}),

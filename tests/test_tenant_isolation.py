@@ -19,7 +19,7 @@ from tests.faces.staff.test_staff_ratings import scored_attempt
 from tests.profiles.helpers import seed_organization
 from tests.results.factories import make_user, org_slug, sign_in, staff_headers
 
-LEVELS = {"content": 2, "organisation": 2, "tone": 2, "mechanics": 2}
+LEVELS = {"content": 2, "organization": 2, "tone": 2, "mechanics": 2}
 # Operations that name no other organization's data, or are covered elsewhere.
 NOT_TENANT_DATA = {"createCandidate", "staffSignIn", "staffMe", "staffSignOut", "listAssessments",
                    "createWebhook", "greenhouseListTests", "greenhouseSendTest",

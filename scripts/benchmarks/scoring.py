@@ -1,4 +1,4 @@
-"""Scoring throughput: simulated complete attempts, all four assessments, in-process, one core.
+"""Scoring throughput: simulated complete attempts, every assessment, in-process, one core.
 
 Goal (issue 3): at least 2,000 complete attempts per second. An attempt is one candidate's
 full set of answers to one form, given as the JSON the browser would have autosaved, so the
@@ -17,6 +17,7 @@ from typing import Any
 from service.assessments.bank import ContentVersion
 from service.assessments.content import DEFAULT_ROOT, check_content, load_content
 from service.assessments.items import (
+    ClassificationItem,
     CodeEntryItem,
     ConstructedResponseItem,
     DateItem,
@@ -76,6 +77,9 @@ def _answer(item: Item, rng: random.Random) -> Any:
         return item.key if right else item.key + rng.choice([-1, 1, 10])
     if isinstance(item, DateItem):
         return item.key.isoformat() if right else "2026-01-01"
+    if isinstance(item, ClassificationItem):
+        categories = sorted(item.category_ids)
+        return dict(item.key) if right else {e: rng.choice(categories) for e in item.key}
     assert isinstance(item, ConstructedResponseItem)
     chosen = rng.sample(REPLY_SENTENCES, k=rng.randint(3, len(REPLY_SENTENCES)))
     return f"Dear patient {rng.randint(1, 10**6)}, " + " ".join(chosen)

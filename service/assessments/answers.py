@@ -18,6 +18,7 @@ import msgspec
 
 from service.assessments.codes import normalise_code
 from service.assessments.items import (
+    ClassificationItem,
     CodeEntryItem,
     ConstructedResponseItem,
     DateItem,
@@ -175,6 +176,23 @@ def _bad_date() -> dt.date:
     raise InvalidAnswer("answer", "must be a date written YYYY-MM-DD")
 
 
+def _classes(item: ClassificationItem, raw: object) -> dict[str, str]:
+    if not isinstance(raw, dict):
+        raise InvalidAnswer("answer", "must be an object mapping entry ids to category ids")
+    if len(raw) > len(item.entries):
+        raise InvalidAnswer("answer", f"has more than {len(item.entries)} entries")
+    placed: dict[str, str] = {}
+    for entry_id, category_id in raw.items():
+        field = f"answer[{entry_id!r}]"
+        if not isinstance(entry_id, str) or entry_id not in item.entry_ids:
+            raise InvalidAnswer(field, f"unknown entry {entry_id!r}")
+        category = _text(category_id, field, MAX_ID_CHARS)
+        if category not in item.category_ids:
+            raise InvalidAnswer(field, f"unknown category {category!r}")
+        placed[entry_id] = category
+    return dict(sorted(placed.items()))
+
+
 def _response(_item: ConstructedResponseItem, raw: object) -> str:
     return _text(raw, "answer", MAX_TEXT_CHARS)
 
@@ -189,6 +207,7 @@ _VALIDATORS: dict[type, Callable[[Any, object], object]] = {
     RecordMatchingItem: _clusters,
     NumericItem: _number,
     DateItem: _date,
+    ClassificationItem: _classes,
     ConstructedResponseItem: _response,
 }
 
@@ -200,7 +219,8 @@ def validate_answer(item: Item, raw: object) -> object:
     option ids; code entry -> tuple of normalised codes (blanks and repeats dropped, order
     kept); span marking -> sorted tuple of Mark; ordering -> tuple of element ids; record
     matching -> sorted tuple of sorted clusters, ungrouped records as singletons; numeric ->
-    float; date -> datetime.date; constructed response -> str. All encode to JSON.
+    float; date -> datetime.date; classification -> dict of entry id -> category id (sorted,
+    unclassified entries left out); constructed response -> str. All encode to JSON.
     """
     if raw is None:
         return None

@@ -65,8 +65,23 @@ class Scale(_Strict, frozen=True):
     max: int = 400
 
 
+class CutScore(_Strict, frozen=True, kw_only=True):
+    """How the pass mark was set, and whether it is still provisional.
+
+    Ratings written by the item authors are ``provisional`` until a panel of trained judges
+    rates the items; every cut shown to a user says which it is.
+    """
+
+    method: Literal["modified Angoff"] = "modified Angoff"
+    status: Literal["provisional", "final"]
+    note: NonEmptyStr
+
+
 class Assessment(_Strict, frozen=True, kw_only=True):
-    """An assessment definition (assessment.toml); ``form_ids`` is filled in by the loader."""
+    """An assessment definition (assessment.toml); ``form_ids`` is filled in by the loader.
+
+    ``level`` ("clerk" or "coder"), when set, is the level every item must carry.
+    """
 
     id: NonEmptyStr
     title: NonEmptyStr
@@ -74,8 +89,19 @@ class Assessment(_Strict, frozen=True, kw_only=True):
     time_limit_minutes: Annotated[int, msgspec.Meta(gt=0)]
     sections: tuple[Section, ...]
     blueprint: dict[str, float]
+    cut_score: CutScore
+    level: Literal["clerk", "coder"] | None = None
     scale: Scale = msgspec.field(default_factory=Scale)
     form_ids: tuple[str, ...] = ()
+
+
+class Package(_Strict, frozen=True):
+    """A named set of assessments an invitation can offer at once (rubrics/packages.toml)."""
+
+    id: Annotated[str, msgspec.Meta(pattern=r"^[a-z_]{2,40}$")]
+    title: NonEmptyStr
+    description: NonEmptyStr
+    assessments: tuple[str, ...]
 
 
 class Form(msgspec.Struct, frozen=True, kw_only=True):
@@ -117,3 +143,4 @@ class ContentVersion(msgspec.Struct, frozen=True, kw_only=True):
     forms: Mapping[str, Form]
     items: Mapping[str, Item]
     hcpcs_codes: frozenset[str]
+    packages: Mapping[str, Package] = msgspec.field(default_factory=dict)

@@ -6,11 +6,14 @@ import itertools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from typing import Any
 
 from service.assessments.bank import Assessment, ContentVersion, Problem
 from service.assessments.codes import CPT_LIKE, icd_status, normalise_code
 from service.assessments.content import DecodedTree
+from service.assessments.exemplars import exemplar_problems, rule_problems
 from service.assessments.items import (
+    ClassificationItem,
     CodeEntryItem,
     ConstructedResponseItem,
     Item,
@@ -21,6 +24,7 @@ from service.assessments.items import (
     SingleChoiceItem,
     SpanMarkingItem,
 )
+from service.assessments.scorers.ordering import kendall_tau
 
 _Flag = Callable[[str, str], None]  # the per-item ``flag(field, message)`` callback
 BLUEPRINT_TOLERANCE_PP = 5.0
@@ -72,6 +76,23 @@ def semantic_problems(decoded: DecodedTree) -> list[Problem]:
                 )
             problems += _item_problems(item, assessment, content, rel)
     problems += _blueprint_problems(content, decoded)
+    problems += _package_problems(content)
+    return problems
+
+
+def _package_problems(content: ContentVersion) -> list[Problem]:
+    problems: list[Problem] = []
+    for package in content.packages.values():
+        if not package.assessments:
+            problems.append(Problem("packages.toml", package.id, "assessments",
+                                    "a package needs at least one assessment"))
+        if len(set(package.assessments)) != len(package.assessments):
+            problems.append(Problem("packages.toml", package.id, "assessments",
+                                    "lists an assessment twice"))
+        for index, assessment_id in enumerate(package.assessments):
+            if assessment_id not in content.assessments:
+                problems.append(Problem("packages.toml", package.id, f"assessments[{index}]",
+                                        f"unknown assessment {assessment_id!r}"))
     return problems
 
 
@@ -115,23 +136,21 @@ def _item_problems(
         flag("competency", f"{item.competency!r} has no weight in the {assessment.id} blueprint")
     if item.section not in {s.id for s in assessment.sections}:
         flag("section", f"unknown section {item.section!r} in assessment {assessment.id!r}")
+    if assessment.level is not None and item.level != assessment.level:
+        flag("level", f"every item of {assessment.id!r} carries level {assessment.level!r}")
+    if isinstance(item, CodeEntryItem) and item.level is None:
+        flag("level", "a coding item carries a level: \"clerk\" or \"coder\"")
     if not item.angoff:
         flag("angoff", "needs at least one judge's rating")
     for index, rating in enumerate(item.angoff):
         if not 0.0 <= rating <= 1.0:
             flag(f"angoff[{index}]", f"{rating} is outside [0, 1]")
-    if isinstance(item, SingleChoiceItem | MultipleChoiceItem | SetSelectionItem):
-        _option_problems(item, flag)
-    elif isinstance(item, CodeEntryItem):
+    if isinstance(item, CodeEntryItem):
         _code_problems(item, content.hcpcs_codes, flag)
-    elif isinstance(item, SpanMarkingItem):
-        _span_problems(item, flag)
-    elif isinstance(item, OrderingItem):
-        _ordering_problems(item, flag)
-    elif isinstance(item, RecordMatchingItem):
-        _record_problems(item, flag)
-    elif isinstance(item, ConstructedResponseItem):
-        _constructed_problems(item, flag)
+        _near_miss_problems(item, content.hcpcs_codes, flag)
+    else:
+        for checker in _TYPE_CHECKS.get(type(item), ()):
+            checker(item, flag)
     return problems
 
 
@@ -157,6 +176,8 @@ def _option_problems(
     for key in keys:
         if key not in item.option_ids:
             flag("key", f"{key!r} is not an option id")
+    if not isinstance(item, SingleChoiceItem) and set(keys) >= item.option_ids:
+        flag("key", "keys every option: choosing everything would earn full marks")
 
 
 def _code_problems(item: CodeEntryItem, hcpcs: frozenset[str], flag: _Flag) -> None:
@@ -184,6 +205,26 @@ def _code_problems(item: CodeEntryItem, hcpcs: frozenset[str], flag: _Flag) -> N
             flag(field, f"{code!r} is not listed in code_sets/hcpcs.toml")
 
 
+def _near_miss_problems(item: CodeEntryItem, hcpcs: frozenset[str], flag: _Flag) -> None:
+    seen: set[tuple[str, str]] = set()
+    for index, near in enumerate(item.rubric.near_misses):
+        field = f"rubric.near_misses[{index}]"
+        if near.instead_of not in item.key:
+            flag(f"{field}.instead_of", f"{near.instead_of!r} is not a key code")
+        if near.code in item.key:
+            flag(f"{field}.code", f"{near.code!r} is a key code, not a near miss")
+        if normalise_code(near.code, item.system) != near.code:
+            flag(f"{field}.code", f"write {near.code!r} as "
+                 f"{normalise_code(near.code, item.system)!r}")
+        valid = (icd_status(near.code) != "invalid" if item.system == "icd10cm"
+                 else near.code in hcpcs)
+        if not valid:
+            flag(f"{field}.code", f"{near.code!r} is not a real {item.system} code")
+        if (near.code, near.instead_of) in seen:
+            flag(field, "names the same near miss twice")
+        seen.add((near.code, near.instead_of))
+
+
 def _span_problems(item: SpanMarkingItem, flag: _Flag) -> None:
     if not item.spans:
         flag("spans", "needs at least one gold span")
@@ -209,6 +250,13 @@ def _ordering_problems(item: OrderingItem, flag: _Flag) -> None:
         position = item.key_rank[element_id] + 1
         if position > latest:
             flag("key", f"places {element_id!r} at {position}, after its must_be_within {latest}")
+    # An untouched ordering item submits the elements as listed: that must earn nothing.
+    shown = [e.id for e in item.elements]
+    late = sum(1 for element_id, latest in item.deadlines if shown.index(element_id) >= latest)
+    tau = kendall_tau([item.key_rank[element_id] for element_id in shown])
+    if max(0.0, tau) - item.rubric.deadline_penalty * late > 0:
+        flag("elements", f"listed in an order that already earns credit (Kendall tau "
+             f"{tau:.2f}); list them so that submitting them untouched earns nothing")
 
 
 def _record_problems(item: RecordMatchingItem, flag: _Flag) -> None:
@@ -226,6 +274,26 @@ def _record_problems(item: RecordMatchingItem, flag: _Flag) -> None:
         flag("key", "every record must appear in exactly one cluster")
     if any(not cluster for cluster in item.key):
         flag("key", "empty cluster")
+    if not item.key_pairs:
+        flag("key", "groups no records: leaving every record separate would earn full marks")
+
+
+def _classification_problems(item: ClassificationItem, flag: _Flag) -> None:
+    for label, parts in (("categories", item.categories), ("entries", item.entries)):
+        ids = [p.id for p in parts]
+        if len(set(ids)) != len(ids):
+            flag(label, f"duplicate {label[:-1].replace('ie', 'y')} id")
+    if len(item.categories) < 2:
+        flag("categories", "needs at least 2 categories")
+    if len(item.entries) < 2:
+        flag("entries", "needs at least 2 entries")
+    if set(item.key) != item.entry_ids:
+        flag("key", "must place every entry exactly once")
+    for entry_id, category_id in sorted(item.key.items()):
+        if category_id not in item.category_ids:
+            flag(f"key.{entry_id}", f"{category_id!r} is not a category id")
+    if len(set(item.key.values())) < 2:
+        flag("key", "uses one category only: placing everything there would earn full marks")
 
 
 def _constructed_problems(item: ConstructedResponseItem, flag: _Flag) -> None:
@@ -249,6 +317,18 @@ def _constructed_problems(item: ConstructedResponseItem, flag: _Flag) -> None:
                 re.compile(pattern)
             except re.error as error:
                 flag(f"rules[{index}].patterns[{number}]", f"invalid regex: {error}")
+
+
+_TYPE_CHECKS: dict[type, tuple[Callable[[Any, _Flag], None], ...]] = {
+    SingleChoiceItem: (_option_problems,),
+    MultipleChoiceItem: (_option_problems,),
+    SetSelectionItem: (_option_problems,),
+    SpanMarkingItem: (_span_problems,),
+    OrderingItem: (_ordering_problems,),
+    RecordMatchingItem: (_record_problems,),
+    ClassificationItem: (_classification_problems,),
+    ConstructedResponseItem: (_constructed_problems, rule_problems, exemplar_problems),
+}
 
 
 def _blueprint_problems(content: ContentVersion, decoded: DecodedTree) -> list[Problem]:

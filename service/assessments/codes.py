@@ -41,23 +41,3 @@ def icd_status(code: str) -> str:
     except ValueError:
         return "invalid"
 
-
-@lru_cache(maxsize=65536)
-def shared_chars(first: str, second: str) -> int:
-    """Length (without the dot) of the nearest common ancestor code of two valid ICD codes.
-
-    0 when the nearest common ancestor is a block or chapter (or there is none).
-    """
-    if first == second:
-        return len(first.replace(".", ""))
-    try:
-        ancestor = icd.get_nearest_common_ancestor(first, second)
-    except ValueError:
-        return 0
-    if (
-        not ancestor
-        or "-" in ancestor
-        or not (icd.is_category(ancestor) or icd.is_subcategory(ancestor))
-    ):
-        return 0
-    return len(ancestor.replace(".", ""))

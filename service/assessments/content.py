@@ -24,6 +24,7 @@ from service.assessments.bank import (
     ContentVersion,
     Form,
     HcpcsCodeSet,
+    Package,
     Problem,
 )
 from service.assessments.items import ConstructedResponseItem, GoldSpan, Item, SpanMarkingItem
@@ -192,6 +193,31 @@ def _decode_hcpcs(root: Path, problems: list[Problem]) -> frozenset[str]:
     return frozenset(code.code for code in code_set.codes)
 
 
+def _decode_packages(root: Path, problems: list[Problem]) -> dict[str, Package]:
+    """rubrics/packages.toml (optional): the named sets of assessments invitations offer."""
+    rel = "packages.toml"
+    path = root / rel
+    found: dict[str, Package] = {}
+    if not path.is_file():
+        return found
+    data = _read_toml(path, rel, problems)
+    if data is None:
+        return found
+    for unknown in sorted(set(data) - {"packages"}):
+        problems.append(Problem(rel, "", unknown, "unknown field"))
+    for index, raw in enumerate(data.get("packages", [])):
+        label = str(raw.get("id", f"#{index + 1}")) if isinstance(raw, dict) else f"#{index + 1}"
+        try:
+            package = msgspec.convert(raw, Package)
+        except msgspec.ValidationError as error:
+            problems.append(_problem_from_error(rel, label, error))
+            continue
+        if package.id in found:
+            problems.append(Problem(rel, package.id, "id", "duplicate package id"))
+        found[package.id] = package
+    return found
+
+
 def _decode_form(
     path: Path, rel: str, assessment_id: str, problems: list[Problem]
 ) -> tuple[str, str, list[Item]] | None:
@@ -288,6 +314,7 @@ def decode_tree(root: Path, digest: str | None = None) -> DecodedTree:
     tree = _TreeBuilder()
     competencies = _decode_competencies(root, tree.problems)
     hcpcs = _decode_hcpcs(root, tree.problems)
+    packages = _decode_packages(root, tree.problems)
     folders = sorted(p for p in (root / "assessments").glob("*") if p.is_dir())
     if not folders:
         tree.problems.append(Problem("assessments", "", "", "no assessment folders"))
@@ -297,6 +324,7 @@ def decode_tree(root: Path, digest: str | None = None) -> DecodedTree:
         version_id="c-" + digest[:12], content_hash=digest, root=str(root),
         competencies=MappingProxyType(competencies), assessments=MappingProxyType(tree.assessments),
         forms=MappingProxyType(tree.forms), items=MappingProxyType(tree.items), hcpcs_codes=hcpcs,
+        packages=MappingProxyType(packages),
     )  # fmt: skip
     return DecodedTree(
         version, tree.problems, tree.item_files, tree.form_files, tree.assessment_files

@@ -71,36 +71,80 @@ class Criterion(_Part, frozen=True):
     weight: Annotated[float, msgspec.Meta(gt=0)] = 1.0
 
 
+Level = Annotated[int, msgspec.Meta(ge=0, le=3)]
+Cap = Annotated[int, msgspec.Meta(ge=0, le=2)]
+
+
 class Rule(_Part, frozen=True):
-    """An explainable rule feeding the provisional constructed-response score."""
+    """An explainable rule feeding the provisional constructed-response score.
+
+    ``cap`` makes the rule a gate: a ``required`` rule with a cap does not count towards the
+    criterion's share of required points; when it is missing, the criterion's level is at
+    most ``cap``. A ``forbidden`` rule that matches caps the level at ``cap`` (default 0).
+    """
 
     kind: Literal["required", "forbidden"]
     criterion: NonEmptyStr
     description: NonEmptyStr
     patterns: tuple[str, ...]
+    cap: Cap | None = None
+
+    @property
+    def is_gate(self) -> bool:
+        """True for a required rule that caps the level when missing instead of counting."""
+        return self.kind == "required" and self.cap is not None
+
+    @property
+    def failure_cap(self) -> int:
+        """The highest level the criterion may keep when this rule fails."""
+        return 0 if self.cap is None else self.cap
+
+
+class Exemplar(_Part, frozen=True):
+    """An anchor answer to a constructed response with the levels a trained rater gives it.
+
+    ``kind``: "model" (a strong answer, every criterion at the top level), "near_miss" (a
+    plausible answer that falls short somewhere) or "off_topic" (a reply written for another
+    patient or request). check-content scores every exemplar and fails when the provisional
+    levels differ from ``levels``.
+    """
+
+    id: NonEmptyStr
+    kind: Literal["model", "near_miss", "off_topic"]
+    text: NonEmptyStr
+    levels: dict[str, Level]
+    note: str = ""
+
+
+class NearMiss(_Part, frozen=True):
+    """A wrong code an item's rubric names as worth partial credit, with the reason why."""
+
+    code: NonEmptyStr
+    instead_of: NonEmptyStr
+    credit: Annotated[float, msgspec.Meta(gt=0.0, lt=1.0)]
+    reason: Annotated[str, msgspec.Meta(min_length=20)]
 
 
 # ---- per-type rubric parameters (``[items.rubric]`` overrides these defaults) ----
 
 
+SelectionRule = Literal["hits_minus_false_alarms", "all_or_nothing"]
+Penalty = Annotated[float, msgspec.Meta(gt=0.0, le=1.0)]
+
+
 class MultipleChoiceRubric(_Part, frozen=True):
-    partial_credit: Literal["per_option", "right_minus_wrong", "all_or_nothing"] = "per_option"
-
-
-def _default_shared_chars() -> dict[int, float]:
-    return {3: 0.25, 4: 0.5, 5: 0.6, 6: 0.7}
+    partial_credit: SelectionRule = "hits_minus_false_alarms"
 
 
 class CodeEntryRubric(_Part, frozen=True):
-    partial_by_shared_chars: dict[int, Share] = msgspec.field(default_factory=_default_shared_chars)
-    nonbillable_cap: Share = 0.5
+    near_misses: tuple[NearMiss, ...] = ()
     sequencing_weight: Share = 0.2
-    extra_code_penalty: Share = 0.5
+    extra_code_penalty: Penalty = 0.5
 
 
 class SpanMarkingRubric(_Part, frozen=True):
-    beta: Annotated[float, msgspec.Meta(gt=0)] = 2.0
     min_overlap: Annotated[float, msgspec.Meta(gt=0, le=1)] = 0.5
+    extra_mark_penalty: Penalty = 0.5
 
 
 class OrderingRubric(_Part, frozen=True):
@@ -112,7 +156,11 @@ class RecordMatchingRubric(_Part, frozen=True):
 
 
 class SetSelectionRubric(_Part, frozen=True):
-    wrong_penalty: Annotated[float, msgspec.Meta(ge=0)] = 0.5
+    partial_credit: SelectionRule = "hits_minus_false_alarms"
+
+
+class ClassificationRubric(_Part, frozen=True):
+    partial_credit: SelectionRule = "hits_minus_false_alarms"
 
 
 class NumericRubric(_Part, frozen=True):
@@ -144,6 +192,7 @@ class ItemBase(
     time_estimate_seconds: Annotated[int, msgspec.Meta(gt=0)]
     angoff: tuple[float, ...]
     rationale: NonEmptyStr
+    level: Literal["clerk", "coder"] | None = None
 
 
 class _OptionsMixin(ItemBase, frozen=True, kw_only=True):
@@ -188,9 +237,9 @@ class CodeEntryItem(ItemBase, tag="code_entry", frozen=True, kw_only=True):
     rubric: CodeEntryRubric = msgspec.field(default_factory=CodeEntryRubric)
 
     @cached_property
-    def shared_chars_table(self) -> tuple[tuple[int, float], ...]:
-        """Partial-credit thresholds, longest shared prefix first."""
-        return tuple(sorted(self.rubric.partial_by_shared_chars.items(), reverse=True))
+    def near_miss_credit(self) -> dict[tuple[str, str], float]:
+        """(answer code, key code) -> credit, for the near misses the rubric names."""
+        return {(n.code, n.instead_of): n.credit for n in self.rubric.near_misses}
 
 
 class SpanMarkingItem(ItemBase, tag="span_marking", frozen=True, kw_only=True):
@@ -252,12 +301,31 @@ class DateItem(ItemBase, tag="date", frozen=True, kw_only=True):
     rubric: DateRubric = msgspec.field(default_factory=DateRubric)
 
 
+class ClassificationItem(ItemBase, tag="classification", frozen=True, kw_only=True):
+    stimulus: str = ""
+    categories: tuple[Option, ...]
+    entries: tuple[Option, ...]
+    key: dict[str, str]
+    rubric: ClassificationRubric = msgspec.field(default_factory=ClassificationRubric)
+
+    @cached_property
+    def entry_ids(self) -> frozenset[str]:
+        """Ids of the entries to classify."""
+        return frozenset(e.id for e in self.entries)
+
+    @cached_property
+    def category_ids(self) -> frozenset[str]:
+        """Ids of the categories offered."""
+        return frozenset(c.id for c in self.categories)
+
+
 class ConstructedResponseItem(ItemBase, tag="constructed_response", frozen=True, kw_only=True):
     stimulus: str = ""
     min_words: Annotated[int, msgspec.Meta(ge=0)]
     max_words: Annotated[int, msgspec.Meta(gt=0)]
     criteria: tuple[Criterion, ...]
     rules: tuple[Rule, ...] = ()
+    exemplars: tuple[Exemplar, ...] = ()
     target_grade: float = 8.0
     rubric: ConstructedResponseRubric = msgspec.field(default_factory=ConstructedResponseRubric)
 
@@ -274,12 +342,14 @@ class ConstructedResponseItem(ItemBase, tag="constructed_response", frozen=True,
 
 Item = (
     SingleChoiceItem | MultipleChoiceItem | SetSelectionItem | CodeEntryItem | SpanMarkingItem
-    | OrderingItem | RecordMatchingItem | NumericItem | DateItem | ConstructedResponseItem
+    | OrderingItem | RecordMatchingItem | NumericItem | DateItem | ClassificationItem
+    | ConstructedResponseItem
 )  # fmt: skip
 
 ITEM_TYPES: tuple[str, ...] = (
     "single_choice", "multiple_choice", "code_entry", "span_marking", "ordering",
-    "record_matching", "set_selection", "numeric", "date", "constructed_response",
+    "record_matching", "set_selection", "numeric", "date", "classification",
+    "constructed_response",
 )  # fmt: skip
 
 

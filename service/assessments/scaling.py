@@ -5,7 +5,7 @@ How forms are equated
 Every assessment has parallel forms built to one blueprint (same item count per competency,
 same max points), and every form carries its own modified-Angoff ratings, so each form has
 its own raw cut that already reflects how hard the judges found *that* form. Until response
-data exist, a form is scaled with its own Angoff cut (judgemental equating): the raw cut of
+data exist, a form is scaled with its own Angoff cut (judgmental equating): the raw cut of
 each form lands on the passing scaled score.
 
 Once enough attempts exist on each form under a random-groups design (forms assigned at

@@ -18,12 +18,19 @@ class ItemScore(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class CompetencyScore(msgspec.Struct, frozen=True, kw_only=True):
-    """Raw points, max points and percent for one competency within an attempt."""
+    """Raw points, max points and percent for one competency within an attempt.
+
+    ``provisional_raw`` / ``provisional_max`` are the part of ``raw`` / ``max`` that comes
+    from items still awaiting human rating (constructed responses); readiness and the
+    profile leave them out until the ratings are final.
+    """
 
     competency_id: str
     raw: float
     max: float
     percent: float
+    provisional_raw: float = 0.0
+    provisional_max: float = 0.0
 
 
 class SectionScore(msgspec.Struct, frozen=True, kw_only=True):
@@ -39,8 +46,11 @@ class AttemptScore(msgspec.Struct, frozen=True, kw_only=True):
     """A scored attempt, with the content version and cut it was scored against.
 
     ``provisional`` is true while any item score is provisional (constructed responses
-    awaiting two human ratings). ``equated_raw`` is the raw total on the reference form's
-    scale (equal to ``raw_total`` without statistical equating).
+    awaiting two human ratings). A provisional score never decides pass/fail:
+    ``awaiting_rating`` is true when the result would differ between the provisional items
+    earning nothing and earning full marks, and then ``passed`` is false until the ratings
+    are final. ``equated_raw`` is the raw total on the reference form's scale (equal to
+    ``raw_total`` without statistical equating).
     """
 
     content_version: str
@@ -56,6 +66,7 @@ class AttemptScore(msgspec.Struct, frozen=True, kw_only=True):
     scaled_score: int
     passed: bool
     provisional: bool
+    awaiting_rating: bool = False
 
 
 def percent(raw: float, maximum: float) -> float:

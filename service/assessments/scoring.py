@@ -68,12 +68,26 @@ def score_attempt(
     section_raw: dict[str, list[float]] = {}
     for item, result in zip(form.items, item_scores, strict=True):
         for bucket, key in ((competency_raw, item.competency), (section_raw, item.section)):
-            totals = bucket.setdefault(key, [0.0, 0.0])
+            totals = bucket.setdefault(key, [0.0, 0.0, 0.0, 0.0])
             totals[0] += result.points
             totals[1] += result.max_points
+            if result.provisional:
+                totals[2] += result.points
+                totals[3] += result.max_points
     raw_total = round(sum(result.points for result in item_scores), 4)
     reference = content.forms[reference_form_id] if reference_form_id else form
-    equated = min(max(equating.apply(raw_total), 0.0), reference.max_points)
+
+    def equate(raw: float) -> float:
+        return min(max(equating.apply(raw), 0.0), reference.max_points)
+
+    equated = equate(raw_total)
+    # A provisional (machine-read) score never decides pass/fail: the result stands only if
+    # it is the same whether the provisional items earn nothing or full marks.
+    pending = [result for result in item_scores if result.provisional]
+    settled = raw_total - sum(result.points for result in pending)
+    lowest, highest = settled, settled + sum(result.max_points for result in pending)
+    awaiting = passes(equate(lowest), reference.raw_cut) != passes(equate(highest),
+                                                                  reference.raw_cut)
     return AttemptScore(
         content_version=content.version_id,
         assessment_id=assessment.id,
@@ -81,13 +95,14 @@ def score_attempt(
         item_scores=item_scores,
         competency_scores=tuple(
             CompetencyScore(
-                competency_id=key, raw=round(raw, 4), max=top, percent=percent(raw, top)
+                competency_id=key, raw=round(raw, 4), max=top, percent=percent(raw, top),
+                provisional_raw=round(pending_raw, 4), provisional_max=pending_max,
             )
-            for key, (raw, top) in competency_raw.items()
+            for key, (raw, top, pending_raw, pending_max) in competency_raw.items()
         ),
         section_scores=tuple(
             SectionScore(section_id=key, raw=round(raw, 4), max=top, percent=percent(raw, top))
-            for key, (raw, top) in section_raw.items()
+            for key, (raw, top, _, _) in section_raw.items()
         ),
         raw_total=raw_total,
         max_total=form.max_points,
@@ -96,6 +111,7 @@ def score_attempt(
         scaled_score=scaled_score(
             equated, reference.raw_cut, reference.max_points, assessment.scale
         ),
-        passed=passes(equated, reference.raw_cut),
-        provisional=any(result.provisional for result in item_scores),
+        passed=passes(equated, reference.raw_cut) and not awaiting,
+        provisional=bool(pending),
+        awaiting_rating=awaiting,
     )

@@ -1,5 +1,7 @@
-"""Demo data for newcomers: an organization, an admin, an API key, and a simulated cohort
-scored through the real pipeline with a first readiness model, so estimates show at once."""
+"""Demo data for newcomers: an organization, an admin, two raters (so double rating can be
+tried), an API key, and a simulated cohort scored through the real pipeline with a first
+readiness model, so estimates show at once. The cohort's written answers are plausible
+replies (service.cli.demo_writing), not the simulation's rule-pattern text."""
 
 from __future__ import annotations
 
@@ -13,11 +15,14 @@ from argon2 import PasswordHasher
 
 from service.assessments.bank import ContentVersion
 from service.assessments.content import load_content
+from service.assessments.items import ConstructedResponseItem
 from service.auth.api_keys import SCOPES, create_api_key
-from service.cli.invitations import seed_demo_invitation
+from service.cli.demo_writing import Tier, demo_response
+from service.cli.invitations import seed_demo_invitations
 from service.ground.db import create_pool
 from service.ground.migrator import migrate
 from service.ground.settings import Settings
+from service.readiness.constructed import constructed_answers
 from service.readiness.demo_cohort import SimulatedApplicant, simulated_applicants
 from service.readiness.estimates import thresholds_of
 from service.readiness.predict import BandThresholds
@@ -29,6 +34,9 @@ from service.results.store import ensure_content_version
 DEMO_SLUG = "demo"
 DEMO_ADMIN_EMAIL = "admin@demo.chartready.example"
 DEMO_ADMIN_PASSWORD = "demo-password-change-me"  # noqa: S105 - printed for newcomers on purpose
+DEMO_RATERS = (("rater1@demo.chartready.example", "Demo Rater One"),
+               ("rater2@demo.chartready.example", "Demo Rater Two"))
+DEMO_RATER_PASSWORD = "demo-rater-change-me"  # noqa: S105 - printed for newcomers on purpose
 DEMO_COHORT = "Demo cohort (simulated)"
 _GIVEN = ("Avery", "Blake", "Casey", "Devon", "Emery", "Finley", "Harper", "Jordan", "Kai",
           "Logan", "Morgan", "Noa", "Parker", "Quinn", "Reese", "Rowan", "Sage", "Taylor")
@@ -43,6 +51,9 @@ class DemoCredentials(msgspec.Struct, frozen=True):
     admin_email: str
     admin_password: str
     api_key: str
+    organization_slug: str = DEMO_SLUG
+    rater_emails: tuple[str, ...] = ()
+    rater_password: str = DEMO_RATER_PASSWORD
 
 
 class DemoCohort(msgspec.Struct, frozen=True):
@@ -61,15 +72,20 @@ async def seed_demo(conn: asyncpg.Connection) -> DemoCredentials:
                ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name RETURNING id""",
             uuid.uuid4(), DEMO_SLUG, "Demo Health System",
         )
-        await conn.execute(
-            """INSERT INTO users (id, organization_id, email, display_name, role, password_hash)
-               VALUES ($1, $2, $3, $4, 'admin', $5)
-               ON CONFLICT (organization_id, email) DO NOTHING""",
-            uuid.uuid4(), org_id, DEMO_ADMIN_EMAIL, "Demo Admin",
-            PasswordHasher().hash(DEMO_ADMIN_PASSWORD),
-        )
+        hasher = PasswordHasher()
+        staff = [(DEMO_ADMIN_EMAIL, "Demo Admin", "admin", DEMO_ADMIN_PASSWORD)]
+        staff += [(email, name, "rater", DEMO_RATER_PASSWORD) for email, name in DEMO_RATERS]
+        for email, name, role, password in staff:
+            await conn.execute(
+                """INSERT INTO users (id, organization_id, email, display_name, role,
+                                      password_hash)
+                   VALUES ($1, $2, $3, $4, $5, $6)
+                   ON CONFLICT (organization_id, email) DO NOTHING""",
+                uuid.uuid4(), org_id, email, name, role, hasher.hash(password),
+            )
         key = await create_api_key(conn, org_id, "demo key", sorted(SCOPES))
-    return DemoCredentials(org_id, DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, key.secret)
+    return DemoCredentials(org_id, DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, key.secret,
+                           rater_emails=tuple(email for email, _ in DEMO_RATERS))
 
 
 async def seed_demo_cohort(
@@ -155,39 +171,71 @@ async def _store_applicant(
             await conn.executemany(
                 """INSERT INTO responses (organization_id, attempt_id, item_id, answer,
                        client_seq) VALUES ($1, $2, $3, $4, 1)""",
-                [(organization_id, attempt_id, item_id, answer)
+                [(organization_id, attempt_id, item_id, readable(content, item_id, answer))
                  for item_id, answer in attempt.answers.items()])
             attempt_ids.append(attempt_id)
     return attempt_ids
 
 
+def readable(content: ContentVersion, item_id: str, answer: object) -> object:
+    """A simulated written answer swapped for the plausible reply of the same quality tier
+    (other answers, and items without plausible replies, unchanged)."""
+    item = content.items.get(item_id)
+    if not isinstance(item, ConstructedResponseItem) or not isinstance(answer, str):
+        return answer
+    texts = constructed_answers(item)
+    tiers: dict[str, Tier] = {texts.strong: "strong", texts.partial: "partial",
+                              texts.weak: "weak"}
+    tier = tiers.get(answer)
+    plausible = demo_response(item_id, tier) if tier is not None else None
+    return plausible if plausible is not None else answer
+
+
+def demo_banner(base: str, creds: DemoCredentials, links: list[tuple[str, str]],
+                cohort: DemoCohort) -> str:
+    """What `chartready demo` prints: where everything is and how staff sign in
+    (``links``: a candidate link per package, as (title, url))."""
+    raters = " and ".join(creds.rater_emails) or "(none)"
+    candidate_links = "\n".join(f"  candidate link    {url}\n                    ({title})"
+                                 for title, url in links)
+    return f"""
+ChartReady demo is starting at {base}
+  readiness probe   {base}/ready
+  API docs          {base}/schema  (try any endpoint there, staff sign-in included)
+  metrics           {base}/metrics
+Demo credentials (demo only; change them before real use):
+  organization      {creds.organization_slug}  (staff sign-in always names the organization)
+  staff sign-in     POST {base}/staff/session with JSON
+                      {{"organization": "{creds.organization_slug}", "email": "...", \
+"password": "..."}}
+                    or "staffSignIn" under /schema; there is no sign-in page yet
+  admin             {creds.admin_email} / {creds.admin_password}
+  raters            {raters} / {creds.rater_password}
+                    (double rating: each rater sees the written answers at GET
+                    {base}/staff/ratings/queue; a response is final after both rate it)
+  HR API key        {creds.api_key}
+                    (curl -H "Authorization: Bearer <key>" {base}/api/v1/candidates)
+{candidate_links}
+Demo data: {cohort.candidates} simulated candidates scored; readiness model \
+{cohort.model_version} (trained on simulated candidates; `chartready model-card` prints its card)
+"""
+
+
 async def prepare_demo(settings: Settings, base: str) -> str:
-    """Migrate, seed the demo organization, a candidate link and the simulated cohort on
-    ``settings.database_url``; return the banner to print."""
+    """Migrate, seed the demo organization, a candidate link per package and the simulated
+    cohort on ``settings.database_url``; return the banner to print."""
     assert settings.database_url is not None
     pool = await create_pool(settings.database_url, min_size=1, max_size=2)
     try:
         async with pool.acquire() as conn:
             await migrate(conn)
             creds = await seed_demo(conn)
-            link = await seed_demo_invitation(conn, creds.organization_id,
-                                              settings.public_base_url)
+            links = await seed_demo_invitations(conn, creds.organization_id,
+                                                settings.public_base_url)
         cohort = await seed_demo_cohort(
             pool, creds.organization_id, load_content(), thresholds=thresholds_of(settings),
             min_real_outcomes=settings.readiness_min_real_outcomes,
             simulated_candidates=settings.readiness_simulated_candidates)
     finally:
         await pool.close()
-    return f"""
-ChartReady demo is starting at {base}
-  readiness probe   {base}/ready
-  API docs          {base}/schema
-  metrics           {base}/metrics
-Demo credentials (demo only; change them before real use):
-  staff login       {creds.admin_email} / {creds.admin_password}
-  HR API key        {creds.api_key}
-                    (curl -H "Authorization: Bearer <key>" {base}/api/v1/candidates)
-  candidate link    {link}
-Demo data: {cohort.candidates} simulated candidates scored; readiness model {cohort.model_version}
-  (`chartready model-card` prints its card)
-"""
+    return demo_banner(base, creds, links, cohort)

@@ -1,4 +1,4 @@
-"""`chartready invite` and `chartready sweep`, and the demo's invitation link.
+"""`chartready invite` and `chartready sweep`, and the demo's invitation links (one per package).
 
 Heavy imports happen inside the commands, so `chartready --help` stays fast.
 """
@@ -40,21 +40,25 @@ async def _candidate(conn: asyncpg.Connection, organization_id: uuid.UUID, email
     return new_id
 
 
-async def seed_demo_invitation(conn: asyncpg.Connection, organization_id: uuid.UUID,
-                               base_url: str) -> str:
-    """A fresh invitation for the demo candidate to all four assessments; returns its URL."""
+async def seed_demo_invitations(conn: asyncpg.Connection, organization_id: uuid.UUID,
+                                base_url: str) -> list[tuple[str, str]]:
+    """A fresh invitation for the demo candidate to each package of the bank (clerk screening,
+    coding track); returns (package title, URL) pairs."""
     from service.assessments.content import load_content  # noqa: PLC0415
     from service.delivery.invitations import NewInvitation, create_invitation  # noqa: PLC0415
 
     content = load_content()
     candidate_id = await _candidate(conn, organization_id, "demo.candidate@example.org",
                                     ("Dana", "Demo"), external_id=DEMO_CANDIDATE)
-    issued = await create_invitation(
-        conn, organization_id,
-        NewInvitation(candidate_id=candidate_id, assessments=sorted(content.assessments)),
-        content=content, base_url=base_url, created_by="demo",
-    )
-    return issued.url
+    links = []
+    for package in content.packages.values():
+        issued = await create_invitation(
+            conn, organization_id,
+            NewInvitation(candidate_id=candidate_id, package=package.id),
+            content=content, base_url=base_url, created_by="demo",
+        )
+        links.append((package.title, issued.url))
+    return links
 
 
 def add_invite_arguments(parser: argparse.ArgumentParser) -> None:
@@ -62,8 +66,11 @@ def add_invite_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--org", required=True, help="organization slug")
     parser.add_argument("--email", required=True, help="candidate email (found or created)")
     parser.add_argument("--name", default="Candidate", help="candidate's full name when new")
-    parser.add_argument("--assessments", default="coding,privacy,communication,scenarios",
-                        help="comma-separated assessment ids")
+    offer = parser.add_mutually_exclusive_group()
+    offer.add_argument("--package", help="a package of assessments: clerk (the default) or "
+                       "coding_track")
+    offer.add_argument("--assessments", help="comma-separated assessment ids instead of a "
+                       "package")
     parser.add_argument("--days", type=int, default=14, help="days until the link expires")
     timing = parser.add_mutually_exclusive_group()
     timing.add_argument("--time-multiplier", type=float, help="extra time, e.g. 1.5")
@@ -89,7 +96,9 @@ async def _invite(url: str, args: argparse.Namespace, base_url: str) -> str:
             issued = await create_invitation(
                 conn, org_id,
                 NewInvitation(candidate_id=candidate_id,
-                              assessments=[a.strip() for a in args.assessments.split(",")],
+                              assessments=([a.strip() for a in args.assessments.split(",")]
+                                           if args.assessments else None),
+                              package=None if args.assessments else (args.package or "clerk"),
                               expires_in_days=args.days, time_multiplier=args.time_multiplier,
                               untimed=args.untimed),
                 content=content, base_url=base_url, created_by="cli",
@@ -106,16 +115,16 @@ def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
-    """Finalise and score every attempt whose time ran out; print how many."""
+    """Finalize and score every attempt whose time ran out; print how many."""
     from service.delivery.sweeper import sweep_database  # noqa: PLC0415
     from service.readiness.estimates import thresholds_of  # noqa: PLC0415
 
     done = asyncio.run(sweep_database(database_url(settings), thresholds_of(settings)))
-    print(f"finalised {done} expired attempt(s)")
+    print(f"finalized {done} expired attempt(s)")
     return 0
 
 
 def register(add: Add) -> None:
     """The commands of this module."""
     add_invite_arguments(add("invite", cmd_invite, "Invite a candidate; print the link once."))
-    add("sweep", cmd_sweep, "Finalise and score attempts whose time has run out.")
+    add("sweep", cmd_sweep, "Finalize and score attempts whose time has run out.")

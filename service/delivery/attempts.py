@@ -204,13 +204,3 @@ async def visit_item(
            VALUES ($4, $1, $2) ON CONFLICT DO NOTHING""",
         state.id, item_id, position, state.organization_id,
     )
-
-
-async def claim_tab(conn: asyncpg.Connection, attempt_id: uuid.UUID, tab_id: str) -> str | None:
-    """Make ``tab_id`` the attempt's active tab; return the tab that held it before."""
-    previous: str | None = await conn.fetchval(
-        """UPDATE attempts a SET active_tab = $2 FROM attempts old
-           WHERE a.id = $1 AND old.id = a.id RETURNING old.active_tab""",
-        attempt_id, tab_id,
-    )
-    return previous

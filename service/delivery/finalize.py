@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 Reason = Literal["candidate", "deadline"]
 _RUN_REASONS = {
     "candidate": "Submitted by the candidate",
-    "deadline": "Finalised when the time limit ran out",
+    "deadline": "Finalized when the time limit ran out",
 }
 
 

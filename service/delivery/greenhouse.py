@@ -26,8 +26,6 @@ from service.ground.types import URL_PATTERN, Email
 from service.results.published import Result
 from service.tenancy.candidates import NewCandidate, create_candidate
 
-FULL_BATTERY = "full_battery"
-
 _Text = Annotated[str, Meta(max_length=500, pattern=r"^[^\x00]*$")]
 
 
@@ -80,20 +78,23 @@ class TestStatus(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def list_tests(content: ContentVersion) -> list[GreenhouseTest]:
-    """Each assessment on its own, and the full battery of all of them."""
-    tests = [GreenhouseTest(a.id, a.title) for a in
-             sorted(content.assessments.values(), key=lambda a: a.id)]
-    tests.append(GreenhouseTest(FULL_BATTERY,
-                                "Medical Records Clerk full battery (all assessments)"))
-    return tests
+    """Each package (rubrics/packages.toml), then each assessment on its own."""
+    packages = [GreenhouseTest(p.id, p.title) for p in
+                sorted(content.packages.values(), key=lambda p: p.id)]
+    return packages + [GreenhouseTest(a.id, a.title) for a in
+                       sorted(content.assessments.values(), key=lambda a: a.id)]
 
 
-def package_of(content: ContentVersion, partner_test_id: str) -> list[str]:
-    """The assessments a test consists of; NotFound for an unknown test id."""
-    if partner_test_id == FULL_BATTERY:
-        return sorted(content.assessments)
+def invitation_for(content: ContentVersion, partner_test_id: str, candidate_id: uuid.UUID,
+                   callback_url: str) -> NewInvitation:
+    """The invitation a test stands for (a package or one assessment); NotFound for an
+    unknown test id."""
+    if partner_test_id in content.packages:
+        return NewInvitation(candidate_id=candidate_id, package=partner_test_id,
+                             callback_url=callback_url)
     if partner_test_id in content.assessments:
-        return [partner_test_id]
+        return NewInvitation(candidate_id=candidate_id, assessments=[partner_test_id],
+                             callback_url=callback_url)
     raise NotFound(f"No test {partner_test_id!r}", field="partner_test_id")
 
 
@@ -109,7 +110,7 @@ async def send_test(conn: asyncpg.Connection, organization_id: uuid.UUID, reques
                     allow_private: bool, actor: str) -> SentTest:
     """Register (or find, by Greenhouse profile) the candidate, invite them with Greenhouse's
     callback and e-mail them, in one transaction."""
-    package = package_of(content, request.partner_test_id)
+    invitation_for(content, request.partner_test_id, uuid.UUID(int=0), request.url)
     external = _external_id(request.candidate)
     async with conn.transaction():
         candidate_id = None
@@ -125,8 +126,7 @@ async def send_test(conn: asyncpg.Connection, organization_id: uuid.UUID, reques
             candidate_id = created.id
         issued = await create_invitation(
             conn, organization_id,
-            NewInvitation(candidate_id=candidate_id, assessments=package,
-                          callback_url=request.url),
+            invitation_for(content, request.partner_test_id, candidate_id, request.url),
             content=content, base_url=base_url, created_by=actor, mail=mail,
             allow_private_callbacks=allow_private, callback_kind="greenhouse")
         await conn.execute(

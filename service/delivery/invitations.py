@@ -28,13 +28,19 @@ CallbackUrl = Annotated[str, Meta(
     description="Where every event about this invitation is POSTed (signed like webhooks, "
                 "with the callback_secret returned once at creation). https only in "
                 "production.")]
+PackageId = Annotated[str, Meta(pattern=r"^[a-z_]{2,40}$",
+                                description="A package id, e.g. clerk or coding_track")]
 
 
 class NewInvitation(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
-    """An invitation to create. ``time_multiplier`` (1-4) or ``untimed`` are accommodations."""
+    """An invitation to create: name either ``assessments`` or a ``package`` of them.
+
+    ``time_multiplier`` (1-4) or ``untimed`` are accommodations.
+    """
 
     candidate_id: uuid.UUID
-    assessments: Annotated[list[AssessmentId], Meta(min_length=1, max_length=4)]
+    assessments: Annotated[list[AssessmentId], Meta(min_length=1, max_length=8)] | None = None
+    package: PackageId | None = None
     expires_in_days: Annotated[int, Meta(ge=1, le=90)] = 14
     time_multiplier: Annotated[float, Meta(ge=1.0, le=4.0)] | None = None
     untimed: bool = False
@@ -56,6 +62,7 @@ class IssuedInvitation(msgspec.Struct, frozen=True, kw_only=True):
     candidate_id: uuid.UUID
     url: str
     assessments: list[str]
+    package: str | None
     expires_at: dt.datetime
     time_multiplier: float | None
     untimed: bool
@@ -104,6 +111,22 @@ def check_package(content: ContentVersion, assessments: list[str]) -> list[str]:
     return seen
 
 
+def resolve_package(content: ContentVersion, new: NewInvitation) -> list[str]:
+    """The assessments an invitation offers: those listed, or those of the named package."""
+    if (new.assessments is None) == (new.package is None):
+        raise InvalidInput("Name either assessments or a package, not both and not neither",
+                           field="package" if new.package is not None else "assessments")
+    if new.package is not None:
+        found = content.packages.get(new.package)
+        if found is None:
+            known = ", ".join(sorted(content.packages)) or "none"
+            raise InvalidInput(f"Unknown package {new.package!r} (known: {known})",
+                               field="package")
+        return check_package(content, list(found.assessments))
+    assert new.assessments is not None
+    return check_package(content, new.assessments)
+
+
 async def create_invitation(
     conn: asyncpg.Connection,
     organization_id: uuid.UUID,
@@ -119,7 +142,7 @@ async def create_invitation(
     """Store an invitation (token hashed) and return its link, which is never stored with
     it. With ``mail`` (and ``send_email``) the candidate's invitation e-mail is queued (or
     kept in the outbox) in the same transaction."""
-    package = check_package(content, new.assessments)
+    package = resolve_package(content, new)
     if new.callback_url is not None:
         check_url(new.callback_url, allow_private=allow_private_callbacks, field="callback_url")
     if new.untimed and new.time_multiplier is not None:
@@ -141,14 +164,14 @@ async def create_invitation(
     async with conn.transaction():
         row = await conn.fetchrow(
             """INSERT INTO invitations (id, organization_id, candidate_id, cohort_id,
-                   token_sha256, assessments, time_multiplier, untimed, expires_at, created_by,
-                   callback_url, callback_kind, callback_secret)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + make_interval(days => $9), $10,
-                       $11, $12, $13)
+                   token_sha256, assessments, package, time_multiplier, untimed, expires_at,
+                   created_by, callback_url, callback_kind, callback_secret)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now() + make_interval(days => $10),
+                       $11, $12, $13, $14)
                RETURNING id, expires_at, created_at""",
             uuid.uuid4(), organization_id, new.candidate_id, new.cohort_id, digest, package,
-            multiplier, new.untimed, new.expires_in_days, created_by, new.callback_url,
-            None if new.callback_url is None else callback_kind, secret,
+            new.package, multiplier, new.untimed, new.expires_in_days, created_by,
+            new.callback_url, None if new.callback_url is None else callback_kind, secret,
         )
         url = invitation_url(base_url, token)
         email = None
@@ -158,7 +181,7 @@ async def create_invitation(
             email = "queued" if mail.smtp else "outbox"
     return IssuedInvitation(
         id=row["id"], candidate_id=new.candidate_id, url=url,
-        assessments=package, expires_at=row["expires_at"],
+        assessments=package, package=new.package, expires_at=row["expires_at"],
         time_multiplier=None if multiplier is None else float(multiplier),
         untimed=new.untimed, created_at=row["created_at"], callback_url=new.callback_url,
         callback_secret=secret, email=email,

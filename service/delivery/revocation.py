@@ -88,7 +88,7 @@ async def reissue_invitation(
                                      ELSE greatest(expires_at, now() + make_interval(days => $4))
                                 END
                WHERE organization_id = $1 AND id = $2
-               RETURNING id, candidate_id, assessments, expires_at, created_at,
+               RETURNING id, candidate_id, assessments, package, expires_at, created_at,
                          time_multiplier::float8 AS time_multiplier, untimed, callback_url""",
             organization_id, invitation_id, digest, request.expires_in_days)
         await forget_links(conn, organization_id, invitation_id)
@@ -102,6 +102,7 @@ async def reissue_invitation(
                            subject_kind="candidate", subject_id=row["candidate_id"])
     return IssuedInvitation(
         id=row["id"], candidate_id=row["candidate_id"], url=url,
-        assessments=list(row["assessments"]), expires_at=row["expires_at"],
+        assessments=list(row["assessments"]), package=row["package"],
+        expires_at=row["expires_at"],
         time_multiplier=row["time_multiplier"], untimed=row["untimed"],
         created_at=row["created_at"], callback_url=row["callback_url"], email=email)

@@ -22,7 +22,12 @@ Probability = Annotated[float, Meta(ge=0.0, le=1.0)]
 
 
 class AssessmentTaken(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """One assessment the candidate completed, as it counts towards the profile."""
+    """One assessment the candidate completed, as it counts towards the profile.
+
+    ``provisional``: some written answers still await two human ratings. ``awaiting_rating``:
+    and the result depends on them, so it is neither passed nor failed yet. ``form_label``
+    is what readers see ("Form A"); ``form_id`` stays for machines.
+    """
 
     assessment_id: str
     title: str
@@ -32,10 +37,25 @@ class AssessmentTaken(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     cut_score: float
     passed: bool
     provisional: bool = False
+    cut_provisional: bool = False  # the pass mark rests on authors' Angoff ratings, no panel yet
+    awaiting_rating: bool = False
+    form_label: str = ""
+
+    @property
+    def result(self) -> str:
+        """The result in words."""
+        if self.awaiting_rating:
+            return "Awaiting rating"
+        return "Passed" if self.passed else "Not yet passed"
 
 
 class ReadinessSummary(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """The readiness estimate with its interval and the sentences that explain it."""
+    """The readiness estimate with its interval and the sentences that explain it.
+
+    ``provenance`` is what the model was trained on ("simulated" or "real"; None when
+    unknown) and ``basis`` says so in words; ``provisional`` marks an estimate computed
+    without written answers that still await rating.
+    """
 
     probability: Probability
     band: str
@@ -43,6 +63,9 @@ class ReadinessSummary(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     upper: Probability
     explanation: tuple[str, ...]
     calibration: str
+    provenance: str | None = None
+    basis: str = ""
+    provisional: bool = False
 
 
 class CompetencyResult(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -57,6 +80,7 @@ class CompetencyResult(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     percentile: Percent | None
     norm_group: str
     norm_size: int = 0
+    awaiting_rating: bool = False  # points from written answers awaiting rating left out
 
 
 class Strength(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -138,6 +162,12 @@ def candidate_view(data: ProfileData, *, profile_id: str) -> ProfileData:
     return msgspec.structs.replace(
         data, profile_id=profile_id, variant="candidate", integrity=(), rater_notes=()
     )
+
+
+def form_label(form_id: str) -> str:
+    """What readers see for a parallel form: "Form A" for coding-a."""
+    letter = form_id.rsplit("-", 1)[-1]
+    return f"Form {letter.upper()}" if len(letter) == 1 and letter.isalpha() else "—"
 
 
 def initials(full_name: str) -> str:

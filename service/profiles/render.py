@@ -57,7 +57,15 @@ def _environment() -> Environment:
     env.filters["prob"] = lambda v: f"{v * 100:.0f}%"
     env.filters["day"] = _format_day
     env.filters["short_day"] = lambda v: "—" if v is None else f"{v.day} {v:%b %Y}"
+    env.filters["ordinal"] = ordinal
     return env
+
+
+def ordinal(value: float) -> str:
+    """A percentile as an ordinal: 1st, 2nd, 3rd, 11th, 54th."""
+    n = round(value)
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _format_day(value: datetime | None) -> str:

@@ -105,7 +105,7 @@ def sample_profile(
             explanation=(
                 "Strong terminology and coding results raise the estimate; privacy and "
                 "release-of-information results below the cut lower it.",
-                "The estimate is the modelled chance of meeting the workplace standard in the "
+                "The estimate is the modeled chance of meeting the workplace standard in the "
                 "first 90 days, given these results.",
             ),
             calibration=(

@@ -1,8 +1,9 @@
 """Read what a profile reports from the database and assemble it (the jobs' builder).
 
 Uses each assessment's latest attempt that has a current scoring run, the readiness
-estimate stored for the newest of those attempts, the organization's current scores as the
-norm group, integrity events summarised by kind, and raters' notes (employer variant).
+estimate stored for the newest of those attempts, the organization's candidates as the norm
+group (each person once: their latest scored attempt of each assessment), integrity events
+summarized by kind, and raters' notes (employer variant).
 """
 
 from __future__ import annotations
@@ -25,16 +26,17 @@ from service.profiles.assemble import (
 )
 from service.profiles.data import IntegritySignal, ProfileData, RaterNote, Variant
 from service.profiles.issue import new_profile_id
-from service.readiness.estimates import latest_estimate
+from service.readiness.estimates import StoredEstimate, latest_estimate
 from service.readiness.registry import get_model
 
 INTEGRITY_LABELS = {
     "focus_lost": ("Window focus lost", "The assessment window lost focus."),
-    "tab_hidden": ("Tab hidden", "The assessment tab was hidden or minimised."),
+    "tab_hidden": ("Tab hidden", "The assessment tab was hidden or minimized."),
     "paste": ("Pasted text", "Text was pasted into an answer."),
     "fast_answer": ("Very fast answer", "An answer came implausibly soon after the item "
                     "was shown."),
-    "second_tab": ("Second tab", "The attempt was open in more than one browser tab."),
+    "second_tab": ("Used in two places at once", "Answers came from two browser tabs or "
+                   "devices while both were open; reopening the link later is not counted."),
 }
 _SEVERITIES = ("info", "low", "medium", "high")
 
@@ -51,16 +53,18 @@ async def load_scored_attempts(
 ) -> list[tuple[uuid.UUID, ScoredAttempt]]:
     """(attempt id, scored attempt) for each assessment's latest attempt with current scores."""
     runs = await conn.fetch(
-        """SELECT attempt_id, assessment_id, form_id, submitted_at, run_id, scaled_score,
-                  passed, provisional
-           FROM latest_scored_attempts
-           WHERE organization_id = $1 AND candidate_id = $2
-           ORDER BY assessment_id""",
+        """SELECT l.attempt_id, l.assessment_id, l.form_id, l.submitted_at, l.run_id,
+                  l.scaled_score, l.passed, l.provisional, r.awaiting_rating
+           FROM latest_scored_attempts l
+           JOIN scoring_runs r ON r.organization_id = l.organization_id AND r.id = l.run_id
+           WHERE l.organization_id = $1 AND l.candidate_id = $2
+           ORDER BY l.assessment_id""",
         organization_id,
         candidate_id,
     )
     points = await conn.fetch(
-        """SELECT scoring_run_id, competency_id, raw, max FROM competency_scores
+        """SELECT scoring_run_id, competency_id, raw, max, provisional_raw, provisional_max
+           FROM competency_scores
            WHERE organization_id = $1 AND scoring_run_id = ANY($2::uuid[])
            ORDER BY competency_id""",
         organization_id,
@@ -69,7 +73,9 @@ async def load_scored_attempts(
     by_run: dict[uuid.UUID, list[CompetencyPoints]] = {}
     for p in points:
         by_run.setdefault(p["scoring_run_id"], []).append(
-            CompetencyPoints(competency_id=p["competency_id"], raw=p["raw"], max=p["max"])
+            CompetencyPoints(competency_id=p["competency_id"], raw=p["raw"], max=p["max"],
+                             provisional_raw=p["provisional_raw"],
+                             provisional_max=p["provisional_max"])
         )
     return [
         (
@@ -83,6 +89,7 @@ async def load_scored_attempts(
                 provisional=r["provisional"],
                 competencies=tuple(by_run.get(r["run_id"], ())),
                 scoring_run_id=str(r["run_id"]),
+                awaiting_rating=r["awaiting_rating"],
             ),
         )
         for r in runs
@@ -92,25 +99,38 @@ async def load_scored_attempts(
 async def load_norms(
     conn: asyncpg.Connection, organization_id: uuid.UUID, content_version: str
 ) -> Norms:
-    """Current competency percents of the organization's attempts on this content version."""
+    """The organization's candidates on this content version, each person once.
+
+    A person's percent per competency pools their latest scored attempt of each assessment
+    (as their own profile does), leaving out points awaiting rating; counting attempts
+    instead would count a person once per assessment and once per retake.
+    """
     rows = await conn.fetch(
-        """SELECT cs.competency_id, cs.percent FROM competency_scores cs
-           JOIN scoring_runs r ON r.id = cs.scoring_run_id AND r.current
-           WHERE cs.organization_id = $1 AND r.content_version = $2""",
+        """WITH latest AS (
+               SELECT candidate_id, run_id FROM latest_scored_attempts
+               WHERE organization_id = $1 AND content_version = $2)
+           SELECT l.candidate_id, cs.competency_id,
+                  sum(cs.raw - cs.provisional_raw) AS raw,
+                  sum(cs.max - cs.provisional_max) AS max
+           FROM latest l JOIN competency_scores cs
+                ON cs.organization_id = $1 AND cs.scoring_run_id = l.run_id
+           GROUP BY l.candidate_id, cs.competency_id""",
         organization_id,
         content_version,
     )
     percents: dict[str, list[float]] = {}
     for row in rows:
-        percents.setdefault(row["competency_id"], []).append(row["percent"])
-    return Norms(label=f"this organization's candidates, content {content_version}",
-                 percents=percents)
+        if row["max"] > 1e-9:
+            percents.setdefault(row["competency_id"], []).append(
+                100.0 * max(row["raw"], 0.0) / row["max"])
+    return Norms(label="this organization's candidates on the same assessments, each counted "
+                       "once", percents=percents)
 
 
 async def load_integrity(
     conn: asyncpg.Connection, organization_id: uuid.UUID, attempt_ids: Sequence[uuid.UUID]
 ) -> list[IntegritySignal]:
-    """Integrity events summarised per kind: count and highest severity."""
+    """Integrity events summarized per kind: count and highest severity."""
     rows = await conn.fetch(
         """SELECT kind, count(*) AS n,
                   max(array_position(ARRAY['info','low','medium','high'], severity)) AS level
@@ -159,7 +179,7 @@ async def load_readiness(
     conn: asyncpg.Connection, organization_id: uuid.UUID, attempt_ids: Sequence[uuid.UUID]
 ) -> ReadinessInput | None:
     """The newest stored estimate among the attempts, with its model's calibration."""
-    newest = None
+    newest: StoredEstimate | None = None
     for attempt_id in attempt_ids:
         stored = await latest_estimate(conn, organization_id=organization_id,
                                        attempt_id=attempt_id)
@@ -167,14 +187,17 @@ async def load_readiness(
             newest = stored
     if newest is None:
         return None
+    waiting = len(newest.awaiting_rating)
     try:
         model = await get_model(conn, newest.estimate.model_version,
                                 organization_id=organization_id)
     except NotFound:
-        return ReadinessInput(estimate=newest.estimate, calibration_bins=(), ece=None)
+        return ReadinessInput(estimate=newest.estimate, calibration_bins=(), ece=None,
+                              awaiting_rating=waiting)
     validation = model.metrics.validation
     return ReadinessInput(estimate=newest.estimate, calibration_bins=validation.reliability,
-                          ece=validation.ece, ece_bins=validation.ece_bins)
+                          ece=validation.ece, ece_bins=validation.ece_bins,
+                          provenance=model.provenance, awaiting_rating=waiting)
 
 
 async def load_profile_data(

@@ -14,7 +14,7 @@ from typing import Literal
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from service.profiles.data import ProfileData, initials
+from service.profiles.data import ProfileData, form_label, initials
 from service.profiles.repository import VerificationRecord
 from service.profiles.signing import ALGORITHM, verify
 
@@ -28,12 +28,15 @@ _REASONS = {
 
 
 class VerifiedAssessment(msgspec.Struct, frozen=True):
-    """One assessment result as the signed profile states it."""
+    """One assessment result as the signed profile states it (``result`` in words: Passed,
+    Not yet passed or Awaiting rating; ``form`` as readers see it, e.g. "Form A")."""
 
     title: str
     form_id: str
     scaled_score: float
     passed: bool
+    result: str = ""
+    form: str = ""
 
 
 class VerificationReport(msgspec.Struct, frozen=True):
@@ -90,7 +93,8 @@ def build_report(
         content_version=data.versions.content_version if data else None,
         assessments=tuple(
             VerifiedAssessment(
-                title=a.title, form_id=a.form_id, scaled_score=a.scaled_score, passed=a.passed
+                title=a.title, form_id=a.form_id, scaled_score=a.scaled_score, passed=a.passed,
+                result=a.result, form=a.form_label or form_label(a.form_id),
             )
             for a in (data.assessments if data else ())
         ),

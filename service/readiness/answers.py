@@ -12,6 +12,7 @@ lists, objects), as documented in docs/content-format.md.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import warnings
 from collections.abc import Callable, Sequence
 from functools import cache
@@ -20,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from service.assessments.items import (
+    ClassificationItem,
     CodeEntryItem,
     ConstructedResponseItem,
     DateItem,
@@ -52,6 +54,8 @@ def correct_answer(item: Item) -> object:
             return item.key.isoformat()
         case SpanMarkingItem():
             return [{"start": s.start, "end": s.end} for s in item.spans]
+        case ClassificationItem():
+            return dict(item.key)
         case ConstructedResponseItem():
             return constructed_answers(item).strong
     raise TypeError(f"no answer maker for item type {type(item).__name__}")
@@ -84,6 +88,8 @@ def _empty_answer(item: Item) -> object:
             return (item.key + dt.timedelta(days=1)).isoformat()
         case SingleChoiceItem() | ConstructedResponseItem():
             return ""
+        case ClassificationItem():
+            return {}
     return []
 
 
@@ -201,6 +207,17 @@ def _icd_neighbours(code: str) -> list[str]:
     return [*siblings[:1], *cousins[:1]]
 
 
+def _classification(item: Any, _: Sequence[str]) -> list[object]:
+    key: dict[str, str] = dict(item.key)
+    entries = sorted(key)
+    variants: list[object] = []
+    for first, second in itertools.pairwise(entries):  # two entries swapped
+        if key[first] != key[second]:
+            variants.append({**key, first: key[second], second: key[first]})
+    variants.append({e: c for e, c in key.items() if e != entries[0]})  # one left out
+    return variants
+
+
 def _constructed(item: Any, _: Sequence[str]) -> list[object]:
     answers = constructed_answers(item)
     return [answers.partial, answers.weak]
@@ -216,5 +233,6 @@ _VARIANT_MAKERS: dict[type, Callable[[Any, Sequence[str]], list[object]]] = {
     DateItem: _date,
     SpanMarkingItem: _span_marking,
     CodeEntryItem: _code_entry,
+    ClassificationItem: _classification,
     ConstructedResponseItem: _constructed,
 }

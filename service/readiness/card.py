@@ -22,6 +22,22 @@ def _status(version: ModelVersion, active: str | None) -> str:
     return "registered, not active"
 
 
+ANCHORING = [
+    "## Anchored at the standard setting",
+    "",
+    "The simulated prior agrees with the assessments' pass marks by construction. Each pass "
+    "mark (modified Angoff) describes the *minimally competent* clerk. In the simulation "
+    "that clerk's expected score on every item equals the judges' mean rating, so their "
+    "expected competency scores sit exactly at every competency's cut, and their chance "
+    "of meeting the 90-day standard is exactly 50%: the borderline. A candidate scoring at "
+    "every cut therefore gets an estimate near 50% (\"nearly ready\"), one above every cut "
+    "more, one below every cut less (`tests/readiness/test_anchoring.py` checks all three). "
+    "Estimates stay a little above 50% at the cuts because scores are measured with error "
+    "and most simulated candidates sit above the minimally competent level.",
+    "",
+]
+
+
 def _training_data(version: ModelVersion) -> list[str]:
     share = version.n_positive / version.n_train
     if version.provenance == "real":
@@ -136,5 +152,7 @@ def model_card(version: ModelVersion, *, active: str | None = None) -> str:
         f"- Created: {version.created_at:%Y-%m-%d %H:%M} UTC by {version.created_by}",
         "",
     ]
-    body = [*_training_data(version), *_model(version), *_performance(version), *INTENDED_USE]
+    anchoring = ANCHORING if version.provenance == "simulated" else []
+    body = [*_training_data(version), *anchoring, *_model(version), *_performance(version),
+            *INTENDED_USE]
     return "\n".join(header + body)

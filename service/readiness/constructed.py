@@ -134,13 +134,18 @@ def _padded(sentences: list[str], item: ConstructedResponseItem) -> str:
     return "\n\n".join(paragraphs)
 
 
-@cache
 def constructed_answers(item: ConstructedResponseItem) -> SimulatedTexts:
     """Texts meeting all, about half and none of the item's required rules.
 
     The weak text also contains the first forbidden phrase that can be produced, so it
     loses whatever a forbidden rule costs.
     """
+    # Exemplars (whose levels are a dict, so unhashable) play no part: cache without them.
+    return _constructed_answers(msgspec.structs.replace(item, exemplars=()))
+
+
+@cache
+def _constructed_answers(item: ConstructedResponseItem) -> SimulatedTexts:
     required = [_rule_sentence(r.patterns) for r in item.rules if r.kind == "required"]
     forbidden = [_rule_sentence(r.patterns) for r in item.rules if r.kind == "forbidden"]
     met = [s for s in required if s is not None]

@@ -14,6 +14,7 @@ from service.readiness.simulation import (
     DEFAULT_ITEM_SEED,
     draw_cohort,
     iter_simulated_attempts,
+    point_tables,
     wrong_answer_variants,
 )
 
@@ -46,10 +47,12 @@ def simulated_applicants(
     item_seed: int = DEFAULT_ITEM_SEED,
 ) -> list[SimulatedApplicant]:
     """``n`` simulated candidates, each with one attempt per assessment of the bank."""
-    draws = draw_cohort(content, n, seed=seed, bias=bias, item_seed=item_seed)
+    tables = point_tables(content, item_seed=item_seed)
+    draws = draw_cohort(content, n, seed=seed, bias=bias, item_seed=item_seed, tables=tables)
     variants = wrong_answer_variants(content, item_seed)
     attempts: list[list[SimulatedAttempt]] = [[] for _ in range(n)]
-    for candidate, form_id, answers in iter_simulated_attempts(content, draws, variants):
+    for candidate, form_id, answers in iter_simulated_attempts(content, draws, variants,
+                                                               tables):
         form = content.forms[form_id]
         attempts[candidate].append(SimulatedAttempt(form.assessment, form_id, answers))
     return [

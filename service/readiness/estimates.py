@@ -2,7 +2,8 @@
 
 Call ``estimate_attempt`` after an attempt is scored (or rescored). The estimate uses the
 candidate's competency percents pooled over their latest scored attempt of each assessment,
-so it improves as the candidate completes more assessments.
+so it improves as the candidate completes more assessments. Items awaiting human rating
+are left out; such an estimate is provisional and records which items it waits for.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import msgspec
 
 from service.ground.errors import NotFound
 from service.ground.settings import Settings
-from service.readiness.outcomes import candidate_percents
+from service.readiness.outcomes import awaiting_rating, candidate_percents
 from service.readiness.predict import (
     INTERVAL_METHOD,
     BandThresholds,
@@ -32,11 +33,18 @@ _MODEL_CACHE_SIZE = 8
 
 
 class StoredEstimate(msgspec.Struct, frozen=True):
-    """A stored readiness estimate of an attempt."""
+    """A stored readiness estimate of an attempt; ``awaiting_rating`` names the items it
+    was computed without (their human ratings were not final yet)."""
 
     attempt_id: UUID
     estimate: ReadinessEstimate
     created_at: dt.datetime
+    awaiting_rating: tuple[str, ...] = ()
+
+    @property
+    def provisional(self) -> bool:
+        """Computed without some items that await rating."""
+        return bool(self.awaiting_rating)
 
 
 async def _model_for(conn: asyncpg.Connection, organization_id: UUID) -> LoadedModel | None:
@@ -78,6 +86,8 @@ async def estimate_attempt(
     if model is None:
         return None
     [estimate] = predict(model, [percents], thresholds=thresholds, names=names)
+    waiting = await awaiting_rating(conn, organization_id=organization_id,
+                                    candidate_id=candidate_id)
     await conn.execute(
         """INSERT INTO readiness_predictions (organization_id, attempt_id, model_version,
                probability, band, lower, upper, explanation, scoring_run_id)
@@ -94,6 +104,7 @@ async def estimate_attempt(
         {
             "interval_method": estimate.interval_method,
             "effects": msgspec.to_builtins(estimate.effects),
+            "awaiting_rating": waiting,
         },
     )
     return estimate
@@ -129,4 +140,5 @@ async def latest_estimate(
         effects=msgspec.convert(explanation.get("effects", []), tuple[CompetencyEffect, ...]),
         model_version=row["model_version"],
     )
-    return StoredEstimate(row["attempt_id"], estimate, row["created_at"])
+    return StoredEstimate(row["attempt_id"], estimate, row["created_at"],
+                          tuple(explanation.get("awaiting_rating", ())))

@@ -9,13 +9,23 @@ Story of one simulated candidate:
    (record_integrity, problem_solving) share a cluster factor. Correlations are 0.36
    across clusters and about 0.55-0.61 within one.
 2. **Items** follow a two-parameter logistic (2PL) model: P(right) = logistic(a·(θ_c − b)),
-   with c the item's competency. Discrimination a and difficulty b are drawn
-   deterministically from (seed, item id), so an item keeps its parameters across runs.
-   Difficulty is anchored on the item's Angoff ratings: a minimally competent candidate
-   (θ = −0.4) answers right with roughly the judges' mean probability.
-3. **Job outcome** "met the 90-day performance standard" ~ Bernoulli(logistic(w·θ + b0)).
-   The true probability is kept so models can be compared with the truth (the oracle).
-4. **Demographic groups** (self-reported sex and race/ethnicity, NYC LL144 categories) are
+   with c the item's competency. Discrimination a is drawn deterministically from
+   (seed, item id), so an item keeps its parameters across runs.
+3. **Anchored at the standard setting.** The Angoff cut describes the *minimally competent
+   candidate*, placed at θ = −0.4 on every competency. Difficulty b is chosen so that this
+   candidate's expected share of the item's points equals the judges' mean Angoff rating
+   exactly: a wrong answer still earns some points (a near miss), so P(right) at θ = −0.4 is
+   ``(rating − wrong share) / (1 − wrong share)`` (``anchored_right_probability``), where the
+   wrong share is what the item's wrong answers earn on average through the real scorer
+   (see simulation.py). Summed over a competency's items, that candidate's expected percent
+   is the competency's Angoff cut percent, and over a form, the expected raw score is the
+   form's raw cut.
+4. **Job outcome** "met the 90-day performance standard" ~ Bernoulli(logistic(w·(θ − θ_min))),
+   θ_min = −0.4 on every competency: the minimally competent candidate, whose expected scores
+   sit exactly at every cut, meets the standard with probability exactly 0.5 (the
+   borderline), by construction. The true probability is kept so models can be compared
+   with the truth (the oracle).
+5. **Demographic groups** (self-reported sex and race/ethnicity, NYC LL144 categories) are
    drawn independently of everything else: they have NO true effect. A planted bias
    (``PlantedBias``) shifts chosen items' difficulty for one group, for fairness checks.
 """
@@ -49,7 +59,7 @@ CLUSTER_LOADINGS: dict[str, tuple[tuple[str, ...], float]] = {
 }
 
 # Weights of the latent competencies in the outcome's logit; all positive (more skill never
-# lowers the chance of meeting the standard). The intercept puts the base rate near 0.6.
+# lowers the chance of meeting the standard).
 OUTCOME_WEIGHTS: dict[str, float] = {
     "terminology": 0.25,
     "coding": 0.45,
@@ -60,11 +70,13 @@ OUTCOME_WEIGHTS: dict[str, float] = {
     "communication": 0.35,
     "problem_solving": 0.45,
 }
-OUTCOME_INTERCEPT = 0.5
-
 MINIMALLY_COMPETENT_THETA = -0.4
-DIFFICULTY_NOISE_SD = 0.35
+# The outcome's intercept puts P(met) at exactly 0.5 for the minimally competent candidate
+# (θ_min on every competency); the base rate of the population (θ ~ N(0, Σ)) is then ~0.67.
+OUTCOME_INTERCEPT = -MINIMALLY_COMPETENT_THETA * sum(OUTCOME_WEIGHTS.values())
+BORDERLINE_PROBABILITY = 0.5
 DISCRIMINATION_LOG_SD = 0.3
+RIGHT_PROBABILITY_BOUNDS = (0.02, 0.98)
 
 # Self-reported categories, spelled as in candidate_demographics (0001_initial.sql), which
 # follows NYC LL144 / EEO-1; "unknown" covers unreported or declined.
@@ -120,7 +132,8 @@ def draw_latent(rng: np.random.Generator, n: int) -> npt.NDArray[np.float64]:
 
 
 def outcome_probability(latent: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """True probability of meeting the 90-day standard for each latent vector."""
+    """True probability of meeting the 90-day standard for each latent vector (exactly
+    ``BORDERLINE_PROBABILITY`` at θ_min on every competency)."""
     weights = np.array([OUTCOME_WEIGHTS[c] for c in COMPETENCY_IDS])
     return logistic(latent @ weights + OUTCOME_INTERCEPT)
 
@@ -137,18 +150,32 @@ def item_rng(seed: int, item_id: str) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence([seed, *words]))
 
 
-def item_parameters(item_id: str, angoff: Sequence[float], seed: int) -> ItemParameters:
-    """Draw an item's 2PL parameters from (seed, item id), anchored on its Angoff ratings."""
+def anchored_right_probability(rating: float, wrong_share: float) -> float:
+    """P(right) of the minimally competent candidate so that their expected share of the
+    item's points, ``p + (1 - p) * wrong_share``, equals the Angoff ``rating``.
+
+    Clipped to ``RIGHT_PROBABILITY_BOUNDS`` (an item whose wrong answers earn about as much
+    as the rating cannot be anchored exactly; the simulation mixes in blanks to avoid that).
+    """
+    low, high = RIGHT_PROBABILITY_BOUNDS
+    if wrong_share >= 1.0:
+        return high
+    return min(max((rating - wrong_share) / (1.0 - wrong_share), low), high)
+
+
+def item_parameters(
+    item_id: str, angoff: Sequence[float], seed: int, *, wrong_share: float = 0.0
+) -> ItemParameters:
+    """An item's 2PL parameters: discrimination from (seed, item id); difficulty anchored so
+    the minimally competent candidate's expected share of the points is the mean Angoff
+    rating, given that a wrong answer earns ``wrong_share`` of the points on average."""
     rng = item_rng(seed, item_id)
     discrimination = float(np.clip(math.exp(rng.normal(0.0, DISCRIMINATION_LOG_SD)), 0.4, 2.5))
-    noise = float(rng.normal(0.0, DIFFICULTY_NOISE_SD))
-    if angoff:
-        p_minimal = min(max(sum(angoff) / len(angoff), 0.05), 0.95)
-        logit = math.log(p_minimal / (1.0 - p_minimal))
-        difficulty = MINIMALLY_COMPETENT_THETA - logit / discrimination + noise
-    else:
-        difficulty = float(rng.normal(0.0, 1.0))
-    return ItemParameters(discrimination=discrimination, difficulty=difficulty)
+    if not angoff:
+        return ItemParameters(discrimination, float(rng.normal(0.0, 1.0)))
+    p_minimal = anchored_right_probability(sum(angoff) / len(angoff), wrong_share)
+    logit = math.log(p_minimal / (1.0 - p_minimal))
+    return ItemParameters(discrimination, MINIMALLY_COMPETENT_THETA - logit / discrimination)
 
 
 def draw_groups(rng: np.random.Generator, n: int) -> tuple[list[str], list[str]]:

@@ -1,8 +1,9 @@
 """Hiring outcomes (posted by HR systems) and the competency scores they are joined to.
 
 A candidate's features are pooled over the *current* scoring run of their latest scored
-attempt of each assessment. When a candidate has outcomes from several sources, the most
-recently observed one counts.
+attempt of each assessment, leaving out points of items still awaiting human rating (a
+machine-read constructed response never moves a readiness estimate). When a candidate has
+outcomes from several sources, the most recently observed one counts.
 """
 
 from __future__ import annotations
@@ -88,7 +89,8 @@ async def candidate_percents(
     rows = await conn.fetch(
         f"""
         WITH latest AS ({_LATEST_RUNS.format(candidate_filter="AND candidate_id = $2")})
-        SELECT cs.competency_id, sum(cs.raw) AS raw, sum(cs.max) AS max
+        SELECT cs.competency_id, sum(cs.raw - cs.provisional_raw) AS raw,
+               sum(cs.max - cs.provisional_max) AS max
         FROM latest l JOIN competency_scores cs ON cs.scoring_run_id = l.run_id
         WHERE cs.organization_id = $1
         GROUP BY cs.competency_id
@@ -97,6 +99,24 @@ async def candidate_percents(
         candidate_id,
     )
     return pooled_percents(CompetencyTotal(r["competency_id"], r["raw"], r["max"]) for r in rows)
+
+
+async def awaiting_rating(
+    conn: asyncpg.Connection, *, organization_id: UUID, candidate_id: UUID
+) -> list[str]:
+    """Items of the candidate's latest scored attempts still awaiting human rating (left
+    out of the readiness features until their ratings are final)."""
+    rows = await conn.fetch(
+        f"""
+        WITH latest AS ({_LATEST_RUNS.format(candidate_filter="AND candidate_id = $2")})
+        SELECT s.item_id FROM latest l
+        JOIN item_scores s ON s.scoring_run_id = l.run_id AND s.organization_id = $1
+        WHERE s.provisional ORDER BY s.item_id
+        """,  # noqa: S608 - only constant SQL is interpolated
+        organization_id,
+        candidate_id,
+    )
+    return [r["item_id"] for r in rows]
 
 
 async def training_rows(conn: asyncpg.Connection, *, organization_id: UUID) -> list[TrainingRow]:
@@ -109,7 +129,8 @@ async def training_rows(conn: asyncpg.Connection, *, organization_id: UUID) -> l
             ORDER BY candidate_id, observed_on DESC, created_at DESC
         ), latest AS ({_LATEST_RUNS.format(candidate_filter="")})
         SELECT o.candidate_id, o.met_standard, o.observed_on, cs.competency_id,
-               sum(cs.raw) AS raw, sum(cs.max) AS max
+               sum(cs.raw - cs.provisional_raw) AS raw,
+               sum(cs.max - cs.provisional_max) AS max
         FROM outcome o
         JOIN latest l ON l.candidate_id = o.candidate_id
         JOIN competency_scores cs ON cs.scoring_run_id = l.run_id AND cs.organization_id = $1

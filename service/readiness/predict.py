@@ -36,7 +36,7 @@ PLAIN_NAMES: dict[str, str] = {
     "privacy": "patient privacy",
     "security": "information security",
     "communication": "written communication",
-    "problem_solving": "problem solving and prioritising",
+    "problem_solving": "problem solving and prioritizing",
 }
 MIN_EFFECT = 0.005  # moves under half a percentage point are not worth a sentence
 
@@ -112,7 +112,8 @@ def intervals(model: LoadedModel, probabilities: FloatArray) -> list[tuple[float
     ]
 
 
-def _sentence(name: str, percent: float | None, typical: float, change: float) -> str:
+def candidate_sentence(name: str, percent: float | None, typical: float, change: float) -> str:
+    """How one competency moved the estimate, addressed to the candidate ("Your ...")."""
     points = abs(change) * 100
     if percent is None:
         return (
@@ -160,7 +161,7 @@ def explain(
             effects.append(
                 CompetencyEffect(
                     cid, own, typical, float(change[j, row]),
-                    _sentence(name, own, typical, float(change[j, row])),
+                    candidate_sentence(name, own, typical, float(change[j, row])),
                 )
             )  # fmt: skip
         out.append(tuple(effects[:top]))

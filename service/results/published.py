@@ -116,6 +116,9 @@ class Result(msgspec.Struct, frozen=True, kw_only=True):
     scoring_run_id: uuid.UUID
     provisional: bool
     """True while any item score awaits human rating; a final version follows."""
+    awaiting_rating: bool
+    """True when pass/fail depends on ratings not yet final: `passed` is then false and
+    readiness leaves those items out until a final version follows."""
     score: Score
     competencies: list[CompetencyResult]
     readiness: ReadinessView | None
@@ -140,7 +143,7 @@ class Published(msgspec.Struct, frozen=True):
 _FACTS = """
 SELECT a.candidate_id, a.invitation_id, a.assessment_id, a.form_id, a.submitted_at,
        r.id AS run_id, r.content_version, r.raw_total, r.max_total, r.equated_raw, r.raw_cut,
-       r.scaled_score, r.passed, r.provisional, r.created_at AS scored_at,
+       r.scaled_score, r.passed, r.provisional, r.awaiting_rating, r.created_at AS scored_at,
        EXISTS (SELECT 1 FROM form_equatings f WHERE f.content_version = r.content_version
                AND f.form_id = a.form_id) AS equated,
        (SELECT count(*) FROM item_scores s WHERE s.scoring_run_id = r.id AND s.provisional)
@@ -257,6 +260,7 @@ async def publish_result(
             assessment_title=assessment.title if assessment else facts["assessment_id"],
             form_id=facts["form_id"], content_version=facts["content_version"],
             scoring_run_id=facts["run_id"], provisional=facts["provisional"],
+            awaiting_rating=facts["awaiting_rating"],
             score=Score(
                 raw=facts["raw_total"], max=facts["max_total"],
                 equated_raw=facts["equated_raw"], raw_cut=facts["raw_cut"],

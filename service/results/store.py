@@ -13,12 +13,14 @@ from service.assessments.scores import AttemptScore, SectionScore
 
 
 class StoredCompetency(msgspec.Struct, frozen=True):
-    """One competency's stored score."""
+    """One competency's stored score (``provisional_*``: the part awaiting rating)."""
 
     competency_id: str
     raw: float
     max: float
     percent: float
+    provisional_raw: float = 0.0
+    provisional_max: float = 0.0
 
 
 class StoredRun(msgspec.Struct, frozen=True, kw_only=True):
@@ -32,6 +34,7 @@ class StoredRun(msgspec.Struct, frozen=True, kw_only=True):
     scaled_score: float
     passed: bool
     provisional: bool
+    awaiting_rating: bool
     current: bool
     reason: str
     created_by: str
@@ -80,12 +83,12 @@ async def save_scoring_run(
         await conn.execute(
             """INSERT INTO scoring_runs (id, organization_id, attempt_id, content_version,
                    raw_total, max_total, scaled_score, passed, provisional, reason, created_by,
-                   equated_raw, raw_cut, section_scores)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)""",
+                   equated_raw, raw_cut, section_scores, awaiting_rating)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)""",
             run_id, organization_id, attempt_id, score.content_version, score.raw_total,
             score.max_total, float(score.scaled_score), score.passed, score.provisional, reason,
             created_by, score.equated_raw, score.raw_cut,
-            msgspec.to_builtins(score.section_scores),
+            msgspec.to_builtins(score.section_scores), score.awaiting_rating,
         )
         items = score.item_scores
         await conn.execute(
@@ -100,19 +103,22 @@ async def save_scoring_run(
         comps = score.competency_scores
         await conn.execute(
             """INSERT INTO competency_scores (organization_id, scoring_run_id, competency_id,
-                   raw, max, percent)
+                   raw, max, percent, provisional_raw, provisional_max)
                SELECT $1, $2, * FROM unnest($3::text[], $4::float8[], $5::float8[],
-                                            $6::float8[])""",
+                                            $6::float8[], $7::float8[], $8::float8[])""",
             organization_id, run_id, [c.competency_id for c in comps], [c.raw for c in comps],
             [c.max for c in comps], [c.percent for c in comps],
+            [c.provisional_raw for c in comps], [c.provisional_max for c in comps],
         )
     return run_id
 
 
 _RUN_COLUMNS = """r.id, r.attempt_id, r.content_version, r.raw_total, r.max_total, r.scaled_score,
-    r.passed, r.provisional, r.current, r.reason, r.created_by, r.created_at, r.section_scores,
+    r.passed, r.provisional, r.awaiting_rating, r.current, r.reason, r.created_by, r.created_at,
+    r.section_scores,
     COALESCE((SELECT jsonb_agg(jsonb_build_object('competency_id', c.competency_id, 'raw', c.raw,
-              'max', c.max, 'percent', c.percent) ORDER BY c.competency_id)
+              'max', c.max, 'percent', c.percent, 'provisional_raw', c.provisional_raw,
+              'provisional_max', c.provisional_max) ORDER BY c.competency_id)
               FROM competency_scores c WHERE c.scoring_run_id = r.id), '[]') AS competencies"""
 
 

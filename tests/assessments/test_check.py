@@ -16,6 +16,24 @@ CODING_A = "assessments/coding/form-a.toml"
 PRIVACY_A = "assessments/privacy/form-a.toml"
 SCENARIOS_A = "assessments/scenarios/form-a.toml"
 COMMUNICATION_A = "assessments/communication/form-a.toml"
+RECORDS_A = "assessments/records_operations/form-a.toml"
+NEAR_MISS = (
+    '["E11.65", "I10"]\nrubric = { near_misses = [{ code = "CODE", instead_of = "E11.65", '
+    'credit = 0.5, reason = "A written reason for the partial credit." }] }'
+)
+OFF_TOPIC = (
+    'levels = {{ content = {content}, clarity = 3 }}\ntext = """\n'
+    "Dear Ms. Rivera, thank you for your message"
+)
+SHORT_REASON = NEAR_MISS.replace("CODE", "E11.69").replace(
+    "A written reason for the partial credit.", "close"
+)
+SCENARIOS_LISTED_IN_KEY_ORDER = """elements = [
+  {id = "t1", text = "Subpoena due today", must_be_within = 1},
+  {id = "t2", text = "Access request due in 3 days", must_be_within = 2},
+  {id = "t3", text = "Scan yesterday's discharge papers"},
+  {id = "t4", text = "File loose reports"},
+]"""
 
 
 def _broken(tmp_path: Path, rel: str, old: str, new: str) -> Path:
@@ -232,6 +250,161 @@ BROKEN = [
         "blueprint",
         "sum to 95",
     ),
+    # An exemplar that does not score as stated fails the check.
+    (
+        COMMUNICATION_A,
+        "levels = { content = 2, clarity = 3 }",
+        "levels = { content = 3, clarity = 3 }",
+        COMMUNICATION_A,
+        "COM-A-01",
+        "exemplars[1].levels.content",
+        "exemplar 'no-fee' scores 2, stated 3",
+    ),
+    (
+        COMMUNICATION_A,
+        OFF_TOPIC.format(content=0),
+        OFF_TOPIC.format(content=3),
+        COMMUNICATION_A,
+        "COM-A-01",
+        "exemplars[5].levels",
+        "an off-topic reply must not earn full marks",
+    ),
+    (
+        COMMUNICATION_A,
+        'kind = "off_topic"',
+        'kind = "near_miss"',
+        COMMUNICATION_A,
+        "COM-A-01",
+        "exemplars",
+        "needs at least one 'off_topic' exemplar",
+    ),
+    (
+        COMMUNICATION_A,
+        "patterns = ['\\bother patient\\b', 'MRN\\s*\\d+']",
+        "patterns = ['never-written-by-anyone']",
+        COMMUNICATION_A,
+        "COM-A-01",
+        "rules[3]",
+        "no exemplar matches it",
+    ),
+    (
+        COMMUNICATION_A,
+        "patterns = ['\\b30\\b.{0,20}\\bdays?\\b', 'thirty\\s+days']",
+        "patterns = ['\\w']",
+        COMMUNICATION_A,
+        "COM-A-01",
+        "rules[0]",
+        "every exemplar matches it",
+    ),
+    (
+        COMMUNICATION_A,
+        'description = "Asks for identity verification"',
+        'description = "Asks for identity verification"\ncap = 3',
+        COMMUNICATION_A,
+        "COM-A-01",
+        "rules[1].cap",
+        "Expected `int` <= 2",
+    ),
+    # Scoring loopholes the check refuses.
+    (
+        CODING_A,
+        'level = "coder"\n',
+        "",
+        CODING_A,
+        "COD-A-01",
+        "level",
+        "a coding item carries a level",
+    ),
+    (
+        CODING_A,
+        '["E11.65", "I10"]',
+        NEAR_MISS.replace("CODE", "I10"),
+        CODING_A,
+        "COD-A-01",
+        "rubric.near_misses[0].code",
+        "'I10' is a key code, not a near miss",
+    ),
+    (
+        CODING_A,
+        '["E11.65", "I10"]',
+        NEAR_MISS.replace("CODE", "E11.655"),
+        CODING_A,
+        "COD-A-01",
+        "rubric.near_misses[0].code",
+        "not a real icd10cm code",
+    ),
+    (
+        CODING_A,
+        '["E11.65", "I10"]',
+        SHORT_REASON,
+        CODING_A,
+        "COD-A-01",
+        "rubric.near_misses[0].reason",
+        "length >= 20",
+    ),
+    (
+        PRIVACY_A,
+        'key = ["a", "c", "d"]',
+        'key = ["a", "b", "c", "d"]',
+        PRIVACY_A,
+        "PRI-A-03",
+        "key",
+        "keys every option",
+    ),
+    (
+        SCENARIOS_A,
+        '[["r1", "r3"], ["r2"], ["r4"]]',
+        '[["r1"], ["r3"], ["r2"], ["r4"]]',
+        SCENARIOS_A,
+        "SCN-A-03",
+        "key",
+        "leaving every record separate would earn full marks",
+    ),
+    (
+        RECORDS_A,
+        'key = {p1 = "lab", p2 = "consent", p3 = "lab", p4 = "note"}',
+        'key = {p1 = "lab", p2 = "lab", p3 = "lab", p4 = "lab"}',
+        RECORDS_A,
+        "ROP-A-01",
+        "key",
+        "uses one category only",
+    ),
+    (
+        RECORDS_A,
+        'key = {p1 = "lab", p2 = "consent", p3 = "lab", p4 = "note"}',
+        'key = {p1 = "lab", p2 = "consent", p3 = "lab"}',
+        RECORDS_A,
+        "ROP-A-01",
+        "key",
+        "must place every entry exactly once",
+    ),
+    (
+        RECORDS_A,
+        'key = {p1 = "lab", p2 = "consent", p3 = "lab", p4 = "note"}',
+        'key = {p1 = "lab", p2 = "consent", p3 = "lab", p4 = "memo"}',
+        RECORDS_A,
+        "ROP-A-01",
+        "key.p4",
+        "'memo' is not a category id",
+    ),
+    (
+        "packages.toml",
+        'assessments = ["coding", "privacy"]',
+        'assessments = ["coding", "privacy", "filing"]',
+        "packages.toml",
+        "starter",
+        "assessments[2]",
+        "unknown assessment 'filing'",
+    ),
+    (
+        "assessments/privacy/assessment.toml",
+        'status = "provisional"',
+        'status = "draft"',
+        "assessments/privacy/assessment.toml",
+        "",
+        "cut_score.status",
+        "Invalid enum value",
+    ),
 ]
 
 
@@ -243,6 +416,31 @@ def test_a_broken_copy_yields_a_precise_problem(
     matching = [p for p in problems if (p.file, p.item_id, p.field) == (file, item_id, field)]
     assert matching, problems
     assert any(message in p.message for p in matching), matching
+
+
+def test_ordering_listed_in_key_order_is_refused(tmp_path: Path) -> None:
+    """An untouched ordering item submits the order shown, so that order must earn nothing."""
+    root = Path(shutil.copytree(FIXTURE_ROOT, tmp_path / "rubrics"))
+    path = root / SCENARIOS_A
+    text = path.read_text()
+    start, end = text.index("elements = ["), text.index("]\nkey = ")
+    path.write_text(text[:start] + SCENARIOS_LISTED_IN_KEY_ORDER + text[end + 1 :])
+    problems = [p for p in check_content(root) if p.item_id == "SCN-A-01"]
+    assert [(p.field, "already earns credit" in p.message) for p in problems] == [
+        ("elements", True)
+    ]
+
+
+def test_an_assessment_level_binds_its_items(tmp_path: Path) -> None:
+    root = _broken(tmp_path, "assessments/coding/assessment.toml", 'title = "',
+                   'level = "clerk"\ntitle = "')
+    problems = {(p.item_id, p.field): p.message for p in check_content(root)}
+    assert problems == {
+        ("COD-A-01", "level"): "every item of 'coding' carries level 'clerk'",
+        ("COD-A-03", "level"): "every item of 'coding' carries level 'clerk'",
+        ("COD-B-01", "level"): "every item of 'coding' carries level 'clerk'",
+        ("COD-B-03", "level"): "every item of 'coding' carries level 'clerk'",
+    }
 
 
 def test_forms_off_blueprint_are_named(tmp_path: Path) -> None:
@@ -293,9 +491,12 @@ def test_content_stats_counts_items_per_form_competency_and_type(
 ) -> None:
     text = content_stats(FIXTURE_ROOT)
     coding_rows = [line.split() for line in text.splitlines() if line.startswith("coding-a")]
-    # competency table: terminology 1, coding 2, items 3, points 4, raw cut 2.6
-    assert coding_rows[0] == ["coding-a", "1", "2", "3", "4", "2.6"]
+    # competency table: terminology 1, coding 2, items 3, points 4, raw cut 2.6, provisional
+    assert coding_rows[0] == ["coding-a", "1", "2", "3", "4", "2.6", "provisional"]
     # type table: single_choice 1, code_entry 2
     assert coding_rows[1] == ["coding-a", "1", "2"]
+    # level table: one clerk-level and one coder-level code-entry item
+    assert coding_rows[2] == ["coding-a", "1", "1"]
+    assert "provisional (coding, communication, privacy, scenarios): Fixture ratings" in text
     assert main_stats([str(FIXTURE_ROOT)]) == 0
     assert capsys.readouterr().out.strip() == text

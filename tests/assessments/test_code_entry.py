@@ -1,4 +1,4 @@
-"""Code entry: normalisation, real-code checks, hierarchy partial credit, sets, sequencing."""
+"""Code entry: normalization, real-code checks, named near misses, extra codes, sequencing."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from service.assessments.bank import ContentVersion
-from service.assessments.codes import icd_status, normalise_code, shared_chars
-from service.assessments.items import CodeEntryItem
+from service.assessments.codes import icd_status, normalise_code
+from service.assessments.items import CodeEntryItem, CodeEntryRubric, NearMiss
 from service.assessments.scorers.code_entry import score
 
 
@@ -51,10 +51,6 @@ def test_icd_status_and_ancestor_lengths() -> None:
     assert icd_status("E11.6") == "nonbillable"
     assert icd_status("E11.655") == "invalid"
     assert icd_status("E08-E13") == "invalid"
-    assert shared_chars("E11.65", "E11.69") == 4
-    assert shared_chars("E11.65", "E11.9") == 3
-    assert shared_chars("E11.65", "E10.65") == 0  # only the E08-E13 block in common
-    assert shared_chars("E11.65", "I10") == 0
 
 
 def test_key_in_order_earns_full_points(diabetes: CodeEntryItem) -> None:
@@ -69,18 +65,59 @@ def test_wrong_sequence_loses_the_sequencing_share(diabetes: CodeEntryItem) -> N
     assert result.feedback["first_listed_right"] is False
 
 
-def test_sibling_code_earns_partial_credit_by_ancestor_length(single: CodeEntryItem) -> None:
-    assert score(single, ("E11.69",)).points == pytest.approx(0.5)  # shares E11.6
-    assert score(single, ("E11.9",)).points == pytest.approx(0.25)  # shares E11
+@pytest.mark.parametrize(
+    ("key", "answer", "why"),
+    [
+        ("E11.65", "E11.69", "a sibling code"),
+        ("E11.65", "E11.9", "a cousin code"),
+        ("E11.65", "E11.6", "a non-billable subcategory"),
+        ("E11.65", "E11", "a non-billable category"),
+        ("H25.12", "H25.11", "the wrong side"),
+        ("S52.521A", "S52.521D", "the wrong 7th character"),
+        ("S52.521A", "S52.521", "a missing 7th character"),
+    ],
+)
+def test_near_misses_earn_nothing_unless_named(
+    single: CodeEntryItem, key: str, answer: str, why: str
+) -> None:
+    item = msgspec.structs.replace(single, key=(key,))
+    assert score(item, (answer,)).points == 0.0, why
+    assert score(item, (key,)).points == 1.0
 
 
-def test_non_billable_code_is_capped(single: CodeEntryItem) -> None:
-    capped = msgspec.structs.replace(
-        single, rubric=msgspec.structs.replace(single.rubric, nonbillable_cap=0.3)
-    )
-    assert score(single, ("E11.6",)).points == pytest.approx(0.5)
-    assert score(capped, ("E11.6",)).points == pytest.approx(0.3)
-    assert score(single, ("E11.6",)).feedback["codes"][0]["status"] == "nonbillable"
+def _with_near_misses(item: CodeEntryItem, *misses: NearMiss) -> CodeEntryItem:
+    return msgspec.structs.replace(item, rubric=CodeEntryRubric(near_misses=misses))
+
+
+HYPERGLYCEMIA_NOS = NearMiss(
+    code="E11.69", instead_of="E11.65", credit=0.5,
+    reason="Defensible when the note says only 'diabetic complication' (illustration).",
+)  # fmt: skip
+
+
+def test_a_named_near_miss_earns_its_credit_and_reason(single: CodeEntryItem) -> None:
+    item = _with_near_misses(single, HYPERGLYCEMIA_NOS)
+    result = score(item, ("E11.69",))
+    assert result.points == pytest.approx(0.5)
+    assert result.feedback["near_misses"] == [
+        {"code": "E11.69", "instead_of": "E11.65", "credit": 0.5,
+         "reason": HYPERGLYCEMIA_NOS.reason},
+    ]  # fmt: skip
+    assert result.feedback["extra"] == []
+    # Beside the exact key code it is a second guess: an extra code, which costs.
+    hedged = score(item, ("E11.65", "E11.69"))
+    assert hedged.points == pytest.approx(0.5)
+    assert hedged.feedback["extra"] == ["E11.69"]
+
+
+def test_one_near_miss_per_key_code(single: CodeEntryItem) -> None:
+    other = NearMiss(code="E11.9", instead_of="E11.65", credit=0.25,
+                     reason="Illustration: a second named near miss for the same code.")
+    item = _with_near_misses(single, HYPERGLYCEMIA_NOS, other)
+    result = score(item, ("E11.9", "E11.69"))
+    assert result.feedback["near_misses"][0]["code"] == "E11.69"  # the better pairing
+    assert result.feedback["extra"] == ["E11.9"]
+    assert result.points == pytest.approx(0.5 - 0.5)
 
 
 def test_non_existent_code_scores_zero_with_feedback_saying_so(single: CodeEntryItem) -> None:
@@ -90,10 +127,12 @@ def test_non_existent_code_scores_zero_with_feedback_saying_so(single: CodeEntry
     assert result.feedback["codes"][0]["status"] == "invalid"
 
 
-def test_unrelated_extra_codes_cost_but_related_ones_do_not(single: CodeEntryItem) -> None:
+def test_every_extra_code_costs_related_or_not(single: CodeEntryItem) -> None:
     assert score(single, ("E11.65", "J45.20")).points == pytest.approx(0.5)
-    assert score(single, ("E11.65", "E11.69")).points == pytest.approx(1.0)
+    assert score(single, ("E11.65", "E11.69")).points == pytest.approx(0.5)  # hedging
+    assert score(single, ("E11.65", "E11.6")).points == pytest.approx(0.5)
     assert score(single, ("E11.65", "J45.20", "I10", "Z79.4")).points == 0.0
+    assert score(single, ("E11.65", "E11.69")).feedback["extra"] == ["E11.69"]
 
 
 def test_missing_second_code_earns_half_the_set(diabetes: CodeEntryItem) -> None:

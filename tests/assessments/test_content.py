@@ -26,9 +26,12 @@ def test_version_id_is_c_plus_12_hex_of_the_hash(content: ContentVersion) -> Non
 
 
 def test_loads_every_assessment_form_and_item(content: ContentVersion) -> None:
-    assert set(content.assessments) == {"coding", "privacy", "communication", "scenarios"}
+    assert set(content.assessments) == {
+        "coding", "privacy", "communication", "scenarios", "records_operations",
+    }  # fmt: skip
     assert content.assessments["coding"].form_ids == ("coding-a", "coding-b")
-    assert len(content.forms) == 8
+    assert len(content.forms) == 10
+    assert set(content.packages) == {"starter"}
     assert sum(len(form.items) for form in content.forms.values()) == len(content.items)
     assert "E0114" in content.hcpcs_codes
 
@@ -95,7 +98,8 @@ def test_constructed_response_points_are_weights_times_three(content: ContentVer
 
 def test_rubric_defaults_apply_when_omitted(content: ContentVersion) -> None:
     item = content.items["COD-A-01"]
-    assert item.rubric.partial_by_shared_chars == {3: 0.25, 4: 0.5, 5: 0.6, 6: 0.7}  # type: ignore[union-attr]
+    assert item.rubric.near_misses == ()  # type: ignore[union-attr]
+    assert item.rubric.extra_code_penalty == 0.5  # type: ignore[union-attr]
     assert item.rubric.sequencing_weight == 0.2  # type: ignore[union-attr]
 
 

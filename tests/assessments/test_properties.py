@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from service.assessments.answers import InvalidAnswer, Mark, validate_answer
 from service.assessments.content import load_content
 from service.assessments.items import (
+    ClassificationItem,
     CodeEntryItem,
     ConstructedResponseItem,
     DateItem,
@@ -75,6 +76,9 @@ def answers_for(item: Item) -> st.SearchStrategy[Any]:
         return st.floats(-1e6, 1e6) | st.just(item.key)
     if isinstance(item, DateItem):
         return st.dates().map(lambda d: d.isoformat())
+    if isinstance(item, ClassificationItem):
+        return st.dictionaries(st.sampled_from(sorted(item.entry_ids)),
+                               st.sampled_from(sorted(item.category_ids)))
     assert isinstance(item, ConstructedResponseItem)
     return st.text(st.characters(exclude_characters="\x00"), max_size=400) | st.just(
         key_answer(item)

@@ -18,9 +18,33 @@ def test_shipped_rubrics_pass_check_content() -> None:
     assert [str(p) for p in check_content(DEFAULT_ROOT)] == []
 
 
-def test_all_four_assessments_ship_at_least_two_forms() -> None:
-    assert set(SHIPPED.assessments) == {"coding", "privacy", "communication", "scenarios"}
+def test_every_assessment_ships_at_least_two_forms() -> None:
+    assert set(SHIPPED.assessments) == {
+        "coding_basics", "coding", "privacy", "communication", "scenarios", "records_operations",
+    }  # fmt: skip
     assert all(len(a.form_ids) >= 2 for a in SHIPPED.assessments.values())
+
+
+def test_coding_items_carry_their_assessments_level() -> None:
+    levels = {a.id: a.level for a in SHIPPED.assessments.values()}
+    assert levels["coding_basics"] == "clerk" and levels["coding"] == "coder"
+    for form_id in ("coding_basics-a", "coding-b"):
+        form = SHIPPED.forms[form_id]
+        assert {item.level for item in form.items} == {levels[form.assessment]}
+
+
+def test_the_two_packages() -> None:
+    packages = {p.id: p.assessments for p in SHIPPED.packages.values()}
+    assert packages == {
+        "clerk": ("records_operations", "privacy", "communication", "scenarios",
+                  "coding_basics"),
+        "coding_track": ("coding_basics", "coding"),
+    }  # fmt: skip
+
+
+def test_every_pass_mark_says_it_is_provisional() -> None:
+    """Authors' Angoff ratings are provisional until a panel rates the items."""
+    assert {a.cut_score.status for a in SHIPPED.assessments.values()} == {"provisional"}
 
 
 @pytest.mark.parametrize("form_id", sorted(SHIPPED.forms))

@@ -13,7 +13,7 @@ import pytest
 from service.cli import build_parser, main
 
 COMMANDS = ["serve", "demo", "migrate", "version", "settings", "check-content", "content-stats",
-            "invite", "sweep", "worker", "jobs", "equate", "train", "model-card",
+            "score-answer", "invite", "sweep", "worker", "jobs", "equate", "train", "model-card",
             "model-rollback",
             "org-create", "user-create", "api-key-create", "api-key-list", "api-key-revoke"]
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -66,3 +66,86 @@ def test_check_content_passes_shipped_bank_and_names_a_broken_copy(tmp_path: Pat
     assert "form-a.toml" in line
     assert "COD-A-" in line
     assert "key" in line
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "service.cli", *args],
+                          capture_output=True, text=True)
+
+
+def test_check_content_fails_when_an_exemplar_does_not_score_as_stated(tmp_path: Path) -> None:
+    rubrics = Path(__file__).resolve().parents[2] / "rubrics"
+    broken = tmp_path / "rubrics"
+    shutil.copytree(rubrics, broken)
+    form = broken / "assessments" / "communication" / "form-a.toml"
+    text = form.read_text(encoding="utf-8")
+    stated = 'id = "no-id-no-fee"\nkind = "near_miss"'
+    assert stated in text
+    start = text.index(stated)
+    levels = text.index("levels = { content = 2,", start)
+    form.write_text(text[:levels] + "levels = { content = 3," + text[levels + 23:],
+                    encoding="utf-8")
+    bad = _cli("check-content", str(broken))
+    assert bad.returncode == 1
+    assert bad.stdout.splitlines() == [
+        "assessments/communication/form-a.toml: COM-A-14: exemplars[2].levels.content: "
+        "exemplar 'no-id-no-fee' scores 2, stated 3"
+    ]
+
+
+def test_score_answer_prints_marks_max_and_feedback() -> None:
+    import json  # noqa: PLC0415
+
+    exact = _cli("score-answer", "COD-A-08", '["h25.12"]')
+    assert exact.returncode == 0, exact.stderr
+    result = json.loads(exact.stdout)
+    assert set(result) == {"marks", "max", "feedback"}
+    assert (result["marks"], result["max"]) == (1.0, 1.0)
+    assert result["feedback"]["matched"] == ["H25.12"]
+    hedged = json.loads(_cli("score-answer", "COD-A-08", '["H25.12", "H25.11"]').stdout)
+    assert hedged["marks"] == 0.5
+    assert hedged["feedback"]["extra"] == ["H25.11"]
+    wrong_side = json.loads(_cli("score-answer", "COD-A-08", '["H25.11"]').stdout)
+    assert wrong_side["marks"] == 0.0
+    written = json.loads(_cli("score-answer", "COM-A-15", json.dumps("Please sign it.")).stdout)
+    assert written["max"] == 15.0 and written["marks"] < 15.0
+    assert written["feedback"]["length_ok"] is False
+    indexed = json.loads(_cli("score-answer", "ROP-A-07", '{"d1": "lab", "d7": "lab"}').stdout)
+    assert indexed["feedback"]["right"] == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("COD-Z-99", '["E11.9"]'), "unknown item 'COD-Z-99'"),
+        (("COD-A-08", "[H25.12"), "not valid JSON"),
+        (("COD-A-08", '{"code": "H25.12"}'), "invalid answer for COD-A-08: answer: must be a list"),
+        (("ROP-A-07", '{"d1": "memo"}'), "unknown category 'memo'"),
+    ],
+)
+def test_score_answer_exits_1_with_a_clear_message(args: tuple[str, str], message: str) -> None:
+    bad = _cli("score-answer", *args)
+    assert bad.returncode == 1
+    assert bad.stdout == ""
+    assert bad.stderr.startswith("chartready score-answer: ")
+    assert message in bad.stderr
+
+
+def test_content_stats_shows_every_assessment_the_levels_and_provisional_cuts() -> None:
+    stats = _cli("content-stats")
+    assert stats.returncode == 0, stats.stderr
+    rows: dict[str, list[str]] = {}
+    for line in stats.stdout.splitlines():  # the first table: competencies, totals, cut
+        if line.strip():
+            rows.setdefault(line.split()[0], line.split())
+    assert rows["records_operations-a"][-4:] == ["23", "34", rows["records_operations-a"][-2],
+                                                 "provisional"]
+    assert "classification" in stats.stdout
+    level_table = stats.stdout.split("form (coding level)", 1)[1].split("packages", 1)[0]
+    levels = {line.split()[0]: line.split()[1:] for line in level_table.splitlines()[2:]
+              if line.strip()}
+    assert levels == {"coding-a": ["13"], "coding-b": ["13"], "coding_basics-a": ["15"],
+                      "coding_basics-b": ["15"]}
+    assert "clerk (Clerk screening): records_operations, privacy" in stats.stdout
+    assert "provisional (coding, coding_basics, communication, privacy, records_operations, " \
+        "scenarios)" in stats.stdout

@@ -7,6 +7,7 @@ import asyncpg
 from service.assessments.content import load_content
 from service.auth.api_keys import authenticate
 from service.cli.demo import seed_demo, seed_demo_cohort
+from service.cli.invitations import seed_demo_invitations
 from service.readiness.predict import BandThresholds
 
 
@@ -40,3 +41,17 @@ async def test_demo_seeds_scored_and_estimated_cohort_once(pool: asyncpg.Pool) -
                                     simulated_candidates=2000)
     assert (second.cohort_id, second.model_version) == (cohort.cohort_id, cohort.model_version)
     assert await pool.fetchval("SELECT count(*) FROM candidates") == 3
+
+
+async def test_demo_offers_one_invitation_per_package(pool: asyncpg.Pool) -> None:
+    async with pool.acquire() as conn:
+        creds = await seed_demo(conn)
+        links = await seed_demo_invitations(conn, creds.organization_id, "http://demo.example")
+    assert [title for title, _ in links] == ["Clerk screening", "Coding track"]
+    assert all(url.startswith("http://demo.example/take/") for _, url in links)
+    rows = await pool.fetch("SELECT package, assessments FROM invitations ORDER BY package")
+    assert [(r["package"], r["assessments"]) for r in rows] == [
+        ("clerk", ["records_operations", "privacy", "communication", "scenarios",
+                   "coding_basics"]),
+        ("coding_track", ["coding_basics", "coding"]),
+    ]

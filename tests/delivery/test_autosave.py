@@ -14,6 +14,7 @@ from litestar.testing import AsyncTestClient
 from service.delivery.autosave import AnswerIn, save_answer
 from service.delivery.catalog import Catalog
 from service.delivery.timing import GRACE
+from service.readiness.answers import correct_answer
 from tests.delivery.conftest import attempt_row, begin, tampered
 
 TAB = "tab-aaaaaaaa"
@@ -153,9 +154,10 @@ async def test_unbegun_section_and_tampered_token_are_refused(
 ) -> None:
     row = started.row
     later = catalog.section_plans[row["form_id"]][1]
-    item_id = catalog.item_at(row["form_id"], later.first_position).id
+    item = catalog.item_at(row["form_id"], later.first_position)
+    answer = correct_answer(item)  # a valid answer, so only the unbegun section can refuse it
     r = await client.post(f"/take/{token}/coding/answers",
-                          json={"item_id": item_id, "answer": ["I10"], "seq": 1, "tab_id": TAB})
+                          json={"item_id": item.id, "answer": answer, "seq": 1, "tab_id": TAB})
     assert r.status_code == 409 and "Begin this section" in r.text
     r = await client.post(f"/take/{tampered(token)}/coding/answers",
                           json={"item_id": first_item(catalog, row["form_id"]),

@@ -41,6 +41,27 @@ async def test_api_creates_invitation_and_stores_only_a_hash(
     assert page.status_code == 200 and "Rosa" in page.text
 
 
+async def test_api_invites_to_a_package_by_name(
+    client: AsyncTestClient, auth: dict[str, str], candidate_id: uuid.UUID,  # type: ignore[type-arg]
+    pool: asyncpg.Pool,
+) -> None:
+    r = await client.post("/api/v1/invitations", headers=auth, json={
+        "candidate_id": str(candidate_id), "package": "clerk"})
+    assert r.status_code == 201, r.text
+    body = r.json()
+    clerk = ["records_operations", "privacy", "communication", "scenarios", "coding_basics"]
+    assert body["package"] == "clerk" and body["assessments"] == clerk
+    stored = await pool.fetchrow("SELECT assessments, package FROM invitations WHERE id = $1",
+                                 uuid.UUID(body["id"]))
+    assert (stored["assessments"], stored["package"]) == (clerk, "clerk")
+    page = await client.get(body["url"].split("127.0.0.1:8000", 1)[-1])
+    assert page.status_code == 200
+    assert "Records operations" in page.text and "Coding basics (clerk level)" in page.text
+    track = await client.post("/api/v1/invitations", headers=auth, json={
+        "candidate_id": str(candidate_id), "package": "coding_track"})
+    assert track.json()["assessments"] == ["coding_basics", "coding"]
+
+
 async def test_api_refuses_bad_requests(
     client: AsyncTestClient, auth: dict[str, str], candidate_id: uuid.UUID,  # type: ignore[type-arg]
     pool: asyncpg.Pool, org_id: uuid.UUID,
@@ -54,6 +75,10 @@ async def test_api_refuses_bad_requests(
         ({"candidate_id": str(candidate_id), "assessments": []}, 400, "assessments"),
         ({"candidate_id": str(candidate_id), "assessments": ["coding"],
           "time_multiplier": 9}, 400, "time_multiplier"),
+        ({"candidate_id": str(candidate_id), "package": "juggling"}, 422, "Unknown package"),
+        ({"candidate_id": str(candidate_id), "package": "clerk", "assessments": ["coding"]},
+         422, "not both"),
+        ({"candidate_id": str(candidate_id)}, 422, "Name either assessments or a package"),
     ]
     for body, status, words in cases:
         r = await client.post(url, headers=auth, json=body)
@@ -127,4 +152,13 @@ async def test_cli_invite_and_sweep(db_url: str, org_id: uuid.UUID, pool: asyncp
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await proc.communicate()
     assert proc.returncode == 0, err.decode()
-    assert "finalised 0 expired attempt(s)" in out.decode()
+    assert "finalized 0 expired attempt(s)" in out.decode()
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "service.cli", "invite", "--org", slug, "--email", "c@d.org",
+        "--package", "coding_track", env=env, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE)
+    out, err = await proc.communicate()
+    assert proc.returncode == 0, err.decode()
+    packaged = await pool.fetchval(
+        "SELECT assessments FROM invitations WHERE NOT untimed ORDER BY created_at DESC LIMIT 1")
+    assert packaged == ["coding_basics", "coding"]

@@ -11,6 +11,8 @@ import asyncpg
 import pytest
 from playwright.async_api import BrowserContext, Page, expect
 
+from service.assessments.content import load_content
+from service.assessments.items import CodeEntryItem
 from service.delivery.tokens import token_digest
 from tests.e2e.conftest import Inviter, assert_accessible, shot, tab_to
 
@@ -51,6 +53,9 @@ async def answer_with_keyboard(page: Page, item_type: str) -> None:
     elif item_type == "span_marking":
         await tab_to(page, ".tok-box")
         await keys.press("Space")
+    elif item_type == "classification":
+        await tab_to(page, ".class-select")
+        await keys.press("ArrowDown")  # from "Not chosen" to the first category
     else:
         raise AssertionError(item_type)
     await expect(page.locator("#save-status")).to_have_text("Answer saved.")
@@ -147,19 +152,48 @@ async def test_keyboard_only_candidate_completes_an_assessment(
 async def test_every_page_type_is_accessible_and_photographed(
     page: Page, inviter: Inviter
 ) -> None:
-    link = await inviter(["coding", "privacy", "communication"])
+    assessments = ["coding", "privacy", "communication", "records_operations"]
+    link = await inviter(assessments)
     await consent_and_start(page, link, keyboard=False, check=False)
     seen = {"section", "review", "submit", "done"}  # already covered by the keyboard test
-    for assessment in ("coding", "privacy", "communication"):
+    for assessment in assessments:
         await press_and_wait(page, f"form[action$='/{assessment}/start'] button", keyboard=False)
         await walk(page, seen, keyboard=False, answer=False)
         await page.goto(link)
     for item_type in ("code_entry", "numeric", "span_marking", "constructed_response",
-                      "single_choice", "multiple_choice"):
+                      "single_choice", "multiple_choice", "classification", "ordering",
+                      "set_selection"):
         assert f"item-{item_type}" in seen
     await page.goto(link.rsplit("/", 1)[0] + "/not-a-real-token")
     await assert_accessible(page, "error page")
     await shot(page, "99-error-invalid-link")
+
+
+async def test_classification_is_answered_by_keyboard_and_saved(
+    page: Page, inviter: Inviter, e2e_pool: asyncpg.Pool
+) -> None:
+    """Indexing documents by type (records operations) works with the keyboard alone."""
+    link = await inviter(["records_operations"])
+    await consent_and_start(page, link, keyboard=True, check=False)
+    await press_and_wait(page, "form[action$='/start'] button", keyboard=True)
+    while True:  # through section and review pages to the first classification item
+        if "/section/" in page.url:
+            await press_and_wait(page, "form[data-flush] button", keyboard=True)
+        elif "/q/" not in page.url:
+            await press_and_wait(page, "form[data-flush] button, a[href$='/submit']",
+                                 keyboard=True)
+        elif await page.get_attribute("#answer-form", "data-item-type") == "classification":
+            break
+        else:
+            await press_and_wait(page, ".item-nav a.primary", keyboard=True)
+    item_id = await page.get_attribute("#answer-form", "data-item-id")
+    await answer_with_keyboard(page, "classification")
+    row = await attempt(e2e_pool, link, "records_operations")
+    saved = await e2e_pool.fetchval(
+        "SELECT answer FROM responses WHERE attempt_id = $1 AND item_id = $2", row["id"], item_id)
+    assert saved is not None and len(saved) == 1  # one entry placed in a category
+    await page.reload()
+    await expect(page.locator(".class-select").first).not_to_have_value("")
 
 
 async def test_reloading_mid_section_loses_nothing(
@@ -210,9 +244,11 @@ async def test_expired_section_is_finalised_and_scored(
     await consent_and_start(page, link, keyboard=False, check=False)
     await press_and_wait(page, "form[action$='/start'] button", keyboard=False)
     await press_and_wait(page, "form[data-flush] button", keyboard=False)
-    await page.fill("#code-1", "E11.9")
-    await expect(page.locator("#save-status")).to_have_text("Answer saved.")
     row = await attempt(e2e_pool, link, "coding")
+    first = load_content().forms[row["form_id"]].items[0]
+    assert isinstance(first, CodeEntryItem)
+    await page.fill("#code-1", first.key[0])  # the first-listed code: partial credit
+    await expect(page.locator("#save-status")).to_have_text("Answer saved.")
     # The first section's time runs out: the page moves on to the next section by itself.
     await e2e_pool.execute("UPDATE attempt_sections SET deadline_at = now() + interval '3 s' "
                            "WHERE attempt_id = $1 AND ordinal = 1", row["id"])
@@ -232,7 +268,7 @@ async def test_expired_section_is_finalised_and_scored(
     assert (final["status"], final["finalized_reason"]) == ("scored", "deadline")
     run = await e2e_pool.fetchrow(
         "SELECT raw_total FROM scoring_runs WHERE attempt_id = $1 AND current", row["id"])
-    assert run is not None and run["raw_total"] > 0  # the saved E11.9 earned credit
+    assert run is not None and run["raw_total"] > 0  # the saved key code earned credit
 
 
 async def test_accommodated_candidate_gets_extra_time(

@@ -131,6 +131,8 @@ def test_profile_from_real_scores_has_levels_gaps_and_training(content: ContentV
     assert privacy_gap.sentence == f"Aim for the proficient level: {proficient}"
     assert [a.form_id for a in data.assessments] == ["coding-a", "privacy-b"]
     assert data.assessments[0].passed and data.assessments[0].cut_score == 300
+    # The shipped cuts rest on the authors' Angoff ratings: the profile says so.
+    assert all(a.cut_provisional for a in data.assessments)
     assert data.readiness is not None and data.readiness.band == "Nearly ready"
     assert data.versions.model_version == "m-test-1"
     assert data.versions.scoring_run_ids == ("run-1", "run-2")
@@ -165,4 +167,7 @@ def test_assembled_profile_renders_with_real_descriptors(content: ContentVersion
     text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True,
                           check=True).stdout.decode()
     assert "Nearly ready" in text and "Medical coding" in text
+    flat = " ".join(text.split())
+    assert "Provisional pass marks (Medical coding (coder level), Privacy and security)" in flat
+    assert "a panel of trained judges has not yet rated the items" in flat
     assert sorted(ARTIFACTS.glob("assembled-*.png"))

@@ -77,6 +77,8 @@ def test_employer_pdf_shows_scores_band_and_employer_sections(employer_pdf: Rend
                      "Privacy, confidentiality and", "calibration error 0.015"):
         assert expected in text, expected
     assert "Page 1 of" in text
+    # The sample's pass marks are final (set by a panel), so no provisional note appears.
+    assert "Provisional pass marks" not in text
 
 
 def test_candidate_pdf_has_feedback_and_no_employer_material(candidate_pdf: Rendered) -> None:

@@ -88,13 +88,17 @@ def test_right_answers_are_the_key_and_wrong_ones_a_listed_variant(
 ) -> None:
     draws = draw_cohort(content, 5, seed=4)
     variants = wrong_answer_variants(content)
-    seen = 0
+    seen = blanks = 0
     for _candidate, form_id, answers in iter_simulated_attempts(content, draws, variants):
         for item in content.forms[form_id].items:
+            seen += 1
+            if item.id not in answers:  # left blank: a wrong answer that earns a blank's points
+                blanks += 1
+                continue
             answer = answers[item.id]
             assert answer == correct_answer(item) or answer in variants[item.id]
-            seen += 1
     assert seen == 5 * sum(len(content.forms[f].items) for f in sorted(content.forms)) // 2
+    assert 0 < blanks < seen // 2
 
 
 def test_same_seed_same_cohort_other_seed_other_cohort(

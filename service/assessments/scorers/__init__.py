@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from service.assessments.items import (
+    ClassificationItem,
     CodeEntryItem,
     ConstructedResponseItem,
     DateItem,
@@ -24,6 +25,7 @@ from service.assessments.items import (
     SpanMarkingItem,
 )
 from service.assessments.scorers import (
+    classification,
     code_entry,
     constructed_response,
     date,
@@ -46,6 +48,7 @@ SCORERS: dict[type, Callable[[Any, Any], ItemScore]] = {
     RecordMatchingItem: record_matching.score,
     NumericItem: numeric.score,
     DateItem: date.score,
+    ClassificationItem: classification.score,
     ConstructedResponseItem: constructed_response.score,
 }
 

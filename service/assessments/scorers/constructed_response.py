@@ -1,9 +1,17 @@
 """Constructed response: an automatic, explainable, *provisional* analytic-rubric score.
 
 Per criterion (levels 0..3, points = weight x level):
-- with ``required`` rules: level = round(3 x share of required rules matched);
-- any ``forbidden`` rule matched (e.g. another patient's PHI) sets the criterion to 0;
-- without rules: 1 + (word count within min..max) + (reading grade <= target + tolerance).
+- required rules without a ``cap`` count: level = floor(3 x share of them matched), so only
+  a response meeting every counted rule reaches the top level;
+- a required rule with a ``cap`` is a gate: when it is missing the level is at most the cap
+  (e.g. the facts of this particular request: a reply written for another patient misses
+  them and cannot score well, whatever general points it makes);
+- a ``forbidden`` rule that matches (e.g. another patient's PHI) caps the level at its
+  ``cap``, 0 unless stated;
+- a criterion whose required rules are all gates starts at 3;
+- a criterion without required rules takes its level from the response's form: 1 + (word
+  count within min..max) + (reading grade <= target + tolerance), capped by any forbidden
+  rule it has (e.g. text-speak caps mechanics).
 A response outside min_words..max_words has every criterion capped at 2; an empty one scores 0.
 The score stays provisional until two human ratings resolve it (see ratings.py).
 """
@@ -36,29 +44,37 @@ def _criterion_level(
     criterion: Criterion, rules: tuple[Rule, ...], text: str, form_ok: int
 ) -> tuple[int, dict[str, Any]]:
     required = [r for r in rules if r.kind == "required"]
-    present = [r.description for r in required if rule_matches(r, text)]
-    forbidden = [r.description for r in rules if r.kind == "forbidden" and rule_matches(r, text)]
-    if forbidden:
-        level = 0
+    counted = [r for r in required if not r.is_gate]
+    present = [r.description for r in counted if rule_matches(r, text)]
+    if counted:
+        level = TOP_LEVEL * len(present) // len(counted)
     elif required:
-        level = int(TOP_LEVEL * len(present) / len(required) + 0.5)
-    elif rules:
         level = TOP_LEVEL
     else:
         level = 1 + form_ok
+    failed_gates = [r for r in required if r.is_gate and not rule_matches(r, text)]
+    forbidden = [r for r in rules if r.kind == "forbidden" and rule_matches(r, text)]
+    for rule in (*failed_gates, *forbidden):
+        level = min(level, rule.failure_cap)
     detail = {
         "criterion": criterion.id,
-        "present": present,
-        "missing": [r.description for r in required if r.description not in present],
-        "forbidden": forbidden,
+        "present": present + [r.description for r in required
+                              if r.is_gate and r not in failed_gates],
+        "missing": [r.description for r in counted if r.description not in present]
+        + [r.description for r in failed_gates],
+        "forbidden": [r.description for r in forbidden],
+        "capped_by": [{"rule": r.description, "cap": r.failure_cap}
+                      for r in (*failed_gates, *forbidden)],
     }
     return level, detail
 
 
-def score(item: ConstructedResponseItem, answer: str | None) -> ItemScore:
-    """Provisional score of a validated free-text answer; feedback explains every level."""
-    if answer is None or not answer.strip():
-        return unanswered(item, provisional=True)
+def criterion_levels(item: ConstructedResponseItem, answer: str) -> dict[str, int]:
+    """The provisional level of every criterion for a non-empty response."""
+    return {c["criterion"]: c["level"] for c in _assess(item, answer)[1]["criteria"]}
+
+
+def _assess(item: ConstructedResponseItem, answer: str) -> tuple[float, dict[str, Any]]:
     word_count = len(words(answer))
     grade = flesch_kincaid_grade(answer)
     length_ok = item.min_words <= word_count <= item.max_words
@@ -80,4 +96,12 @@ def score(item: ConstructedResponseItem, answer: str | None) -> ItemScore:
         "readable": readable,
         "criteria": criteria,
     }
+    return points, feedback
+
+
+def score(item: ConstructedResponseItem, answer: str | None) -> ItemScore:
+    """Provisional score of a validated free-text answer; feedback explains every level."""
+    if answer is None or not answer.strip():
+        return unanswered(item, provisional=True)
+    points, feedback = _assess(item, answer)
     return scored(item, points / item.points, feedback, provisional=True)

@@ -1,4 +1,4 @@
-"""Ordering (in-basket prioritisation): Kendall tau with hard deadline penalties."""
+"""Ordering (in-basket prioritization): Kendall tau with hard deadline penalties."""
 
 from __future__ import annotations
 

@@ -1,24 +1,25 @@
-"""Set selection (e.g. chart deficiencies): right picks earn, wrong picks cost."""
+"""Set selection (e.g. chart deficiencies): hits minus false alarms (see selection.py)."""
 
 from __future__ import annotations
 
 from service.assessments.items import SetSelectionItem
 from service.assessments.scorers.common import scored, unanswered
+from service.assessments.scorers.selection import selection_share
 from service.assessments.scores import ItemScore
 
 
 def score(item: SetSelectionItem, answer: tuple[str, ...] | None) -> ItemScore:
-    """Share = max(0, (right - wrong_penalty x wrong) / key size)."""
+    """Share = max(0, keyed options chosen / keyed - unkeyed chosen / unkeyed)."""
     if answer is None:
         return unanswered(item)
     chosen = frozenset(answer)
-    right = len(chosen & item.key_set)
-    wrong = len(chosen - item.key_set)
-    share = (right - item.rubric.wrong_penalty * wrong) / len(item.key_set)
+    rule = item.rubric.partial_credit
+    share = selection_share(rule, chosen, item.key_set, item.option_ids)
     feedback = {
         "answered": True,
-        "right": right,
-        "wrong": wrong,
+        "rule": rule,
+        "right": len(chosen & item.key_set),
+        "wrong": len(chosen - item.key_set),
         "missed": len(item.key_set - chosen),
     }
     return scored(item, share, feedback)

@@ -1,4 +1,11 @@
-"""Span marking (PHI identifiers): entity-level F-beta with an overlap tolerance."""
+"""Span marking (PHI identifiers): identifiers found, minus a cost for each extra mark.
+
+A mark matches a gold span when their overlap covers at least ``min_overlap`` of the gold
+span and at least ``min_overlap`` of the mark (one huge mark cannot claim every span).
+Share = recall - ``extra_mark_penalty`` x (marks matching no gold span) / gold spans,
+floored at 0. So marking every word, or half the words at random, earns nothing: hedging
+costs as much as it could gain, as with extra codes and unkeyed options.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +16,7 @@ from service.assessments.scores import ItemScore
 
 
 def score(item: SpanMarkingItem, answer: tuple[Mark, ...] | None) -> ItemScore:
-    """F-beta of entity-level precision and recall, x points.
-
-    A mark matches a gold span when their overlap covers at least ``min_overlap`` of the gold
-    span and at least ``min_overlap`` of the mark (one huge mark cannot claim every span).
-    """
+    """Share of gold spans found minus the penalty for marks that match none, x points."""
     if answer is None:
         return unanswered(item)
     threshold = item.rubric.min_overlap
@@ -33,19 +36,17 @@ def score(item: SpanMarkingItem, answer: tuple[Mark, ...] | None) -> ItemScore:
                 found[index] = True
                 matched = True
         matching_marks += matched
-    recall = sum(found) / len(found) if found else 1.0
-    precision = matching_marks / len(answer) if answer else (1.0 if not found else 0.0)
-    beta2 = item.rubric.beta**2
-    denominator = beta2 * precision + recall
-    fbeta = (1 + beta2) * precision * recall / denominator if denominator else 0.0
+    extra = len(answer) - matching_marks
+    recall = sum(found) / len(found) if found else 0.0
+    penalty = item.rubric.extra_mark_penalty * extra / len(found) if found else 0.0
+    share = max(0.0, recall - penalty)
     feedback = {
         "answered": True,
-        "precision": round(precision, 4),
+        "precision": round(matching_marks / len(answer), 4) if answer else 0.0,
         "recall": round(recall, 4),
-        "f_beta": round(fbeta, 4),
         "missed_labels": sorted(
             {g.label for g, hit in zip(item.spans, found, strict=True) if not hit}
         ),
-        "extra_marks": len(answer) - matching_marks,
+        "extra_marks": extra,
     }
-    return scored(item, fbeta, feedback)
+    return scored(item, share, feedback)

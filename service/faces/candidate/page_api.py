@@ -10,11 +10,12 @@ from litestar import Controller, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from service.delivery.attempts import claim_tab, load_attempt
+from service.delivery.attempts import load_attempt
 from service.delivery.autosave import MAX_ANSWER_BYTES, AnswerIn, SaveResult, TabId, save_answer
 from service.delivery.catalog import catalog_of
 from service.delivery.integrity import EventAck, EventIn, insert_event, record_event, severity_of
 from service.delivery.invitations import resolve_invitation
+from service.delivery.tabs import claim_tab, release_tab, tab_seen
 from service.delivery.timing import seconds_left
 from service.ground.db import acquire
 from service.ground.errors import NotFound
@@ -81,6 +82,8 @@ class CandidateApi(Controller):
         if state is None:
             raise NotFound("This assessment has not been started.")
         section = state.current_section() if state.in_progress else None
+        if tab_id and state.in_progress and state.active_tab == tab_id:
+            await tab_seen(conn, state.id, tab_id)
         return AttemptStatus(
             status=state.status if section or not state.in_progress else "time_up",
             section_id=section.section_id if section else None,
@@ -92,13 +95,15 @@ class CandidateApi(Controller):
           summary="Make this tab the active one", status_code=200)
     async def claim(self, token: FromPath[str], assessment_id: FromPath[str],
                     data: JSONBody[ClaimIn], conn: Conn) -> ClaimOut:
-        """This tab is now the one in use; a switch from another tab is noted as a signal."""
+        """This tab is now the one in use. Taking over from another tab that is still open is
+        noted as a signal; continuing after the previous tab was closed (or went silent) is
+        what the notice allows, and is not."""
         invitation = await resolve_invitation(conn, token)
         state = await load_attempt(conn, invitation, assessment_id)
         if state is None or not state.in_progress:
             raise NotFound("There is no assessment in progress for this link.")
-        previous = await claim_tab(conn, state.id, data.tab_id)
-        switched = previous is not None and previous != data.tab_id
+        claim = await claim_tab(conn, state.id, data.tab_id)
+        switched = claim.simultaneous
         if switched:
             accommodated = invitation.accommodation.accommodated
             await insert_event(conn, state.organization_id, state.id, "second_tab",
@@ -107,3 +112,15 @@ class CandidateApi(Controller):
         seq = await conn.fetchval(
             "SELECT coalesce(max(client_seq), 0) FROM responses WHERE attempt_id = $1", state.id)
         return ClaimOut(other_tab_before=switched, seq=seq)
+
+    @post("/release", operation_id="candidateReleaseTab",
+          summary="This tab is closing", status_code=200)
+    async def release(self, token: FromPath[str], assessment_id: FromPath[str],
+                      data: JSONBody[ClaimIn], conn: Conn) -> ClaimOut:
+        """The page is going away: a tab opened after this is not simultaneous use."""
+        invitation = await resolve_invitation(conn, token)
+        state = await load_attempt(conn, invitation, assessment_id)
+        if state is None or not state.in_progress:
+            raise NotFound("There is no assessment in progress for this link.")
+        await release_tab(conn, state.id, data.tab_id)
+        return ClaimOut(other_tab_before=False, seq=0)

@@ -30,7 +30,7 @@ from service.delivery.invitations import (
 from service.delivery.timing import attempt_seconds, seconds_left
 from service.faces.candidate.views import item_view
 from service.faces.candidate.web import Links, error_page, go, page, resume_url
-from service.ground.errors import ChartReadyError, InvalidInput, NotFound
+from service.ground.errors import ChartReadyError, Conflict, InvalidInput, NotFound
 from service.readiness.predict import BandThresholds
 from service.web.content import CurrentContent
 from service.web.database import Conn
@@ -46,7 +46,8 @@ class ConsentForm(msgspec.Struct, frozen=True):
 
 
 class AssessmentCard(msgspec.Struct, frozen=True, kw_only=True):
-    """One assessment of the package on the start page."""
+    """One assessment of the package on the start page. ``seconds_left``: the running
+    clock of an assessment in progress (None when untimed or not running)."""
 
     id: str
     title: str
@@ -55,15 +56,20 @@ class AssessmentCard(msgspec.Struct, frozen=True, kw_only=True):
     standard_minutes: int
     state: str
     url: str
+    seconds_left: int | None = None
 
 
-async def _cards(conn: Conn, invitation: Invitation, catalog: Catalog,
-                 token: str) -> list[AssessmentCard]:
+async def _cards(conn: Conn, invitation: Invitation, catalog: Catalog, token: str,
+                 thresholds: BandThresholds) -> list[AssessmentCard]:
     cards = []
     statuses = await attempt_statuses(conn, invitation.id)
     for assessment_id in invitation.assessments:
         assessment = catalog.assessment(assessment_id)
         stored = statuses.get(assessment_id)
+        state = None
+        if stored == "in_progress":  # its clock: read it (finalizing it if time ran out)
+            state = await current_state(conn, invitation, assessment_id, catalog, thresholds)
+            stored = state.status
         status = "not_started" if stored is None else (
             "in_progress" if stored == "in_progress" else "finished")
         seconds = attempt_seconds(assessment.time_limit_minutes, invitation.accommodation)
@@ -72,15 +78,31 @@ async def _cards(conn: Conn, invitation: Invitation, catalog: Catalog,
             minutes=None if seconds is None else round(seconds / 60),
             standard_minutes=assessment.time_limit_minutes, state=status,
             url=Links(token, assessment_id).resume,
+            seconds_left=seconds_left(state.deadline_at, state.now)
+            if state is not None and state.in_progress else None,
         ))
     return cards
+
+
+def running_clock(cards: list[AssessmentCard]) -> AssessmentCard | None:
+    """The assessment whose clock is running, if any: while it runs no other may start,
+    so a clock never runs unseen."""
+    return next((c for c in cards if c.state == "in_progress" and c.seconds_left is not None),
+                None)
+
+
+def total_minutes(cards: list[AssessmentCard]) -> int | None:
+    """Minutes for the whole package (with accommodations); None when untimed."""
+    if any(c.minutes is None for c in cards):
+        return None
+    return sum(c.minutes or 0 for c in cards)
 
 
 async def current_state(
     conn: Conn, invitation: Invitation, assessment_id: str, catalog: Catalog,
     thresholds: BandThresholds,
 ) -> AttemptState:
-    """The attempt, finalised first if its time ran out (so pages never show a dead clock)."""
+    """The attempt, finalized first if its time ran out (so pages never show a dead clock)."""
     if assessment_id not in invitation.assessments:
         raise NotFound("This assessment is not part of your invitation.")
     state = await load_attempt(conn, invitation, assessment_id)
@@ -119,7 +141,7 @@ async def open_page(
     conn: Conn, token: str, assessment_id: str, content: ContentVersion,
     thresholds: BandThresholds,
 ) -> PageContext:
-    """Resolve the link and load the attempt (finalising it if its time ran out)."""
+    """Resolve the link and load the attempt (finalizing it if its time ran out)."""
     invitation = await resolve_invitation(conn, token)
     catalog = catalog_of(content)
     state = await current_state(conn, invitation, assessment_id, catalog, thresholds)
@@ -142,12 +164,12 @@ class CandidatePages(Controller):
 
     @get(operation_id="candidateStart")
     async def start_page(self, token: FromPath[str], conn: Conn,
-                         content: CurrentContent) -> Template:
+                         content: CurrentContent, thresholds: Thresholds) -> Template:
         """The notice owed to candidates, consent, then the package of assessments."""
         invitation = await resolve_invitation(conn, token)
         catalog = catalog_of(content)
         links = Links(token)
-        cards = await _cards(conn, invitation, catalog, token)
+        cards = await _cards(conn, invitation, catalog, token, thresholds)
         if invitation.expired and not any(c.state == "in_progress" for c in cards):
             require_live(invitation)
         return page("start.html", {
@@ -155,6 +177,9 @@ class CandidatePages(Controller):
             "consent_url": f"{links.home}/consent", "home": links.home,
             "assessment_titles": [c.title for c in cards],
             "accommodated": invitation.accommodation.accommodated,
+            "total_minutes": total_minutes(cards), "running": running_clock(cards),
+            "all_finished": all(c.state == "finished" for c in cards),
+            "profile_url": links.profile,
         })
 
     @post("/consent", operation_id="candidateConsent", status_code=303)
@@ -165,7 +190,7 @@ class CandidatePages(Controller):
         require_live(invitation)
         if data.agree != "yes":
             raise InvalidInput("Please tick the box to confirm you have read the notice and "
-                               "agree, or contact the organisation that invited you.",
+                               "agree, or contact the organization that invited you.",
                                field="agree")
         await record_consent(conn, invitation)
         return go(Links(token).home)
@@ -173,10 +198,23 @@ class CandidatePages(Controller):
     @post("/{assessment_id:str}/start", operation_id="candidateStartAssessment",
           status_code=303)
     async def start_assessment(self, token: FromPath[str], assessment_id: FromPath[str],
-                               conn: Conn, content: CurrentContent) -> Redirect:
-        """Start the assessment (or continue it) and go to where the candidate belongs."""
+                               conn: Conn, content: CurrentContent,
+                               thresholds: Thresholds) -> Redirect:
+        """Start the assessment (or continue it) and go to where the candidate belongs.
+
+        While another assessment's clock is running, a new one does not start (Conflict):
+        the candidate would otherwise leave a clock running unseen.
+        """
         invitation = await resolve_invitation(conn, token)
         catalog = catalog_of(content)
+        if (assessment_id in invitation.assessments
+                and await load_attempt(conn, invitation, assessment_id) is None):
+            running = running_clock(await _cards(conn, invitation, catalog, token,
+                                                 thresholds))
+            if running is not None:
+                raise Conflict(f"Please finish {running.title} first: its time is running. "
+                               "You can start the next assessment as soon as you submit it.",
+                               field="assessment")
         await start_attempt(conn, invitation, assessment_id, catalog)
         return go(Links(token, assessment_id).resume)
 
@@ -253,8 +291,7 @@ class CandidatePages(Controller):
             "org": invitation.organization_name,
             "assessment": catalog.assessment(assessment_id), "section": plan.section,
             "plan": plan, "sections_total": len(state.sections), "position": position,
-            "total": len(form.items), "in_section": position - plan.first_position + 1,
-            "section_count": plan.last_position - plan.first_position + 1,
+            "total": len(form.items),
             "item": item_view(item, row["answer"]), "seq_base": row["seq"],
             "links": links,
             "prev_url": links.item(position - 1) if position > plan.first_position else None,

@@ -14,6 +14,7 @@ from typing import Any
 import msgspec
 
 from service.assessments.items import (
+    ClassificationItem,
     CodeEntryItem,
     ConstructedResponseItem,
     DateItem,
@@ -29,6 +30,11 @@ from service.assessments.items import (
 )
 
 CODE_SLOTS = 4
+FIELD_LABELS = {  # record-matching columns as a person reads them, not as stored
+    "name": "Name", "dob": "Date of birth", "sex": "Sex", "ssn_last4": "SSN (last 4)",
+    "ssn": "SSN", "address": "Address", "phone": "Phone", "mrn": "MRN",
+    "email": "Email", "zip": "ZIP code", "dos": "Date of service", "encounter": "Encounter",
+}
 _WORD = re.compile(r"\w[\w@.\-/:#+']*\w|\w")
 CODE_FORMATS = {
     "icd10cm": "ICD-10-CM: a letter, two characters, then up to four more after a dot "
@@ -72,6 +78,14 @@ class RecordRow(msgspec.Struct, frozen=True):
     group: str
 
 
+class EntryRow(msgspec.Struct, frozen=True):
+    """An entry to classify with the category id the candidate chose ("" = none yet)."""
+
+    id: str
+    text: str
+    chosen: str
+
+
 class ItemView(msgspec.Struct, frozen=True, kw_only=True):
     """Everything an item template needs."""
 
@@ -88,6 +102,8 @@ class ItemView(msgspec.Struct, frozen=True, kw_only=True):
     fields: tuple[str, ...] = ()
     records: list[RecordRow] = msgspec.field(default_factory=list)
     groups: list[str] = msgspec.field(default_factory=list)
+    entries: list[EntryRow] = msgspec.field(default_factory=list)
+    categories: list[Choice] = msgspec.field(default_factory=list)
     text: str = ""
     unit: str = ""
     min_words: int = 0
@@ -109,13 +125,14 @@ def _marked(start: int, end: int, marks: list[tuple[int, int]]) -> bool:
 def _span_view(item: SpanMarkingItem, answer: Any) -> dict[str, Any]:
     marks = [(m["start"], m["end"]) for m in answer or [] if isinstance(m, dict)]
     spans, tail = tokenize(item.document)
+    shown = reflow(item.document)  # same offsets, sentence-internal breaks as spaces
     tokens: list[Token] = []
     cursor = 0
     for index, (start, end) in enumerate(spans):
         tokens.append(Token(index, start, end, item.document[start:end],
-                            item.document[cursor:start], _marked(start, end, marks)))
+                            shown[cursor:start], _marked(start, end, marks)))
         cursor = end
-    return {"tokens": tokens, "tail": tail}
+    return {"tokens": tokens, "tail": shown[spans[-1][1]:] if spans else tail}
 
 
 def _group_labels(count: int) -> list[str]:
@@ -130,10 +147,26 @@ def _records_view(item: RecordMatchingItem, answer: Any) -> dict[str, Any]:
         for record_id in cluster:
             group_of[str(record_id)] = label
     return {
-        "fields": item.fields,
+        "fields": tuple(field_label(f) for f in item.fields),
         "records": [RecordRow(r.id, r.values, group_of.get(r.id, "")) for r in item.records],
         "groups": labels,
     }
+
+
+def field_label(field: str) -> str:
+    """A record field's column heading ("ssn_last4" -> "SSN (last 4)")."""
+    return FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
+
+
+_JOIN_BREAK = re.compile(r"(?<=[^\n.:;!?])\n(?=[a-z(]|\d(?![.)]\s))")
+
+
+def reflow(text: str) -> str:
+    """Join a line break inside a sentence (the next line goes on in lower case, with a
+    bracket or a number) into a space, so text reflows on any screen; breaks before new
+    fields ("Labs:"), list items and paragraphs stay. Same length as ``text`` (span-marking
+    offsets keep pointing at the same characters)."""
+    return _JOIN_BREAK.sub(" ", text)
 
 
 def _number_text(value: Any) -> str:
@@ -149,11 +182,11 @@ def item_view(item: Item, answer: Any) -> ItemView:
     extra: dict[str, Any]
     if isinstance(item, SingleChoiceItem | MultipleChoiceItem | SetSelectionItem):
         chosen = {answer} if isinstance(answer, str) else set(answer or [])
-        extra = {"stimulus": item.stimulus,
+        extra = {"stimulus": reflow(item.stimulus),
                  "choices": [Choice(o.id, o.text, o.id in chosen) for o in item.options]}
     elif isinstance(item, CodeEntryItem):
         codes = [str(c) for c in answer or []][:CODE_SLOTS]
-        extra = {"stimulus": item.stimulus, "code_format": CODE_FORMATS[item.system],
+        extra = {"stimulus": reflow(item.stimulus), "code_format": CODE_FORMATS[item.system],
                  "codes": codes + [""] * (CODE_SLOTS - len(codes))}
     elif isinstance(item, SpanMarkingItem):
         extra = _span_view(item, answer)
@@ -161,16 +194,25 @@ def item_view(item: Item, answer: Any) -> ItemView:
         texts = {e.id: e.text for e in item.elements}
         saved = [str(i) for i in answer or [] if i in texts]
         ids = saved if len(saved) == len(texts) else [e.id for e in item.elements]
-        extra = {"stimulus": item.stimulus,
+        extra = {"stimulus": reflow(item.stimulus),
                  "order": [OrderEntry(i, texts[i], n) for n, i in enumerate(ids, start=1)]}
     elif isinstance(item, RecordMatchingItem):
-        extra = {"stimulus": item.stimulus, **_records_view(item, answer)}
+        extra = {"stimulus": reflow(item.stimulus), **_records_view(item, answer)}
     elif isinstance(item, NumericItem):
-        extra = {"stimulus": item.stimulus, "unit": item.unit, "text": _number_text(answer)}
+        extra = {"stimulus": reflow(item.stimulus), "unit": item.unit,
+                 "text": _number_text(answer)}
     elif isinstance(item, DateItem):
-        extra = {"stimulus": item.stimulus, "text": "" if answer is None else str(answer)}
+        extra = {"stimulus": reflow(item.stimulus),
+                 "text": "" if answer is None else str(answer)}
+    elif isinstance(item, ClassificationItem):
+        placed = answer if isinstance(answer, dict) else {}
+        extra = {"stimulus": reflow(item.stimulus),
+                 "entries": [EntryRow(e.id, e.text, str(placed.get(e.id, "")))
+                             for e in item.entries],
+                 "categories": [Choice(c.id, c.text, False) for c in item.categories]}
     else:
         assert isinstance(item, ConstructedResponseItem)
-        extra = {"stimulus": item.stimulus, "text": answer if isinstance(answer, str) else "",
+        extra = {"stimulus": reflow(item.stimulus),
+                 "text": answer if isinstance(answer, str) else "",
                  "min_words": item.min_words, "max_words": item.max_words}
     return ItemView(**base, **extra)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from litestar import Request, Response
-from litestar.response import Redirect, Template
+from litestar import Request, Response, get
+from litestar.response import File, Redirect, Template
 from litestar.router import Router
 from litestar.static_files import create_static_files_router
 
@@ -28,6 +28,14 @@ def static_router() -> Router:
                                       include_in_schema=False)
 
 
+@get("/favicon.ico", include_in_schema=False, operation_id="favicon", sync_to_thread=False)
+def favicon() -> File:
+    """Our own icon (scripts/make_favicon.py draws it), where browsers look for it."""
+    return File(path=STATIC / "favicon.ico", media_type="image/x-icon",
+                content_disposition_type="inline",
+                headers={"Cache-Control": "public, max-age=86400"})
+
+
 class Links:
     """URLs of one candidate's pages and endpoints (the token is part of every one).
 
@@ -46,6 +54,8 @@ class Links:
         self.events = f"{self.base}/events"
         self.status = f"{self.base}/status"
         self.claim = f"{self.base}/claim"
+        self.release = f"{self.base}/release"
+        self.lookup = f"{self.base}/lookup"
         self.profile = f"{self.home}/profile.pdf"
 
     def item(self, position: int) -> str:

@@ -48,8 +48,8 @@ class GreenhouseController(Controller):
          summary="Greenhouse: the tests on offer", responses=errors())
     async def tests(self, content: CurrentContent,
                     principal: CurrentPrincipal) -> list[GreenhouseTest]:
-        """A bare array of `partner_test_id` and `partner_test_name`: each assessment, and
-        the full battery."""
+        """A bare array of `partner_test_id` and `partner_test_name`: each package (such
+        as the clerk screening), then each assessment on its own."""
         return list_tests(content)
 
     @post("/send_test", operation_id="greenhouseSendTest", opt=SCOPE, status_code=200,

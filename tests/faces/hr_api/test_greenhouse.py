@@ -43,7 +43,7 @@ async def test_greenhouse_flow_end_to_end(gh_client: AsyncTestClient,  # type: i
     tests = (await client.get("/integrations/greenhouse/list_tests", headers=gh)).json()
     assert {"partner_test_id": "coding",
             "partner_test_name": tests[0]["partner_test_name"]} in tests
-    assert tests[-1]["partner_test_id"] == "full_battery"
+    assert tests[0] == {"partner_test_id": "clerk", "partner_test_name": "Clerk screening"}
 
     with receiving() as greenhouse:
         request = {

@@ -58,7 +58,7 @@ async def rate(client: AsyncTestClient, slug: str, email: str, attempt: uuid.UUI
                level: int) -> Any:
     client.cookies.clear()
     csrf = await sign_in(client, slug, email)
-    levels = dict.fromkeys(("content", "organisation", "tone", "mechanics"), level)
+    levels = dict.fromkeys(("content", "organization", "tone", "mechanics"), level)
     return await client.post("/staff/ratings", headers=csrf, json={
         "attempt_id": str(attempt), "item_id": "COM-A-14", "levels": levels})
 
@@ -80,7 +80,7 @@ async def test_two_agreeing_ratings_finalise_and_rescore(
     assert first.json()["state"] == "awaiting_second"
     again = await client.post("/staff/ratings", headers={"X-CSRF-Token": (await client.get(
         "/staff/session")).json()["csrf_token"]}, json={"attempt_id": str(attempt),
-        "item_id": "COM-A-14", "levels": {"content": 3, "organisation": 3, "tone": 3,
+        "item_id": "COM-A-14", "levels": {"content": 3, "organization": 3, "tone": 3,
                                           "mechanics": 3}})
     assert_problem(again, 409)
     second = await rate(client, slug, "r2@example.org", attempt, 2)

@@ -87,6 +87,9 @@ async def test_html_page_says_verified_with_initials_only(
     assert "Z. Q." in response.text
     assert "Quinn" not in response.text and "<script>" not in response.text
     assert "Riverside Community Health" in response.text
+    # readers see the form as "Form A", never the internal id (issue 10)
+    assert "Form A" in response.text and "Form B" in response.text
+    assert "coding-a" not in response.text and "privacy-b" not in response.text
 
 
 async def test_one_changed_byte_in_storage_is_reported_as_invalid(

@@ -107,6 +107,13 @@
         return q(".order-item").map((li) => li.dataset.id);
       case "record_matching":
         return clusters();
+      case "classification": {
+        const placed = {};
+        q(".class-select").forEach((select) => {
+          if (select.value) placed[select.dataset.entry] = select.value;
+        });
+        return Object.keys(placed).length ? placed : null;
+      }
       case "numeric":
         return text("#numeric-answer");
       case "date":
@@ -203,7 +210,6 @@
   // ---------- leaving the page: save first ----------
   let leaveWarned = false;
   async function leaveTo(go, force) {
-    if (type === "ordering" && !answered) dirty = true; // the order shown is the answer
     const ok = await flush();
     if (ok || leaveWarned || force) {
       navigating = true;
@@ -233,10 +239,14 @@
   // Closing or reloading the page: send an unsaved change with keepalive (the browser
   // completes it after the page is gone); warn only when saving has been failing.
   window.addEventListener("pagehide", () => {
-    if (!form || !dirty) return;
-    dirty = false;
-    postJson(form.dataset.saveUrl, { item_id: form.dataset.itemId, answer: collect(),
-      seq: nextSeq(), tab_id: TAB }, true).catch(() => { /* the page is gone */ });
+    if (!form) return;
+    if (dirty) {
+      dirty = false;
+      postJson(form.dataset.saveUrl, { item_id: form.dataset.itemId, answer: collect(),
+        seq: nextSeq(), tab_id: TAB }, true).catch(() => { /* the page is gone */ });
+    }
+    // This tab is closing (or moving on): a tab opened later is not "two places at once".
+    postJson(form.dataset.releaseUrl, { tab_id: TAB }, true).catch(() => { /* gone */ });
   });
   window.addEventListener("beforeunload", (event) => {
     if (!navigating && failedOnce) event.preventDefault();
@@ -316,6 +326,13 @@
       announce.textContent = "Moved “" + label + "” to position " + position + " of " + total + ".";
       changed(300);
     });
+    const confirm = form.querySelector("#order-confirm");
+    if (confirm) {
+      confirm.addEventListener("click", () => {
+        announce.textContent = "This order is your answer.";
+        changed(0);
+      });
+    }
   }
 
   function wireSpans() {
@@ -348,6 +365,26 @@
     doc.addEventListener("click", (event) => {
       if (selectedByMouse && event.target.closest("label")) event.preventDefault();
       selectedByMouse = false;
+    });
+    // One Tab stop for the whole document (a roving tabindex): arrows move between words.
+    const boxes = q(".tok-box");
+    const rove = (target) => {
+      boxes.forEach((box) => { box.tabIndex = box === target ? 0 : -1; });
+    };
+    rove(boxes.find((box) => box.checked) || boxes[0]);
+    doc.addEventListener("focusin", (event) => {
+      if (event.target.classList.contains("tok-box")) rove(event.target);
+    });
+    doc.addEventListener("keydown", (event) => {
+      const at = boxes.indexOf(event.target);
+      if (at < 0) return;
+      const moves = { ArrowRight: at + 1, ArrowDown: at + 1, ArrowLeft: at - 1, ArrowUp: at - 1,
+        Home: 0, End: boxes.length - 1 };
+      if (!(event.key in moves)) return;
+      event.preventDefault();
+      const next = boxes[Math.max(0, Math.min(boxes.length - 1, moves[event.key]))];
+      rove(next);
+      next.focus();
     });
     const clear = form.querySelector("#clear-marks");
     clear.addEventListener("click", () => {
@@ -441,7 +478,171 @@
     }, 300);
   });
 
+  // ---------- code look-up (beside code-entry items; every use is recorded server-side) ----------
+  function wireLookup() {
+    const panel = document.getElementById("lookup");
+    if (!panel) return;
+    const input = panel.querySelector("#lookup-q");
+    const system = panel.querySelector("#lookup-system");
+    const list = panel.querySelector("#lookup-results");
+    const status = panel.querySelector("#lookup-status");
+    const detail = panel.querySelector("#lookup-detail");
+    const base = panel.dataset.searchUrl;
+    const itemId = panel.dataset.itemId;
+    let timer = null;
+    let latest = 0;
+    let lastOpened = null;
+
+    const el = (tag, text, cls) => {
+      const node = document.createElement(tag);
+      if (text !== undefined && text !== null) node.textContent = text;
+      if (cls) node.className = cls;
+      return node;
+    };
+
+    async function getJson(url) {
+      const response = await fetch(url, { headers: { Accept: "application/json" } });
+      const body = await response.json().catch(() => ({}));
+      if (!response.ok) throw new Error(body.detail || "The look-up is not available.");
+      return body;
+    }
+
+    function hitButton(hit) {
+      const button = el("button", null, "lookup-hit");
+      button.type = "button";
+      button.dataset.code = hit.code;
+      button.append(el("span", hit.code, "lookup-code"), " ",
+        el("span", hit.description, "lookup-desc"));
+      const tags = el("span", null, "lookup-tags");
+      tags.append(el("span", hit.system === "hcpcs" ? "HCPCS" : "ICD-10-CM", "tag"));
+      tags.append(el("span", hit.billable ? "billable" : "not billable: has codes below",
+        hit.billable ? "tag ok" : "tag warn"));
+      button.append(tags);
+      if (hit.matched) button.append(el("span", "Matched: " + hit.matched, "lookup-matched"));
+      return button;
+    }
+
+    async function search(query) {
+      const mine = ++latest;
+      if (!query.trim()) { list.replaceChildren(); status.textContent = ""; return; }
+      status.textContent = "Searching…";
+      const params = new URLSearchParams({ q: query.trim(), item_id: itemId });
+      if (system.value) params.set("system", system.value);
+      try {
+        const body = await getJson(base + "?" + params.toString());
+        if (mine !== latest) return;
+        detail.hidden = true;
+        list.hidden = false;
+        list.replaceChildren(...body.hits.map((hit) => {
+          const li = el("li");
+          li.append(hitButton(hit));
+          return li;
+        }));
+        const shown = body.hits.length;
+        status.textContent = body.total === 0 ? "No codes match “" + body.query + "”." :
+          body.total + (body.total === 1 ? " code matches" : " codes match") +
+          (shown < body.total ? "; the first " + shown + " are listed." : ".");
+      } catch (err) {
+        if (mine === latest) status.textContent = err.message;
+      }
+    }
+
+    function section(title, lines, cls) {
+      const part = el("div", null, "lookup-note " + (cls || ""));
+      part.append(el("h4", title));
+      const ul = el("ul");
+      lines.forEach((line) => ul.append(el("li", line)));
+      part.append(ul);
+      return part;
+    }
+
+    async function open(code, from) {
+      lastOpened = from || lastOpened;
+      status.textContent = "Opening " + code + "…";
+      try {
+        const params = new URLSearchParams({ item_id: itemId });
+        const d = await getJson(base + "/" + encodeURIComponent(code) + "?" + params.toString());
+        const back = el("button", "← Back to results", "button small lookup-back");
+        back.type = "button";
+        back.addEventListener("click", closeDetail);
+        const title = el("h3", null);
+        title.id = "lookup-detail-title";
+        title.append(el("span", d.code, "lookup-code"), " ", el("span", d.description));
+        const crumbs = el("ol", null, "lookup-hierarchy");
+        crumbs.setAttribute("aria-label", "Where this code sits");
+        d.hierarchy.forEach((level) => {
+          const li = el("li");
+          li.append(el("span", level.code, "lookup-code"), " ", el("span", level.description));
+          crumbs.append(li);
+        });
+        const parts = [back, title,
+          el("p", d.billable ? "Billable: a complete code." :
+            "Not billable: choose one of the more specific codes below.",
+          d.billable ? "billable ok" : "billable warn"), crumbs];
+        d.notes.forEach((note) => {
+          const where = note.source === d.code ? "" : " (from " + note.source + ")";
+          parts.push(section(note.title + where, note.lines, "note-" + note.kind));
+        });
+        if (d.children.length) {
+          const kids = el("ul", null, "lookup-children");
+          d.children.forEach((hit) => { const li = el("li"); li.append(hitButton(hit)); kids.append(li); });
+          const wrap = el("div", null, "lookup-note");
+          wrap.append(el("h4", "Codes below " + d.code), kids);
+          parts.push(wrap);
+        }
+        parts.push(el("p", "Source: " + d.release, "hint"));
+        detail.replaceChildren(...parts);
+        list.hidden = true;
+        detail.hidden = false;
+        status.textContent = d.code + " opened.";
+        detail.focus();
+      } catch (err) {
+        status.textContent = err.message;
+      }
+    }
+
+    function closeDetail() {
+      detail.hidden = true;
+      list.hidden = false;
+      const again = lastOpened && list.contains(lastOpened) ? lastOpened : list.querySelector(".lookup-hit");
+      if (again) again.focus(); else input.focus();
+    }
+
+    panel.querySelector("#lookup-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      clearTimeout(timer);
+      search(input.value);
+    });
+    input.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => search(input.value), 350);
+    });
+    system.addEventListener("change", () => search(input.value));
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "ArrowDown") {
+        const first = list.querySelector(".lookup-hit");
+        if (first && !list.hidden) { event.preventDefault(); first.focus(); }
+      }
+    });
+    panel.addEventListener("click", (event) => {
+      const hit = event.target.closest(".lookup-hit");
+      if (hit) open(hit.dataset.code, list.contains(hit) ? hit : null);
+    });
+    panel.addEventListener("keydown", (event) => {
+      const hit = event.target.closest ? event.target.closest(".lookup-hit") : null;
+      if (event.key === "Escape" && !detail.hidden) { event.preventDefault(); closeDetail(); return; }
+      if (!hit || !(event.key === "ArrowDown" || event.key === "ArrowUp")) return;
+      const all = Array.from(hit.closest("ul").querySelectorAll(".lookup-hit"));
+      const at = all.indexOf(hit);
+      event.preventDefault();
+      if (event.key === "ArrowUp" && at === 0 && list.contains(hit)) { input.focus(); return; }
+      const next = all[Math.max(0, Math.min(all.length - 1, at + (event.key === "ArrowDown" ? 1 : -1)))];
+      if (next) next.focus();
+    });
+  }
+
   wireWidgets();
+  wireLookup();
   if (form) {
     claim(false);
     setInterval(poll, 30000);
