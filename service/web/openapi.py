@@ -140,6 +140,16 @@ def _headers(operation: dict[str, Any]) -> None:
             headers.update(_RETRY_AFTER)
 
 
+def _array_branch(schema: dict[str, Any]) -> dict[str, Any] | None:
+    """The array schema itself, or its branch in a nullable union."""
+    if schema.get("type") == "array":
+        return schema
+    for branch in schema.get("oneOf", []) + schema.get("anyOf", []):
+        if isinstance(branch, dict) and branch.get("type") == "array":
+            return branch
+    return None
+
+
 def _item_constraints(cls: type[msgspec.Struct], schema: dict[str, Any]) -> None:
     """Litestar drops the constraints of list items (an assessment id's pattern); msgspec's
     own schema of the Struct has them."""
@@ -148,9 +158,11 @@ def _item_constraints(cls: type[msgspec.Struct], schema: dict[str, Any]) -> None
     except TypeError:  # a Struct holding types msgspec cannot describe: none of ours in bodies
         return
     for name, prop in schema.get("properties", {}).items():
-        items = own.get("properties", {}).get(name, {}).get("items")
-        if prop.get("type") == "array" and isinstance(items, dict) and "$ref" not in items:
-            prop["items"] = items
+        mine = _array_branch(own.get("properties", {}).get(name, {}))
+        theirs = _array_branch(prop)
+        items = mine.get("items") if mine else None
+        if theirs is not None and isinstance(items, dict) and "$ref" not in items:
+            theirs["items"] = items
 
 
 def _closed_request_bodies(doc: dict[str, Any]) -> None:
