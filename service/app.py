@@ -27,8 +27,10 @@ from service.web.content import content_lifespan, provide_content
 from service.web.database import pool_lifespan, provide_connection
 from service.web.guards import provide_principal, provide_staff
 from service.web.health import health, ready
+from service.web.idempotency import idempotency_middleware
 from service.web.jobs import jobs_lifespan
 from service.web.middleware import add_response_headers, refuse_nul_paths, request_id_middleware
+from service.web.openapi import polish_openapi
 from service.web.passwords import password_checker_lifespan
 from service.web.problems import EXCEPTION_HANDLERS
 from service.web.profiles import profiles_lifespan, provide_profile_signer, provide_profiles
@@ -70,7 +72,9 @@ def create_app(settings: Settings) -> Litestar:
             "profile_signer": Provide(provide_profile_signer, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[request_id_middleware, refuse_nul_paths, metrics_middleware],
+        middleware=[request_id_middleware, refuse_nul_paths, metrics_middleware,
+                    idempotency_middleware],
+        on_startup=[polish_openapi],
         before_send=[add_response_headers],
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config(__version__),

@@ -18,13 +18,16 @@ from service.analytics.audits import AuditRequest, create_audit
 from service.assessments.content import load_content
 from service.auth.api_keys import SCOPES, create_api_key
 from service.demographics.store import SelfReport, record_self_report
+from service.tenancy import events
 from tests.faces.staff.test_staff_ratings import scored_attempt
 from tests.profiles.helpers import seed_organization
 from tests.results.factories import make_user, org_slug, sign_in, staff_headers
 
 LEVELS = {"content": 2, "organization": 2, "tone": 2, "mechanics": 2}
 # Operations that name no other organization's data, or are covered elsewhere.
-NOT_TENANT_DATA = {"createCandidate", "staffSignIn", "staffMe", "staffSignOut"}
+NOT_TENANT_DATA = {"createCandidate", "staffSignIn", "staffMe", "staffSignOut", "listAssessments",
+                   "createWebhook", "greenhouseListTests", "greenhouseSendTest",
+                   "greenhouseResponseError"}
 
 
 class OrgA:
@@ -33,9 +36,11 @@ class OrgA:
     their sex), a cohort rendering job and a stored bias audit."""
 
     def __init__(self, attempt: uuid.UUID, candidate: uuid.UUID, cohort: uuid.UUID,
-                 job: uuid.UUID, invitation: uuid.UUID, audit: uuid.UUID) -> None:
+                 job: uuid.UUID, invitation: uuid.UUID, audit: uuid.UUID, webhook: uuid.UUID,
+                 delivery: uuid.UUID) -> None:
         self.attempt, self.candidate, self.cohort, self.job = attempt, candidate, cohort, job
-        self.invitation, self.audit = invitation, audit
+        self.invitation, self.audit, self.webhook, self.delivery = (
+            invitation, audit, webhook, delivery)
 
 
 async def _seed_victim(client: AsyncTestClient, pool: asyncpg.Pool,  # type: ignore[type-arg]
@@ -68,7 +73,17 @@ async def _seed_victim(client: AsyncTestClient, pool: asyncpg.Pool,  # type: ign
             outcome="passed", assessment_id="communication"), actor="test")
     client.cookies.clear()
     invitation = await pool.fetchval("SELECT invitation_id FROM attempts WHERE id = $1", attempt)
-    return OrgA(attempt, candidate, cohort, job, invitation, audit.id)
+    await pool.execute("INSERT INTO greenhouse_orders (invitation_id, organization_id, "
+                       "partner_test_id) VALUES ($1, $2, 'communication')", invitation, org)
+    webhook = await pool.fetchval(
+        """INSERT INTO webhook_endpoints (id, organization_id, url, events, secret)
+           VALUES ($1, $2, 'https://hooks.example.com/a', '{result.updated}', 'whsec_QUJD')
+           RETURNING id""", uuid.uuid4(), org)
+    async with pool.acquire() as conn, conn.transaction():
+        await events.emit(conn, org, "result.updated", {"result_id": str(attempt)})
+    delivery = await pool.fetchval("SELECT id FROM webhook_deliveries WHERE endpoint_id = $1",
+                                   webhook)
+    return OrgA(attempt, candidate, cohort, job, invitation, audit.id, webhook, delivery)
 
 
 def _cases(a: OrgA) -> dict[str, tuple[str, str, Any]]:
@@ -90,7 +105,23 @@ def _cases(a: OrgA) -> dict[str, tuple[str, str, Any]]:
                            {"reason": "an outsider's rescore"}),
         "submitRating": ("POST", "/staff/ratings", {"attempt_id": str(a.attempt),
                                                     "item_id": "COM-A-14", "levels": LEVELS}),
+        "getInvitation": ("GET", f"/api/v1/invitations/{a.invitation}", None),
+        "reissueInvitation": ("POST", f"/api/v1/invitations/{a.invitation}/reissue", {}),
         "revokeInvitation": ("POST", f"/api/v1/invitations/{a.invitation}/revoke", None),
+        "getResult": ("GET", f"/api/v1/results/{a.attempt}", None),
+        "listResultVersions": ("GET", f"/api/v1/results/{a.attempt}/versions", None),
+        "getResultVersion": ("GET", f"/api/v1/results/{a.attempt}/versions/1", None),
+        "listCandidateResults": ("GET", f"/api/v1/candidates/{a.candidate}/results", None),
+        "recordOutcome": ("POST", "/api/v1/outcomes", {
+            "candidate_id": str(a.candidate), "hired": True, "observed_on": "2024-01-02"}),
+        "getWebhook": ("GET", f"/api/v1/webhooks/{a.webhook}", None),
+        "listWebhookDeliveries": ("GET", f"/api/v1/webhooks/{a.webhook}/deliveries", None),
+        "redeliverWebhook": ("POST", f"/api/v1/webhooks/{a.webhook}/deliveries/{a.delivery}"
+                                     "/redeliver", None),
+        "rotateWebhookSecret": ("POST", f"/api/v1/webhooks/{a.webhook}/rotate-secret", None),
+        "greenhouseTestStatus": ("GET", "/integrations/greenhouse/test_status?"
+                                        f"partner_interview_id={a.invitation}", None),
+        "deleteWebhook": ("DELETE", f"/api/v1/webhooks/{a.webhook}", None),
         # Statistics over stored data name the victim's cohort; stored audits by id.
         "itemAnalysis": ("GET", f"{STATS}/forms/communication-a/item-analysis?{cohort}", None),
         "itemAnalysisCsv": ("GET", f"{STATS}/forms/communication-a/item-analysis.csv?{cohort}",
@@ -110,12 +141,15 @@ def _cases(a: OrgA) -> dict[str, tuple[str, str, Any]]:
 
 
 STATS = "/staff/statistics"
-LISTINGS = {"listCandidates", "ratingQueue", "raterAgreement", "listBiasAudits"}
+LISTINGS = {"listCandidates", "ratingQueue", "raterAgreement", "listInvitations", "listResults",
+            "listWebhooks", "staffOutbox", "listBiasAudits"}
 
 
 async def _tables(pool: asyncpg.Pool) -> dict[str, int]:  # type: ignore[type-arg]
     names = ["candidates", "invitations", "scoring_runs", "ratings", "profiles",
-             "profile_batches", "bias_audits", "candidate_demographics", "audit_log"]
+             "profile_batches", "bias_audits", "candidate_demographics", "audit_log",
+             "result_versions", "candidate_outcomes", "hiring_outcomes", "webhook_endpoints",
+             "webhook_deliveries", "outbound_emails"]
     return {n: await pool.fetchval(f"SELECT count(*) FROM {n}") for n in names}
 
 
@@ -132,7 +166,7 @@ async def test_another_organization_sees_and_changes_nothing(
 
     doc = (await client.get("/schema/openapi.json")).json()
     operations = {op["operationId"] for path, item in doc["paths"].items()
-                  if path.startswith(("/api/v1/", "/staff/"))
+                  if path.startswith(("/api/v1/", "/staff/", "/integrations/greenhouse/"))
                   for op in item.values() if isinstance(op, dict) and "operationId" in op}
     cases = _cases(victim)
     assert operations == set(cases) | LISTINGS | NOT_TENANT_DATA, "add a case for new operations"
@@ -144,12 +178,16 @@ async def test_another_organization_sees_and_changes_nothing(
         assert r.status_code == 404, (operation, r.status_code, r.text[:200])
         assert "tc@example.org" not in r.text  # nothing of the victim's record leaks
     after = await _tables(pool)
-    assert {k: after[k] - before[k] for k in before} == {
-        "candidates": 0, "invitations": 0, "scoring_runs": 0, "ratings": 0, "profiles": 0,
-        "profile_batches": 0, "bias_audits": 0, "candidate_demographics": 0, "audit_log": 0}
-    assert await pool.fetchval("SELECT count(*) FROM invitations WHERE revoked_at IS NOT NULL") == 0
+    assert {k: after[k] - before[k] for k in before} == dict.fromkeys(before, 0)
+    assert await pool.fetchval("SELECT count(*) FROM invitations WHERE revoked_at IS NOT NULL "
+                               "OR reissued_at IS NOT NULL") == 0
+    assert await pool.fetchval("SELECT previous_secret FROM webhook_endpoints") is None
 
-    assert (await client.get("/api/v1/candidates", headers=api)).json() == []
+    assert (await client.get("/api/v1/candidates", headers=api)).json()["items"] == []
+    for listing in ("/api/v1/invitations", "/api/v1/results"):
+        assert (await client.get(listing, headers=api)).json()["items"] == []
+    assert (await client.get("/api/v1/webhooks", headers=api)).json() == []
+    assert (await client.get("/staff/outbox", headers=staff)).json() == []
     assert (await client.get("/staff/ratings/queue", headers=staff)).json() == []
     assert (await client.get("/staff/ratings/agreement", headers=staff)).json() == []
     assert (await client.get("/staff/bias-audits", headers=staff)).json() == []
@@ -161,7 +199,8 @@ async def test_another_organization_sees_and_changes_nothing(
     client.cookies.clear()
     own = {"Authorization": f"Bearer {own_key.secret}",
            **await staff_headers(client, pool, org_id, "admin", "admin-a@example.org")}
-    assert len((await client.get("/api/v1/candidates", headers=own)).json()) == 2
+    assert len((await client.get("/api/v1/candidates", headers=own)).json()["items"]) == 2
+    assert len((await client.get("/api/v1/results", headers=own)).json()["items"]) == 2
     assert len((await client.get("/staff/ratings/queue", headers=own)).json()) == 1
     assert len((await client.get("/staff/ratings/agreement", headers=own)).json()) == 2
     assert len((await client.get("/staff/bias-audits", headers=own)).json()) == 1

@@ -14,10 +14,12 @@ import msgspec
 from service.assessments.scoring import score_attempt
 from service.delivery.catalog import Catalog
 from service.delivery.integrity import flag_fast_answers
+from service.delivery.lifecycle import attempt_completed
 from service.delivery.timing import GRACE_SQL
 from service.readiness.estimates import estimate_attempt
 from service.readiness.predict import BandThresholds
 from service.results.equating import equating_for
+from service.results.published import publish_result
 from service.results.store import save_scoring_run
 
 log = logging.getLogger(__name__)
@@ -46,7 +48,8 @@ async def finalize_attempt(
     """Close the attempt and score it (in one transaction); no-op when already final."""
     async with conn.transaction():
         row = await conn.fetchrow(
-            """SELECT t.status, t.form_id, t.finalized_reason,
+            """SELECT t.status, t.form_id, t.finalized_reason, t.invitation_id, t.candidate_id,
+                      t.assessment_id,
                       i.untimed OR coalesce(i.time_multiplier, 1) > 1 AS accommodated
                FROM attempts t JOIN invitations i ON i.id = t.invitation_id
                WHERE t.organization_id = $1 AND t.id = $2 FOR UPDATE OF t""",
@@ -91,6 +94,11 @@ async def finalize_attempt(
         if run_id is not None:
             await estimate_attempt(conn, organization_id=organization_id,
                                    attempt_id=attempt_id, thresholds=thresholds)
+            await publish_result(conn, catalog.content, organization_id, attempt_id)
+        await attempt_completed(conn, organization_id, attempt_id=attempt_id,
+                                invitation_id=row["invitation_id"],
+                                candidate_id=row["candidate_id"],
+                                assessment_id=row["assessment_id"], reason=reason)
     return Finalized(attempt_id=attempt_id, status=status, reason=reason,
                      scoring_run_id=run_id, already=False)
 

@@ -6,18 +6,28 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 import asyncpg
 import msgspec
 from msgspec import Meta
 
 from service.assessments.bank import ContentVersion
+from service.delivery.emails import queue_email
+from service.delivery.lifecycle import mark_started
 from service.delivery.timing import Accommodation
 from service.delivery.tokens import mint_token, token_digest
 from service.ground.errors import Gone, InvalidInput, NotFound
+from service.ground.types import URL_PATTERN
+from service.tenancy.signing import new_signing_secret
+from service.tenancy.target_urls import check_url
 
 AssessmentId = Annotated[str, Meta(pattern=r"^[a-z_]{2,40}$", description="An assessment id")]
+CallbackUrl = Annotated[str, Meta(
+    min_length=8, max_length=2000, pattern=URL_PATTERN,
+    description="Where every event about this invitation is POSTed (signed like webhooks, "
+                "with the callback_secret returned once at creation). https only in "
+                "production.")]
 PackageId = Annotated[str, Meta(pattern=r"^[a-z_]{2,40}$",
                                 description="A package id, e.g. clerk or coding_track")]
 
@@ -35,6 +45,14 @@ class NewInvitation(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_
     time_multiplier: Annotated[float, Meta(ge=1.0, le=4.0)] | None = None
     untimed: bool = False
     cohort_id: uuid.UUID | None = None
+    callback_url: CallbackUrl | None = None
+    send_email: bool = True
+
+
+class MailPolicy(msgspec.Struct, frozen=True):
+    """Whether invitation e-mails go out over SMTP or wait in the outbox (no SMTP set)."""
+
+    smtp: bool
 
 
 class IssuedInvitation(msgspec.Struct, frozen=True, kw_only=True):
@@ -49,6 +67,12 @@ class IssuedInvitation(msgspec.Struct, frozen=True, kw_only=True):
     time_multiplier: float | None
     untimed: bool
     created_at: dt.datetime
+    callback_url: str | None = None
+    callback_secret: str | None = None
+    """Signs the callbacks of this invitation (Standard Webhooks); shown only this once."""
+    email: str | None = None
+    """`queued` (sent over SMTP by a job), `outbox` (kept for staff: SMTP is not set up),
+    or null (send_email was false)."""
 
 
 class Invitation(msgspec.Struct, frozen=True, kw_only=True):
@@ -111,9 +135,16 @@ async def create_invitation(
     content: ContentVersion,
     base_url: str,
     created_by: str,
+    mail: MailPolicy | None = None,
+    allow_private_callbacks: bool = False,
+    callback_kind: Literal["webhook", "greenhouse"] = "webhook",
 ) -> IssuedInvitation:
-    """Store an invitation (token hashed) and return its link, which is never stored."""
+    """Store an invitation (token hashed) and return its link, which is never stored with
+    it. With ``mail`` (and ``send_email``) the candidate's invitation e-mail is queued (or
+    kept in the outbox) in the same transaction."""
     package = resolve_package(content, new)
+    if new.callback_url is not None:
+        check_url(new.callback_url, allow_private=allow_private_callbacks, field="callback_url")
     if new.untimed and new.time_multiplier is not None:
         raise InvalidInput("Give either time_multiplier or untimed, not both",
                            field="time_multiplier")
@@ -127,21 +158,33 @@ async def create_invitation(
     digest = token_digest(token)
     assert digest is not None
     multiplier = None if new.time_multiplier is None else Decimal(f"{new.time_multiplier:.2f}")
-    row = await conn.fetchrow(
-        """INSERT INTO invitations (id, organization_id, candidate_id, cohort_id, token_sha256,
-                                    assessments, package, time_multiplier, untimed,
-                                    expires_at, created_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now() + make_interval(days => $10),
-                   $11)
-           RETURNING id, expires_at, created_at""",
-        uuid.uuid4(), organization_id, new.candidate_id, new.cohort_id, digest, package,
-        new.package, multiplier, new.untimed, new.expires_in_days, created_by,
-    )
+    secret = None
+    if new.callback_url is not None and callback_kind == "webhook":
+        secret = new_signing_secret()
+    async with conn.transaction():
+        row = await conn.fetchrow(
+            """INSERT INTO invitations (id, organization_id, candidate_id, cohort_id,
+                   token_sha256, assessments, package, time_multiplier, untimed, expires_at,
+                   created_by, callback_url, callback_kind, callback_secret)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now() + make_interval(days => $10),
+                       $11, $12, $13, $14)
+               RETURNING id, expires_at, created_at""",
+            uuid.uuid4(), organization_id, new.candidate_id, new.cohort_id, digest, package,
+            new.package, multiplier, new.untimed, new.expires_in_days, created_by,
+            new.callback_url, None if new.callback_url is None else callback_kind, secret,
+        )
+        url = invitation_url(base_url, token)
+        email = None
+        if mail is not None and new.send_email:
+            await queue_email(conn, organization_id, row["id"], "invitation", link=url,
+                              smtp=mail.smtp)
+            email = "queued" if mail.smtp else "outbox"
     return IssuedInvitation(
-        id=row["id"], candidate_id=new.candidate_id, url=invitation_url(base_url, token),
+        id=row["id"], candidate_id=new.candidate_id, url=url,
         assessments=package, package=new.package, expires_at=row["expires_at"],
         time_multiplier=None if multiplier is None else float(multiplier),
-        untimed=new.untimed, created_at=row["created_at"],
+        untimed=new.untimed, created_at=row["created_at"], callback_url=new.callback_url,
+        callback_secret=secret, email=email,
     )
 
 
@@ -194,9 +237,7 @@ def require_live(invitation: Invitation) -> None:
 
 
 async def record_consent(conn: asyncpg.Connection, invitation: Invitation) -> None:
-    """Remember that the candidate read the notice and agreed (first time only)."""
-    await conn.execute(
-        """UPDATE invitations SET consented_at = now()
-           WHERE organization_id = $1 AND id = $2 AND consented_at IS NULL""",
-        invitation.organization_id, invitation.id,
-    )
+    """Remember that the candidate read the notice and agreed (first time only): the
+    invitation has started (``invitation.started`` is emitted with it)."""
+    async with conn.transaction():
+        await mark_started(conn, invitation.organization_id, invitation.id)

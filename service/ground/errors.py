@@ -34,7 +34,13 @@ class NotFound(ChartReadyError):
 
 
 class Conflict(ChartReadyError):
-    """The request conflicts with stored state (a duplicate, a step taken out of order)."""
+    """The request conflicts with stored state (a duplicate, a step taken out of order);
+    ``existing_id`` names the record a duplicate collides with, when there is one."""
+
+    def __init__(self, detail: str, *, field: str | None = None,
+                 existing_id: str | None = None) -> None:
+        super().__init__(detail, field=field)
+        self.existing_id = existing_id
 
 
 class Gone(ChartReadyError):

@@ -59,6 +59,23 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     jobs_in_process: bool = True
     jobs_concurrency: Annotated[int, Meta(ge=1, le=64)] = 2
     jobs_heartbeat_seconds: Annotated[float, Meta(ge=0.1, le=600)] = 10.0
+    smtp_host: str | None = None
+    smtp_port: Port = 587
+    smtp_tls: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_seconds: Annotated[float, Meta(gt=0, le=120)] = 15.0
+    email_sender: Annotated[str, Meta(pattern=r"^[^\r\n]*<?[^@\s<>]+@[^@\s<>]+>?$")] = (
+        "ChartReady <no-reply@chartready.invalid>"
+    )
+    reminder_hours_before_expiry: Annotated[int, Meta(ge=1, le=720)] = 48
+    webhook_allow_private: bool = False
+    webhook_timeout_seconds: Annotated[float, Meta(gt=0, le=30)] = 5.0
+
+    @property
+    def smtp_configured(self) -> bool:
+        """Whether e-mail goes out over SMTP (else it waits in the outbox staff read)."""
+        return bool(self.smtp_host)
 
     @property
     def embedded_pgdata(self) -> Path:
@@ -130,6 +147,28 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CHARTREADY_JOBS_HEARTBEAT_SECONDS", "jobs_heartbeat_seconds",
             "How often a worker reports it is alive; its running jobs are retried by another "
             "worker after three missed heartbeats."),
+    Setting("CHARTREADY_SMTP_HOST", "smtp_host",
+            "SMTP server for invitation e-mails. Unset: messages wait in the outbox staff read "
+            "(`GET /staff/outbox`), never sent and never lost."),
+    Setting("CHARTREADY_SMTP_PORT", "smtp_port", "SMTP port (587 submission, 465 TLS, 25)."),
+    Setting("CHARTREADY_SMTP_TLS", "smtp_tls",
+            "`starttls` (upgrade the connection), `tls` (TLS from the start) or `none`."),
+    Setting("CHARTREADY_SMTP_USERNAME", "smtp_username",
+            "SMTP user name, if the server wants one."),
+    Setting("CHARTREADY_SMTP_PASSWORD", "smtp_password", "SMTP password (never logged)."),
+    Setting("CHARTREADY_SMTP_TIMEOUT_SECONDS", "smtp_timeout_seconds",
+            "How long one SMTP conversation may take before it counts as failed (retried)."),
+    Setting("CHARTREADY_EMAIL_SENDER", "email_sender",
+            "The From of candidate e-mails, e.g. `Acme Hiring <hiring@acme.example>`."),
+    Setting("CHARTREADY_REMINDER_HOURS_BEFORE_EXPIRY", "reminder_hours_before_expiry",
+            "A candidate who has not finished gets one reminder this many hours before the "
+            "invitation expires."),
+    Setting("CHARTREADY_WEBHOOK_ALLOW_PRIVATE", "webhook_allow_private",
+            "`true` lets webhooks and callbacks go to http:// and to loopback or private "
+            "addresses (tests, the demo). Keep `false` in production: https only, public "
+            "addresses only."),
+    Setting("CHARTREADY_WEBHOOK_TIMEOUT_SECONDS", "webhook_timeout_seconds",
+            "Time allowed for one webhook or callback request (connect and response)."),
 )
 
 

@@ -10,13 +10,14 @@ from typing import Any
 import procrastinate
 
 from service.ground.settings import Settings
-from service.jobs import expiry, maintenance, profiles
+from service.jobs import emails, expiry, hr_upkeep, maintenance, profiles, webhooks
 from service.jobs.engine import app
 from service.jobs.failures import record_failures
 from service.jobs.runtime import JobRuntime
 
-QUEUES = ("profiles", "maintenance")
-TASK_MODULES = (profiles, expiry, maintenance)  # imported so that every task is registered
+QUEUES = ("profiles", "maintenance", "webhooks", "emails")
+# imported so that every task is registered
+TASK_MODULES = (profiles, expiry, maintenance, webhooks, emails, hr_upkeep)
 
 
 @contextlib.asynccontextmanager

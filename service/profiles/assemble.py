@@ -24,13 +24,13 @@ the PDF, the HR API and the dashboard. Rules, each documented where it is applie
 from __future__ import annotations
 
 import bisect
-import statistics
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 import msgspec
 
 from service.assessments.bank import ContentVersion
+from service.assessments.levels import LEVELS, competency_cut_percents, level_index
 from service.assessments.scores import AttemptScore
 from service.profiles.data import (
     AssessmentTaken,
@@ -53,9 +53,7 @@ from service.readiness.predict import (
     candidate_sentence,
 )
 
-LEVELS = ("Not yet", "Developing", "Proficient", "Advanced")
 BAND_LABELS = {"ready": "Ready", "nearly_ready": "Nearly ready", "not_yet": "Not yet ready"}
-NOT_YET_MARGIN = 15.0  # percentage points below the cut that separate "not yet" from developing
 MIN_NORM_SIZE = 10  # fewer scores than this make a percentile too unstable to print
 
 
@@ -125,17 +123,6 @@ class Norms(msgspec.Struct, frozen=True):
     percents: Mapping[str, Sequence[float]]
 
 
-def level_index(percent: float, cut_percent: float) -> int:
-    """Index into :data:`LEVELS` for a competency percent against its cut."""
-    if percent < cut_percent - NOT_YET_MARGIN:
-        return 0
-    if percent < cut_percent:
-        return 1
-    if percent < cut_percent + (100.0 - cut_percent) / 2:
-        return 2
-    return 3
-
-
 def percentile_rank(value: float, group: Sequence[float]) -> float | None:
     """Mid-rank percentile of ``value`` in ``group`` (None for an empty group)."""
     if not group:
@@ -144,20 +131,6 @@ def percentile_rank(value: float, group: Sequence[float]) -> float | None:
     below = bisect.bisect_left(ordered, value)
     equal = bisect.bisect_right(ordered, value) - below
     return 100.0 * (below + 0.5 * equal) / len(ordered)
-
-
-def competency_cut_percents(
-    content: ContentVersion, form_ids: Sequence[str]
-) -> dict[str, float]:
-    """Modified-Angoff cut percent per competency over the items of ``form_ids``."""
-    expected: dict[str, float] = {}
-    points: dict[str, float] = {}
-    for form_id in form_ids:
-        for item in content.forms[form_id].items:
-            rating = statistics.fmean(item.angoff) if item.angoff else 0.0
-            expected[item.competency] = expected.get(item.competency, 0.0) + rating * item.points
-            points[item.competency] = points.get(item.competency, 0.0) + item.points
-    return {cid: 100.0 * expected[cid] / points[cid] for cid in points if points[cid] > 0}
 
 
 def calibration_sentence(probability: float, bins: Sequence[CalibrationBin], ece: float | None,

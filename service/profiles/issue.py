@@ -14,6 +14,7 @@ from service.profiles import repository
 from service.profiles.data import ProfileData
 from service.profiles.render import RenderRequest
 from service.profiles.signing import ProfileSigner, canonical_json
+from service.tenancy import events
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -87,13 +88,22 @@ async def issue_profile(
             public_base_url=public_base_url,
         )
     )
-    return await repository.insert_profile(
-        conn,
-        organization_id=organization_id,
-        candidate_id=candidate_id,
-        attempt_id=attempt_id,
-        data=data,
-        signed=signed,
-        content_sha256=digest,
-        pdf=pdf,
-    )
+    async with conn.transaction():
+        stored = await repository.insert_profile(
+            conn,
+            organization_id=organization_id,
+            candidate_id=candidate_id,
+            attempt_id=attempt_id,
+            data=data,
+            signed=signed,
+            content_sha256=digest,
+            pdf=pdf,
+        )
+        if str(stored.id) == data.profile_id:  # ours, not one that raced in first
+            await events.emit(conn, organization_id, "profile.ready", {
+                "profile_id": data.profile_id, "candidate_id": str(candidate_id),
+                "variant": data.variant,
+                "links": {"pdf": f"/api/v1/candidates/{candidate_id}/profile.pdf"
+                                 f"?variant={data.variant}",
+                          "verify": f"/verify/{data.profile_id}"}})
+    return stored

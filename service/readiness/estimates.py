@@ -90,8 +90,10 @@ async def estimate_attempt(
                                     candidate_id=candidate_id)
     await conn.execute(
         """INSERT INTO readiness_predictions (organization_id, attempt_id, model_version,
-               probability, band, lower, upper, explanation)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
+               probability, band, lower, upper, explanation, scoring_run_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
+                   (SELECT id FROM scoring_runs WHERE organization_id = $1
+                    AND attempt_id = $2 AND current))""",
         organization_id,
         attempt_id,
         estimate.model_version,

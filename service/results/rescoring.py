@@ -20,6 +20,7 @@ from service.ground.errors import InvalidInput, NotFound
 from service.readiness.estimates import estimate_attempt
 from service.readiness.predict import BandThresholds
 from service.results.equating import equating_for
+from service.results.published import publish_result
 from service.results.store import save_scoring_run
 from service.tenancy import audit
 
@@ -97,4 +98,5 @@ async def rescore_attempt(
                            subject_kind="attempt", subject_id=attempt_id, reason=reason)
         await estimate_attempt(conn, organization_id=organization_id, attempt_id=attempt_id,
                                thresholds=thresholds)
+        await publish_result(conn, content, organization_id, attempt_id)
     return run_id

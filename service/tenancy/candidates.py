@@ -8,6 +8,7 @@ from datetime import datetime
 import asyncpg
 import msgspec
 
+from service.ground.cursor import decode_cursor, encode_cursor
 from service.ground.errors import Conflict, NotFound
 from service.ground.types import Email, ExternalId, Name
 
@@ -30,28 +31,41 @@ class Candidate(msgspec.Struct, frozen=True):
     email: str
     external_id: str | None
     created_at: datetime
+    updated_at: datetime
 
 
-_COLUMNS = "id, given_name, family_name, email, external_id, created_at"
+class CandidatePage(msgspec.Struct, frozen=True):
+    """A page of candidates, newest first; pass ``next_cursor`` back for the next one."""
+
+    items: list[Candidate]
+    next_cursor: str | None
+
+
+_COLUMNS = "id, given_name, family_name, email, external_id, created_at, updated_at"
 
 
 async def create_candidate(
     conn: asyncpg.Connection, organization_id: uuid.UUID, new: NewCandidate
 ) -> Candidate:
-    """Store a candidate; a repeated external_id in the same organization is a conflict."""
-    try:
-        row = await conn.fetchrow(
-            f"""INSERT INTO candidates (id, organization_id, external_id, given_name,
-                                        family_name, email)
-                VALUES ($1, $2, $3, $4, $5, $6) RETURNING {_COLUMNS}""",  # noqa: S608
-            uuid.uuid4(), organization_id, new.external_id, new.given_name, new.family_name,
-            new.email,
-        )
-    except asyncpg.UniqueViolationError:
+    """Store a candidate; a repeated external_id in the same organization is a conflict
+    naming the existing candidate (the insert never aborts the caller's transaction)."""
+    row = await conn.fetchrow(
+        f"""INSERT INTO candidates (id, organization_id, external_id, given_name,
+                                    family_name, email)
+            VALUES ($1, $2, $3, $4, $5, $6)
+            ON CONFLICT (organization_id, external_id) DO NOTHING
+            RETURNING {_COLUMNS}""",  # noqa: S608
+        uuid.uuid4(), organization_id, new.external_id, new.given_name, new.family_name,
+        new.email,
+    )
+    if row is None:
+        existing = await conn.fetchval(
+            "SELECT id FROM candidates WHERE organization_id = $1 AND external_id = $2",
+            organization_id, new.external_id)
         raise Conflict(
-            f"A candidate with external_id {new.external_id!r} already exists",
-            field="external_id",
-        ) from None
+            f"A candidate with external_id {new.external_id!r} already exists: {existing}",
+            field="external_id", existing_id=str(existing),
+        )
     return Candidate(**dict(row))
 
 
@@ -68,13 +82,36 @@ async def get_candidate(
     return Candidate(**dict(row))
 
 
+class _Position(msgspec.Struct, frozen=True):
+    at: datetime
+    id: uuid.UUID
+    since: datetime | None
+    external_id: str | None
+
+
 async def list_candidates(
-    conn: asyncpg.Connection, organization_id: uuid.UUID, *, limit: int, offset: int
-) -> list[Candidate]:
-    """A page of this organization's candidates, newest first."""
+    conn: asyncpg.Connection, organization_id: uuid.UUID, *, limit: int,
+    cursor: str | None = None, updated_since: datetime | None = None,
+    external_id: str | None = None,
+) -> CandidatePage:
+    """A page of this organization's candidates, newest first (keyset: candidates created
+    during the walk never shift it), optionally only those changed after ``updated_since``
+    or the one with ``external_id``. A cursor continues its walk with its filters."""
+    after = decode_cursor(cursor, _Position) if cursor else None
+    if after is not None:
+        updated_since, external_id = after.since, after.external_id
     rows = await conn.fetch(
         f"""SELECT {_COLUMNS} FROM candidates WHERE organization_id = $1
-            ORDER BY created_at DESC, id LIMIT $2 OFFSET $3""",  # noqa: S608
-        organization_id, limit, offset,
+              AND ($2::timestamptz IS NULL OR updated_at > $2)
+              AND ($3::text IS NULL OR external_id = $3)
+              AND ($4::timestamptz IS NULL OR (created_at, id) < ($4, $5))
+            ORDER BY created_at DESC, id DESC LIMIT $6""",  # noqa: S608
+        organization_id, updated_since, external_id, after.at if after else None,
+        after.id if after else None, limit + 1,
     )
-    return [Candidate(**dict(r)) for r in rows]
+    items = [Candidate(**dict(r)) for r in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        next_cursor = encode_cursor(_Position(items[-1].created_at, items[-1].id,
+                                              updated_since, external_id))
+    return CandidatePage(items, next_cursor)

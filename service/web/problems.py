@@ -57,6 +57,8 @@ class Problem(msgspec.Struct, omit_defaults=True):
     instance: str | None = None
     request_id: str | None = None
     errors: list[FieldError] | None = None
+    existing_id: str | None = None
+    """On a 409 for a duplicate: the id of the record that already exists."""
 
 
 class Kind(msgspec.Struct, frozen=True):
@@ -98,6 +100,7 @@ def problem_response(
     detail: str,
     errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
+    existing_id: str | None = None,
 ) -> Response[Problem]:
     """Build the problem-details response every handler returns."""
     body = Problem(
@@ -108,6 +111,7 @@ def problem_response(
         instance=request.url.path,
         request_id=current_request_id(),
         errors=errors,
+        existing_id=existing_id,
     )
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
@@ -127,7 +131,8 @@ def _domain(request: Request[Any, Any, Any], exc: ChartReadyError) -> Response[P
         log.warning("unavailable: %s", exc.detail)
     errors = [FieldError(exc.field, exc.detail)] if exc.field else None
     return problem_response(request, status=kind.status, slug=kind.slug, title=kind.title,
-                            detail=exc.detail, errors=errors, headers=retry_headers(exc))
+                            detail=exc.detail, errors=errors, headers=retry_headers(exc),
+                            existing_id=getattr(exc, "existing_id", None))
 
 
 _NAMED_FIELD = re.compile(r"(?:unknown|missing required) field `([^`]+)`")
