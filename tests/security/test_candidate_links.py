@@ -63,9 +63,10 @@ async def test_revoking_through_the_api_ends_the_link_at_once(
     assert (await client.get(f"/take/{token}/profile.pdf")).status_code == 200
     r = await client.post(f"/api/v1/invitations/{invitation}/revoke", headers=auth)
     assert r.status_code == 200, r.text
-    assert r.json()["id"] == str(invitation) and r.json()["revoked_at"]
+    assert r.json()["id"] == str(invitation) and r.json()["status"] == "cancelled"
+    assert r.json()["cancelled_at"]
     again = await client.post(f"/api/v1/invitations/{invitation}/revoke", headers=auth)
-    assert again.json()["revoked_at"] == r.json()["revoked_at"]  # idempotent
+    assert again.json()["cancelled_at"] == r.json()["cancelled_at"]  # idempotent
     for path in (f"/take/{token}/profile.pdf", f"/take/{token}"):
         assert (await client.get(path)).status_code == 404
     audit = await pool.fetch("SELECT action FROM audit_log WHERE action = 'invitation.revoke'")
