@@ -11,8 +11,14 @@ from PIL import Image, ImageDraw
 BRAND = (21, 64, 107, 255)  # --brand in candidate.css
 PAPER = (255, 255, 255, 255)
 ACCENT = (255, 196, 61, 255)
-OUT = (Path(__file__).resolve().parents[1] / "service" / "faces" / "candidate" / "static"
-       / "favicon.ico")
+OUT = (
+    Path(__file__).resolve().parents[1]
+    / "service"
+    / "faces"
+    / "candidate"
+    / "static"
+    / "favicon.ico"
+)
 
 
 def draw(size: int = 256) -> Image.Image:
@@ -24,8 +30,12 @@ def draw(size: int = 256) -> Image.Image:
     pen.rounded_rectangle((64 * s, 40 * s, 192 * s, 216 * s), radius=int(14 * s), fill=PAPER)
     for y in (84, 116, 148):  # lines of the chart
         pen.rectangle((88 * s, y * s, 168 * s, (y + 10) * s), fill=BRAND)
-    pen.line([(92 * s, 186 * s), (120 * s, 210 * s), (214 * s, 120 * s)], fill=ACCENT,
-             width=max(2, int(26 * s)), joint="curve")
+    pen.line(
+        [(92 * s, 186 * s), (120 * s, 210 * s), (214 * s, 120 * s)],
+        fill=ACCENT,
+        width=max(2, int(26 * s)),
+        joint="curve",
+    )
     return image
 
 

@@ -46,20 +46,31 @@ def create_app(settings: Settings) -> Litestar:
     database_url = resolve_database_url(settings)
     return Litestar(
         route_handlers=[
-            health, ready, metrics, api_docs_asset, VerificationController,
-            *candidate_handlers(), *hr_api_handlers(), *staff_handlers(),
+            health,
+            ready,
+            metrics,
+            api_docs_asset,
+            VerificationController,
+            *candidate_handlers(),
+            *hr_api_handlers(),
+            *staff_handlers(),
             *dashboard_handlers(),
         ],
         lifespan=[
-            pool_lifespan(database_url, min_size=settings.db_pool_min,
-                          max_size=settings.db_pool_max),
-            content_lifespan, lookup_warmup, profiles_lifespan(settings),
+            pool_lifespan(
+                database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max
+            ),
+            content_lifespan,
+            lookup_warmup,
+            profiles_lifespan(settings),
             jobs_lifespan(settings),
-            password_checker_lifespan(workers=settings.password_hash_workers,
-                                      queue=settings.password_hash_queue),
+            password_checker_lifespan(
+                workers=settings.password_hash_workers, queue=settings.password_hash_queue
+            ),
         ],
-        template_config=template_config({"candidate": CANDIDATE_TEMPLATES,
-                                         "dashboard": DASHBOARD_TEMPLATES}),
+        template_config=template_config(
+            {"candidate": CANDIDATE_TEMPLATES, "dashboard": DASHBOARD_TEMPLATES}
+        ),
         state=State({"settings": settings}),
         dependencies={
             "conn": Provide(provide_connection),
@@ -72,8 +83,12 @@ def create_app(settings: Settings) -> Litestar:
             "profile_signer": Provide(provide_profile_signer, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[request_id_middleware, refuse_nul_paths, metrics_middleware,
-                    idempotency_middleware],
+        middleware=[
+            request_id_middleware,
+            refuse_nul_paths,
+            metrics_middleware,
+            idempotency_middleware,
+        ],
         on_startup=[polish_openapi],
         before_send=[add_response_headers],
         request_max_body_size=settings.max_body_bytes,

@@ -97,8 +97,9 @@ async def template_db(server_url: str) -> AsyncIterator[str]:
 async def cloned_database(server_url: str, template: str, prefix: str) -> AsyncIterator[str]:
     """A new database copied from ``template``; dropped (forcibly) afterwards."""
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    await _on_server(server_url,
-                     f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY')
+    await _on_server(
+        server_url, f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY'
+    )
     try:
         yield with_database(server_url, name)
     finally:
@@ -131,8 +132,16 @@ def make_settings(**overrides: Any) -> Settings:
     """Settings as a test sees them: defaults, nothing from the environment, and local state
     (such as the generated profile signing key) in a throwaway directory, never the home.
     No job worker runs in the app unless a test asks for one (``jobs_in_process=True``)."""
-    return Settings(**{"db_pool_min": 1, "db_pool_max": 4, "log_level": "WARNING",
-                       "data_dir": _DATA_DIR, "jobs_in_process": False, **overrides})
+    return Settings(
+        **{
+            "db_pool_min": 1,
+            "db_pool_max": 4,
+            "log_level": "WARNING",
+            "data_dir": _DATA_DIR,
+            "jobs_in_process": False,
+            **overrides,
+        }
+    )
 
 
 @pytest.fixture
@@ -153,8 +162,12 @@ async def client(settings: Settings) -> AsyncIterator[AsyncTestClient]:  # type:
 async def org_id(pool: asyncpg.Pool) -> uuid.UUID:
     """A seeded organization."""
     oid = uuid.uuid4()
-    await pool.execute("INSERT INTO organizations (id, slug, name) VALUES ($1, $2, $3)",
-                       oid, f"org-{oid.hex[:8]}", "Test Health")
+    await pool.execute(
+        "INSERT INTO organizations (id, slug, name) VALUES ($1, $2, $3)",
+        oid,
+        f"org-{oid.hex[:8]}",
+        "Test Health",
+    )
     return oid
 
 

@@ -27,13 +27,46 @@ from tests.results.factories import staff_headers
 NASTY_BODIES: list[tuple[str, bytes]] = [
     ("malformed", b'{"given_name": "x",'),
     ("not an object", b"[1, 2, 3]"),
-    ("wrong types", json.dumps({"given_name": 1, "email": [], "levels": "x", "answer": {"a": 1},
-                                "seq": "one", "reason": 5, "attempt_id": 7}).encode()),
-    ("nul bytes", json.dumps({"given_name": "a\u0000b", "family_name": "\u0000",
-                              "email": "a\u0000@b.co", "reason": "\u0000", "notes": "\u0000",
-                              "item_id": "\u0000", "answer": "\u0000"}).encode()),
-    ("huge ints", json.dumps({"limit": 10**30, "seq": 10**30, "levels": {"content": 10**30},
-                              "client_seq": -(10**30), "time_multiplier": 10**30}).encode()),
+    (
+        "wrong types",
+        json.dumps(
+            {
+                "given_name": 1,
+                "email": [],
+                "levels": "x",
+                "answer": {"a": 1},
+                "seq": "one",
+                "reason": 5,
+                "attempt_id": 7,
+            }
+        ).encode(),
+    ),
+    (
+        "nul bytes",
+        json.dumps(
+            {
+                "given_name": "a\u0000b",
+                "family_name": "\u0000",
+                "email": "a\u0000@b.co",
+                "reason": "\u0000",
+                "notes": "\u0000",
+                "item_id": "\u0000",
+                "answer": "\u0000",
+            }
+        ).encode(),
+    ),
+    (
+        "huge ints",
+        json.dumps(
+            {
+                "limit": 10**30,
+                "seq": 10**30,
+                "levels": {"content": 10**30},
+                "client_seq": -(10**30),
+                "time_multiplier": 10**30,
+            }
+        ).encode(),
+    ),
     ("deep nesting", b"[" * 5000 + b"]" * 5000),
     ("ten megabytes", b'{"x": "' + b"a" * (10 * 1024 * 1024) + b'"}'),
 ]
@@ -55,12 +88,19 @@ def _assert_4xx_problem(r: Any, what: str) -> None:
         assert r.headers["content-type"].startswith("application/problem+json"), what
 
 
-async def test_nasty_bodies_get_4xx_problems(client: AsyncTestClient, pool: asyncpg.Pool,  # type: ignore[type-arg]
-                                             org_id: uuid.UUID, api_key: str) -> None:
+async def test_nasty_bodies_get_4xx_problems(
+    client: AsyncTestClient,
+    pool: asyncpg.Pool,  # type: ignore[type-arg]
+    org_id: uuid.UUID,
+    api_key: str,
+) -> None:
     endpoints = await _endpoints(client)
     assert len(endpoints) >= 4
-    headers = {**await staff_headers(client, pool, org_id, "admin", "admin@example.org"),
-               "Authorization": f"Bearer {api_key}", "content-type": "application/json"}
+    headers = {
+        **await staff_headers(client, pool, org_id, "admin", "admin@example.org"),
+        "Authorization": f"Bearer {api_key}",
+        "content-type": "application/json",
+    }
     before = await pool.fetchval("SELECT count(*) FROM candidates")
     for method, path in endpoints:
         if path == "/staff/session":
@@ -72,27 +112,54 @@ async def test_nasty_bodies_get_4xx_problems(client: AsyncTestClient, pool: asyn
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=50),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner,
-                                                               max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 
 
 @pytest.mark.parametrize("path", ["/api/v1/candidates", "/staff/ratings"])
-async def test_random_json_never_500(client: AsyncTestClient, pool: asyncpg.Pool,  # type: ignore[type-arg]
-                                     org_id: uuid.UUID, api_key: str, path: str) -> None:
-    headers = {**await staff_headers(client, pool, org_id, "admin", "admin@example.org"),
-               "Authorization": f"Bearer {api_key}"}
+async def test_random_json_never_500(
+    client: AsyncTestClient,
+    pool: asyncpg.Pool,  # type: ignore[type-arg]
+    org_id: uuid.UUID,
+    api_key: str,
+    path: str,
+) -> None:
+    headers = {
+        **await staff_headers(client, pool, org_id, "admin", "admin@example.org"),
+        "Authorization": f"Bearer {api_key}",
+    }
     bodies: list[dict[str, Any]] = []
 
     # hypothesis drives a sync function: it generates the bodies, the event loop sends them
-    @settings(max_examples=60, deadline=None, derandomize=True,
-              suppress_health_check=list(HealthCheck))
-    @given(body=st.dictionaries(
-        st.sampled_from(["given_name", "family_name", "email", "external_id", "attempt_id",
-                         "item_id", "levels", "notes"]), json_values, max_size=6))
+    @settings(
+        max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
+    )
+    @given(
+        body=st.dictionaries(
+            st.sampled_from(
+                [
+                    "given_name",
+                    "family_name",
+                    "email",
+                    "external_id",
+                    "attempt_id",
+                    "item_id",
+                    "levels",
+                    "notes",
+                ]
+            ),
+            json_values,
+            max_size=6,
+        )
+    )
     def collect(body: dict[str, Any]) -> None:
         bodies.append(body)
 
@@ -108,8 +175,11 @@ async def test_random_json_never_500(client: AsyncTestClient, pool: asyncpg.Pool
 NASTY_FORMS: list[tuple[str, bytes, str]] = [
     ("nul byte", b"agree=ye\x00s&confirm=\x00", "application/x-www-form-urlencoded"),
     ("bad percent-encoding", b"agree=%ff%fe%&confirm=%zz", "application/x-www-form-urlencoded"),
-    ("broken multipart", b"--b\r\nContent-Disposition: form-data\r\n\r\nx",
-     "multipart/form-data; boundary=b"),
+    (
+        "broken multipart",
+        b"--b\r\nContent-Disposition: form-data\r\n\r\nx",
+        "multipart/form-data; boundary=b",
+    ),
     ("json to a form", b'{"agree": [1, {"x": null}]}', "application/json"),
     ("ten megabytes", b"agree=" + b"a" * (10 * 1024 * 1024), "application/x-www-form-urlencoded"),
 ]
@@ -126,23 +196,31 @@ def _candidate_form_posts(client: AsyncTestClient, values: dict[str, str]) -> li
 
 
 async def test_candidate_form_posts_refuse_bad_bodies(
-    client: AsyncTestClient, pool: asyncpg.Pool, org_id: uuid.UUID,  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,  # type: ignore[type-arg]
 ) -> None:
     catalog = catalog_of(load_content())
     fresh = await invite(pool, org_id, await add_candidate(pool, org_id), catalog)
     started = await invite(pool, org_id, await add_candidate(pool, org_id), catalog)
     await begin(client, started)
     section = catalog.section_plans[(await attempt_row(pool, started))["form_id"]][0].section.id
-    stored = "SELECT (SELECT count(*) FROM responses), (SELECT count(*) FROM attempts), " \
-             "(SELECT count(*) FROM invitations WHERE consented_at IS NOT NULL)"
+    stored = (
+        "SELECT (SELECT count(*) FROM responses), (SELECT count(*) FROM attempts), "
+        "(SELECT count(*) FROM invitations WHERE consented_at IS NOT NULL)"
+    )
     before = tuple(await pool.fetchrow(stored))
     checked = 0
     for token in (fresh, started):
         values = {"token": token, "assessment_id": "coding", "section_id": section}
         for path in _candidate_form_posts(client, values):
             for name, body, content_type in NASTY_FORMS:
-                r = await client.post(path, content=body, follow_redirects=False,
-                                      headers={"content-type": content_type})
+                r = await client.post(
+                    path,
+                    content=body,
+                    follow_redirects=False,
+                    headers={"content-type": content_type},
+                )
                 assert r.status_code < 500, f"POST {path} with {name}: {r.text[:300]}"
                 checked += 1
     assert checked >= 2 * 8 * len(NASTY_FORMS)  # consent, start, begin, finish, submit, ...

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def _architecture() -> str:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     start = readme.index("## Architecture")
-    return readme[start:readme.index("\n## ", start + 1)]
+    return readme[start : readme.index("\n## ", start + 1)]
 
 
 def test_architecture_section_names_every_package() -> None:

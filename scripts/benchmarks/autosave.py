@@ -46,6 +46,7 @@ ITEMS_PER_CANDIDATE = 4
 
 # ---------- the ceiling: one INSERT per POST, nothing else ----------
 
+
 class CeilingSave(msgspec.Struct):
     """The same body the autosave endpoint takes."""
 
@@ -68,7 +69,11 @@ async def ceiling_save(data: CeilingSave, state: State) -> CeilingAck:
     async with state.pool.acquire() as conn:
         seq = await conn.fetchval(
             "INSERT INTO bench_ceiling (item_id, answer, seq) VALUES ($1, $2::text::jsonb, $3)"
-            " RETURNING seq", data.item_id, msgspec.json.encode(data.answer).decode(), data.seq)
+            " RETURNING seq",
+            data.item_id,
+            msgspec.json.encode(data.answer).decode(),
+            data.seq,
+        )
     return CeilingAck(saved=True, seq=seq)
 
 
@@ -78,8 +83,9 @@ async def _no_reset_query(conn: asyncpg.Connection) -> None:
 
 @contextlib.asynccontextmanager
 async def _ceiling_pool(app: Litestar) -> AsyncIterator[None]:
-    app.state.pool = await asyncpg.create_pool(os.environ["DATABASE_URL"], min_size=2,
-                                               max_size=10, reset=_no_reset_query)
+    app.state.pool = await asyncpg.create_pool(
+        os.environ["DATABASE_URL"], min_size=2, max_size=10, reset=_no_reset_query
+    )
     try:
         yield
     finally:
@@ -92,6 +98,7 @@ def ceiling_app() -> Litestar:
 
 
 # ---------- a minimal keep-alive HTTP/1.1 client (so the load generator stays cheap) ----------
+
 
 class Connection:
     """One keep-alive connection posting JSON."""
@@ -109,7 +116,9 @@ class Connection:
     async def post(self, path: str, body: bytes) -> tuple[int, bytes]:
         self.writer.write(
             f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+            f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
         head = await self.reader.readuntil(b"\r\n\r\n")
         status = int(head[9:12])
         length = 0
@@ -123,6 +132,7 @@ class Connection:
 
 
 # ---------- database and servers ----------
+
 
 def _with_db(url: str, name: str) -> str:
     return urlunsplit(urlsplit(url)._replace(path="/" + name))
@@ -160,8 +170,10 @@ async def _scratch(admin_url: str) -> str:
     await migrate_url(url)
     conn = await asyncpg.connect(url)
     try:
-        await conn.execute("CREATE TABLE bench_ceiling (id bigserial PRIMARY KEY, "
-                           "item_id text NOT NULL, answer jsonb NOT NULL, seq bigint NOT NULL)")
+        await conn.execute(
+            "CREATE TABLE bench_ceiling (id bigserial PRIMARY KEY, "
+            "item_id text NOT NULL, answer jsonb NOT NULL, seq bigint NOT NULL)"
+        )
     finally:
         await conn.close()
     return url
@@ -221,18 +233,30 @@ async def seed_open_attempts(url: str, count: int) -> list[Seat]:
     org = uuid.uuid4()
     seats = []
     try:
-        await pool.execute("INSERT INTO organizations (id, slug, name) VALUES ($1, $2, $3)",
-                           org, "bench", "Bench Health")
+        await pool.execute(
+            "INSERT INTO organizations (id, slug, name) VALUES ($1, $2, $3)",
+            org,
+            "bench",
+            "Bench Health",
+        )
         async with pool.acquire() as conn:
             for index in range(count):
                 cid = uuid.uuid4()
                 await conn.execute(
                     """INSERT INTO candidates (id, organization_id, given_name, family_name,
                        email) VALUES ($1, $2, 'Bench', $3, 'bench@example.org')""",
-                    cid, org, f"C{index}")
+                    cid,
+                    org,
+                    f"C{index}",
+                )
                 issued = await create_invitation(
-                    conn, org, NewInvitation(candidate_id=cid, assessments=["privacy"]),
-                    content=catalog.content, base_url="http://x", created_by="bench")
+                    conn,
+                    org,
+                    NewInvitation(candidate_id=cid, assessments=["privacy"]),
+                    content=catalog.content,
+                    base_url="http://x",
+                    created_by="bench",
+                )
                 token = issued.url.rsplit("/", 1)[-1]
                 invitation = await resolve_invitation(conn, token)
                 await record_consent(conn, invitation)
@@ -240,11 +264,16 @@ async def seed_open_attempts(url: str, count: int) -> list[Seat]:
                 state = await start_attempt(conn, invitation, "privacy", catalog)
                 plan = catalog.section_plans[state.form_id][0]
                 await enter_section(conn, state, plan.section.id)
-                items = [(catalog.item_at(state.form_id, p).id,
-                          _valid_answer(catalog.item_at(state.form_id, p)))
-                         for p in range(plan.first_position, plan.last_position + 1)]
-                seats.append(Seat(f"/take/{token}/privacy/answers",
-                                  items[:ITEMS_PER_CANDIDATE], {}))
+                items = [
+                    (
+                        catalog.item_at(state.form_id, p).id,
+                        _valid_answer(catalog.item_at(state.form_id, p)),
+                    )
+                    for p in range(plan.first_position, plan.last_position + 1)
+                ]
+                seats.append(
+                    Seat(f"/take/{token}/privacy/answers", items[:ITEMS_PER_CANDIDATE], {})
+                )
     finally:
         await pool.close()
     return seats
@@ -252,10 +281,15 @@ async def seed_open_attempts(url: str, count: int) -> list[Seat]:
 
 @contextlib.contextmanager
 def _serve(args: list[str], url: str, port: int) -> Iterator[subprocess.Popen[bytes]]:
-    env = {**os.environ, "DATABASE_URL": url, "CHARTREADY_LOG_LEVEL": "WARNING",
-           "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "CHARTREADY_LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
+    proc = subprocess.Popen(
+        args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -279,8 +313,10 @@ def _serve(args: list[str], url: str, port: int) -> Iterator[subprocess.Popen[by
 
 # ---------- load ----------
 
-async def _load(port: int, seats: list[Seat], seconds: float, path: str | None,
-                seq_start: int) -> tuple[int, list[float], int]:
+
+async def _load(
+    port: int, seats: list[Seat], seconds: float, path: str | None, seq_start: int
+) -> tuple[int, list[float], int]:
     """Each seat saves its items round-robin as fast as acknowledgements come back."""
     latencies: list[float] = []
     errors = 0
@@ -294,8 +330,9 @@ async def _load(port: int, seats: list[Seat], seconds: float, path: str | None,
             while time.perf_counter() < stop:
                 item, answer = seat.items[seq % len(seat.items)]
                 seq += 1
-                body = msgspec.json.encode({"item_id": item, "answer": answer, "seq": seq,
-                                            "tab_id": "bench-tab-1"})
+                body = msgspec.json.encode(
+                    {"item_id": item, "answer": answer, "seq": seq, "tab_id": "bench-tab-1"}
+                )
                 start = time.perf_counter()
                 status, reply = await conn.post(path or seat.path, body)
                 latencies.append((time.perf_counter() - start) * 1000)
@@ -334,8 +371,9 @@ def _cpu_seconds(server_pid: int) -> tuple[float, float]:
     return workers, postgres
 
 
-def _per_save_us(before: tuple[float, float], after: tuple[float, float],
-                 saves: int) -> tuple[float, float]:
+def _per_save_us(
+    before: tuple[float, float], after: tuple[float, float], saves: int
+) -> tuple[float, float]:
     return ((after[0] - before[0]) / saves * 1e6, (after[1] - before[1]) / saves * 1e6)
 
 
@@ -347,7 +385,8 @@ async def lost_saves(url: str, seats: list[Seat]) -> int:
         rows = await conn.fetch(
             """SELECT i.token_sha256, r.item_id, r.client_seq FROM responses r
                JOIN attempts t ON t.id = r.attempt_id
-               JOIN invitations i ON i.id = t.invitation_id""")
+               JOIN invitations i ON i.id = t.invitation_id"""
+        )
     finally:
         await conn.close()
     from service.delivery.tokens import token_digest  # noqa: PLC0415
@@ -389,29 +428,64 @@ async def _measure(quick: bool) -> dict[str, Any]:
             # Both servers stay up and the phases alternate, so each ratio compares two
             # measurements taken seconds apart on this noisy, shared machine.
             cpu: dict[str, list[tuple[float, float]]] = {"app": [], "ceiling": []}
-            with _serve([py, "-m", "service.cli", "serve", "--workers", "2", "--port",
-                         str(app_port)], url, app_port) as app_proc, \
-                 _serve([py, "-m", "uvicorn", "scripts.benchmarks.autosave:ceiling_app",
-                         "--factory", "--workers", "2", "--port", str(ceiling_port), "--loop",
-                         "uvloop", "--http", "httptools", "--no-access-log", "--log-level",
-                         "warning"], url, ceiling_port) as ceiling_proc:
+            with (
+                _serve(
+                    [py, "-m", "service.cli", "serve", "--workers", "2", "--port", str(app_port)],
+                    url,
+                    app_port,
+                ) as app_proc,
+                _serve(
+                    [
+                        py,
+                        "-m",
+                        "uvicorn",
+                        "scripts.benchmarks.autosave:ceiling_app",
+                        "--factory",
+                        "--workers",
+                        "2",
+                        "--port",
+                        str(ceiling_port),
+                        "--loop",
+                        "uvloop",
+                        "--http",
+                        "httptools",
+                        "--no-access-log",
+                        "--log-level",
+                        "warning",
+                    ],
+                    url,
+                    ceiling_port,
+                ) as ceiling_proc,
+            ):
                 _phase("service and ceiling up")
                 await _load(app_port, seats, 1.0, None, 0)  # warm-up
                 await _load(ceiling_port, seats, 1.0, "/save", 0)
                 for repeat in range(repeats):
                     before = _cpu_seconds(app_proc.pid)
-                    count, lat, errs = await _load(app_port, seats, seconds, None,
-                                                   (repeat + 1) * 1_000_000)
+                    count, lat, errs = await _load(
+                        app_port, seats, seconds, None, (repeat + 1) * 1_000_000
+                    )
                     cpu["app"].append(_per_save_us(before, _cpu_seconds(app_proc.pid), count))
                     errors += errs
-                    runs["app"].append((count / seconds, statistics.median(lat),
-                                        statistics.quantiles(lat, n=100)[98]))
+                    runs["app"].append(
+                        (
+                            count / seconds,
+                            statistics.median(lat),
+                            statistics.quantiles(lat, n=100)[98],
+                        )
+                    )
                     before = _cpu_seconds(ceiling_proc.pid)
                     count, lat, _ = await _load(ceiling_port, seats, seconds, "/save", 0)
                     cpu["ceiling"].append(
-                        _per_save_us(before, _cpu_seconds(ceiling_proc.pid), count))
-                    runs["ceiling"].append((count / seconds, statistics.median(lat),
-                                            statistics.quantiles(lat, n=100)[98]))
+                        _per_save_us(before, _cpu_seconds(ceiling_proc.pid), count)
+                    )
+                    runs["ceiling"].append(
+                        (
+                            count / seconds,
+                            statistics.median(lat),
+                            statistics.quantiles(lat, n=100)[98],
+                        )
+                    )
                     ratios.append(runs["app"][-1][0] / runs["ceiling"][-1][0])
             lost = await lost_saves(url, seats)
             _phase("counted")
@@ -421,14 +495,25 @@ async def _measure(quick: bool) -> dict[str, Any]:
     ceiling = [statistics.median(x) for x in zip(*runs["ceiling"], strict=True)]
     ratio = statistics.median(ratios)
     return {
-        "saves_per_s": round(app[0], 1), "p50_ms": round(app[1], 2), "p99_ms": round(app[2], 2),
-        "ceiling_saves_per_s": round(ceiling[0], 1), "ceiling_p99_ms": round(ceiling[2], 2),
-        "ceiling_ratio": round(ratio, 3), "lost": lost, "refused": errors,
+        "saves_per_s": round(app[0], 1),
+        "p50_ms": round(app[1], 2),
+        "p99_ms": round(app[2], 2),
+        "ceiling_saves_per_s": round(ceiling[0], 1),
+        "ceiling_p99_ms": round(ceiling[2], 2),
+        "ceiling_ratio": round(ratio, 3),
+        "lost": lost,
+        "refused": errors,
         # CPU per acknowledged save (µs): the server's worker processes, and PostgreSQL
-        "cpu_us_per_save": {side: {"workers": round(statistics.median(w for w, _ in v)),
-                                   "postgres": round(statistics.median(p for _, p in v))}
-                            for side, v in cpu.items()},
-        "candidates": CANDIDATES, "repeats": repeats, "seconds_per_repeat": seconds,
+        "cpu_us_per_save": {
+            side: {
+                "workers": round(statistics.median(w for w, _ in v)),
+                "postgres": round(statistics.median(p for _, p in v)),
+            }
+            for side, v in cpu.items()
+        },
+        "candidates": CANDIDATES,
+        "repeats": repeats,
+        "seconds_per_repeat": seconds,
         "ok": ratio >= GOAL_RATIO and app[2] < GOAL_P99_MS and lost == 0 and errors == 0,
     }
 

@@ -24,8 +24,10 @@ ON CONFLICT (attempt_id, item_id) DO UPDATE
         saved_at = now()
     WHERE responses.client_seq < EXCLUDED.client_seq
 RETURNING client_seq"""
-_INSERT = ("INSERT INTO bench_ceiling (item_id, answer, seq) VALUES ($1, $2::text::jsonb, $3) "
-           "RETURNING seq")
+_INSERT = (
+    "INSERT INTO bench_ceiling (item_id, answer, seq) VALUES ($1, $2::text::jsonb, $3) "
+    "RETURNING seq"
+)
 
 
 async def _measure(calls: int, repeats: int) -> dict[str, float]:
@@ -48,18 +50,30 @@ async def _measure(calls: int, repeats: int) -> dict[str, float]:
                     digest = token_digest(seat.path.split("/")[2])
                     attempt = await conn.fetchval(
                         "SELECT t.id FROM attempts t JOIN invitations i ON i.id = "
-                        "t.invitation_id WHERE i.token_sha256 = $1", digest)
+                        "t.invitation_id WHERE i.token_sha256 = $1",
+                        digest,
+                    )
                     for item, answer in seat.items:
                         place = catalog.placements[item]
-                        rows.append([digest, "privacy", place.form_id, place.section_id, item,
-                                     msgspec.json.encode(answer).decode(), attempt])
+                        rows.append(
+                            [
+                                digest,
+                                "privacy",
+                                place.form_id,
+                                place.section_id,
+                                item,
+                                msgspec.json.encode(answer).decode(),
+                                attempt,
+                            ]
+                        )
                 seq = 0
                 statements = {
                     "insert": lambda r, s: conn.fetchval(_INSERT, r[4], r[5], s),
                     "checks": lambda r, s: conn.fetchval(checks_only, *r[:4]),
                     "upsert": lambda r, s: conn.fetchval(_PLAIN_UPSERT, r[6], r[4], r[5], s),
-                    "autosave": lambda r, s: conn.fetchrow(autosave._UPSERT, *r[:6], s,
-                                                           "bench-tab-1"),
+                    "autosave": lambda r, s: conn.fetchrow(
+                        autosave._UPSERT, *r[:6], s, "bench-tab-1"
+                    ),
                 }
                 for _ in range(repeats):
                     for name, run_one in statements.items():
@@ -80,8 +94,10 @@ def run(quick: bool) -> dict[str, Any]:
     started = time.perf_counter()
     pg = asyncio.run(_measure(*((1000, 2) if quick else (4000, 3))))
     return {
-        "pg_us_insert": round(pg["insert"]), "pg_us_checks_only": round(pg["checks"]),
-        "pg_us_upsert_by_attempt": round(pg["upsert"]), "pg_us_autosave": round(pg["autosave"]),
+        "pg_us_insert": round(pg["insert"]),
+        "pg_us_checks_only": round(pg["checks"]),
+        "pg_us_upsert_by_attempt": round(pg["upsert"]),
+        "pg_us_autosave": round(pg["autosave"]),
         "autosave_to_insert": round(pg["autosave"] / pg["insert"], 2),
         "seconds": round(time.perf_counter() - started, 1),
         "ok": pg["autosave"] <= 1.25 * pg["insert"],

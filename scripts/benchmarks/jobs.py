@@ -47,21 +47,30 @@ def worker_main(database_url: str, concurrency: int) -> None:
     async def work() -> None:
         pool = await create_pool(database_url, min_size=1, max_size=4)
         profiles = ProfileRuntime.from_settings(settings)
-        runtime = JobRuntime(pool=pool, content=load_content(), settings=settings,
-                             profiles=profiles)
+        runtime = JobRuntime(
+            pool=pool, content=load_content(), settings=settings, profiles=profiles
+        )
         async with connected(database_url) as jobs:
-            await jobs.run_worker_async(**worker_options(
-                settings, runtime, concurrency=concurrency, queues=["bench", "profiles"]))
+            await jobs.run_worker_async(
+                **worker_options(
+                    settings, runtime, concurrency=concurrency, queues=["bench", "profiles"]
+                )
+            )
 
     asyncio.run(work())
 
 
-def _start_workers(url: str, count: int, concurrency: int,
-                   data_dir: str) -> list[subprocess.Popen[bytes]]:
-    env = {**os.environ, "DATABASE_URL": url, "CHARTREADY_DATA_DIR": data_dir,
-           "CHARTREADY_LOG_LEVEL": "ERROR", "CHARTREADY_PDF_WORKERS": "1"}
-    code = (f"from scripts.benchmarks.jobs import worker_main; "
-            f"worker_main({url!r}, {concurrency})")
+def _start_workers(
+    url: str, count: int, concurrency: int, data_dir: str
+) -> list[subprocess.Popen[bytes]]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "CHARTREADY_DATA_DIR": data_dir,
+        "CHARTREADY_LOG_LEVEL": "ERROR",
+        "CHARTREADY_PDF_WORKERS": "1",
+    }
+    code = f"from scripts.benchmarks.jobs import worker_main; worker_main({url!r}, {concurrency})"
     return [subprocess.Popen([sys.executable, "-c", code], env=env) for _ in range(count)]
 
 
@@ -70,8 +79,15 @@ async def _until(conn: asyncpg.Connection, query: str, *args: object) -> None:
         await asyncio.sleep(0.02)
 
 
-async def _timed_run(url: str, workers: int, concurrency: int, defer_sql: str,
-                     args: list[Any], total: int, data_dir: str) -> float:
+async def _timed_run(
+    url: str,
+    workers: int,
+    concurrency: int,
+    defer_sql: str,
+    args: list[Any],
+    total: int,
+    data_dir: str,
+) -> float:
     """Seconds from deferring ``total`` jobs to all of them succeeded, with ``workers``."""
     conn = await asyncpg.connect(url)
     processes = _start_workers(url, workers, concurrency, data_dir)
@@ -80,9 +96,12 @@ async def _timed_run(url: str, workers: int, concurrency: int, defer_sql: str,
         await asyncio.sleep(1.0)  # let the workers settle (periodic deferrals, imports)
         started = time.perf_counter()
         await conn.execute(defer_sql, *args)
-        await _until(conn, """SELECT count(*) >= $1 FROM procrastinate_jobs
+        await _until(
+            conn,
+            """SELECT count(*) >= $1 FROM procrastinate_jobs
                               WHERE queue_name IN ('bench', 'profiles') AND status = 'succeeded'""",
-                     total)
+            total,
+        )
         return time.perf_counter() - started
     finally:
         for p in processes:
@@ -90,7 +109,8 @@ async def _timed_run(url: str, workers: int, concurrency: int, defer_sql: str,
         for p in processes:
             p.wait()
         await conn.execute(
-            "DELETE FROM procrastinate_jobs WHERE queue_name IN ('bench', 'profiles')")
+            "DELETE FROM procrastinate_jobs WHERE queue_name IN ('bench', 'profiles')"
+        )
         await conn.execute("DELETE FROM procrastinate_workers")
         await conn.close()
 
@@ -125,30 +145,55 @@ async def _seed_scored(url: str, candidates: int) -> uuid.UUID:
     try:
         async with pool.acquire() as conn:
             await ensure_content_version(conn, content)
-            await conn.execute("INSERT INTO organizations (id, slug, name) VALUES ($1, $2, $3)",
-                               org, f"bench-{org.hex[:8]}", "Bench Health")
+            await conn.execute(
+                "INSERT INTO organizations (id, slug, name) VALUES ($1, $2, $3)",
+                org,
+                f"bench-{org.hex[:8]}",
+                "Bench Health",
+            )
             for n in range(candidates):
                 candidate, invitation, attempt = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
                 await conn.execute(
                     """INSERT INTO candidates (id, organization_id, given_name, family_name,
                            email) VALUES ($1, $2, 'Bench', $3, $4)""",
-                    candidate, org, f"C{n}", f"c{n}@example.org")
+                    candidate,
+                    org,
+                    f"C{n}",
+                    f"c{n}@example.org",
+                )
                 await conn.execute(
                     """INSERT INTO invitations (id, organization_id, candidate_id, token_sha256,
                            assessments, expires_at, created_by)
                        VALUES ($1, $2, $3, $4, '{privacy}', now() + interval '7 days', 'bench')""",
-                    invitation, org, candidate, uuid.uuid4().bytes * 2)
+                    invitation,
+                    org,
+                    candidate,
+                    uuid.uuid4().bytes * 2,
+                )
                 await conn.execute(
                     """INSERT INTO attempts (id, organization_id, candidate_id, invitation_id,
                            assessment_id, form_id, content_version, status, submitted_at)
                        VALUES ($1, $2, $3, $4, 'privacy', 'privacy-a', $5, 'submitted', now())""",
-                    attempt, org, candidate, invitation, content.version_id)
+                    attempt,
+                    org,
+                    candidate,
+                    invitation,
+                    content.version_id,
+                )
                 await conn.executemany(
                     """INSERT INTO responses (organization_id, attempt_id, item_id, answer,
                            client_seq) VALUES ($1, $2, $3, $4, 1)""",
-                    [(org, attempt, i.id, key_answer(i)) for i in form.items[n % 3:]])
-                await rescore_attempt(conn, org, attempt, content, reason="bench", actor="bench",
-                                      thresholds=BandThresholds())
+                    [(org, attempt, i.id, key_answer(i)) for i in form.items[n % 3 :]],
+                )
+                await rescore_attempt(
+                    conn,
+                    org,
+                    attempt,
+                    content,
+                    reason="bench",
+                    actor="bench",
+                    thresholds=BandThresholds(),
+                )
     finally:
         await pool.close()
     return org
@@ -161,22 +206,32 @@ async def _measure(quick: bool) -> dict[str, Any]:
         async with scratch_database("bench_jobs") as url:
             org = await _seed_scored(url, renders)
             for workers in (1, 2):
-                noop = [noops / await _timed_run(url, workers, 20, _DEFER_NOOPS, [noops],
-                                                 noops, data_dir) for _ in range(repeats)]
+                noop = [
+                    noops
+                    / await _timed_run(url, workers, 20, _DEFER_NOOPS, [noops], noops, data_dir)
+                    for _ in range(repeats)
+                ]
                 render = []
                 for _ in range(repeats):
                     await _clear_profiles(url)
-                    seconds = await _timed_run(url, workers, 1, _DEFER_RENDERS,
-                                               [str(org), str(uuid.uuid4())], renders,
-                                               data_dir)
+                    seconds = await _timed_run(
+                        url,
+                        workers,
+                        1,
+                        _DEFER_RENDERS,
+                        [str(org), str(uuid.uuid4())],
+                        renders,
+                        data_dir,
+                    )
                     render.append(renders / seconds)
                 suffix = "" if workers == 1 else "_2_workers"
                 figures[f"noop_jobs_per_s{suffix}"] = round(statistics.median(noop), 1)
                 figures[f"render_jobs_per_s{suffix}"] = round(statistics.median(render), 2)
     figures.update(noop_jobs=noops, render_jobs=renders, repeats=repeats)
-    figures["ok"] = (figures["noop_jobs_per_s_2_workers"] >= 0.9 * figures["noop_jobs_per_s"]
-                     and figures["render_jobs_per_s_2_workers"]
-                     >= 0.9 * figures["render_jobs_per_s"])
+    figures["ok"] = (
+        figures["noop_jobs_per_s_2_workers"] >= 0.9 * figures["noop_jobs_per_s"]
+        and figures["render_jobs_per_s_2_workers"] >= 0.9 * figures["render_jobs_per_s"]
+    )
     return figures
 
 

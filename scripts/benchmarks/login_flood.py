@@ -55,7 +55,9 @@ class FloodConnection(Connection):
     async def post_as(self, path: str, body: bytes, headers: str) -> tuple[int, bytes]:
         self.writer.write(
             f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            f"{headers}Content-Length: {len(body)}\r\n\r\n".encode() + body)
+            f"{headers}Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
         head = await self.reader.readuntil(b"\r\n\r\n")
         status = int(head[9:12])
         length = 0
@@ -65,8 +67,9 @@ class FloodConnection(Connection):
         return status, await self.reader.readexactly(length)
 
 
-async def _autosave(port: int, seats: list[Seat], seconds: float,
-                    seq_start: int) -> tuple[list[float], int]:
+async def _autosave(
+    port: int, seats: list[Seat], seconds: float, seq_start: int
+) -> tuple[list[float], int]:
     """Each seat saves one answer every SAVE_INTERVAL_S; latencies in ms and refusals."""
     latencies: list[float] = []
     errors = 0
@@ -82,8 +85,9 @@ async def _autosave(port: int, seats: list[Seat], seconds: float,
             while time.perf_counter() < stop:
                 item, answer = seat.items[seq % len(seat.items)]
                 seq += 1
-                body = msgspec.json.encode({"item_id": item, "answer": answer, "seq": seq,
-                                            "tab_id": "bench-tab-1"})
+                body = msgspec.json.encode(
+                    {"item_id": item, "answer": answer, "seq": seq, "tab_id": "bench-tab-1"}
+                )
                 start = time.perf_counter()
                 status, reply = await conn.post(seat.path, body)
                 latencies.append((time.perf_counter() - start) * 1000)
@@ -96,13 +100,19 @@ async def _autosave(port: int, seats: list[Seat], seconds: float,
         finally:
             conn.close()
 
-    await asyncio.gather(*(candidate(seat, i * SAVE_INTERVAL_S / len(seats))
-                           for i, seat in enumerate(seats)))
+    await asyncio.gather(
+        *(candidate(seat, i * SAVE_INTERVAL_S / len(seats)) for i, seat in enumerate(seats))
+    )
     return latencies, errors
 
 
-async def _flood(port: int, until: float, distributed: bool,
-                 outcome: collections.Counter[int], answer_ms: list[float]) -> None:
+async def _flood(
+    port: int,
+    until: float,
+    distributed: bool,
+    outcome: collections.Counter[int],
+    answer_ms: list[float],
+) -> None:
     """FLOOD_CLIENTS clients posting sign-ins with random e-mails until ``until``."""
     rng = random.Random(11)
 
@@ -110,11 +120,19 @@ async def _flood(port: int, until: float, distributed: bool,
         conn = await FloodConnection.open(port)
         try:
             while time.perf_counter() < until:
-                body = msgspec.json.encode({"organization": "bench",
-                                            "email": f"u{rng.getrandbits(48):x}@example.org",
-                                            "password": "not the password"})
-                headers = (f"X-Forwarded-For: 10.{rng.randrange(256)}.{rng.randrange(256)}."
-                           f"{rng.randrange(1, 255)}\r\n" if distributed else "")
+                body = msgspec.json.encode(
+                    {
+                        "organization": "bench",
+                        "email": f"u{rng.getrandbits(48):x}@example.org",
+                        "password": "not the password",
+                    }
+                )
+                headers = (
+                    f"X-Forwarded-For: 10.{rng.randrange(256)}.{rng.randrange(256)}."
+                    f"{rng.randrange(1, 255)}\r\n"
+                    if distributed
+                    else ""
+                )
                 start = time.perf_counter()
                 status, _ = await conn.post_as("/staff/session", body, headers)
                 answer_ms.append((time.perf_counter() - start) * 1000)
@@ -146,8 +164,11 @@ async def _measure(quick: bool) -> dict[str, Any]:
         try:
             seats = await seed_open_attempts(url, CANDIDATES)
             port = free_port()
-            with _serve([_python(), "-m", "service.cli", "serve", "--workers", "2", "--port",
-                         str(port)], url, port):
+            with _serve(
+                [_python(), "-m", "service.cli", "serve", "--workers", "2", "--port", str(port)],
+                url,
+                port,
+            ):
                 await _autosave(port, seats, 2.0, 0)  # warm-up
                 order = random.Random(7)
                 for repeat in range(repeats):
@@ -157,41 +178,58 @@ async def _measure(quick: bool) -> dict[str, Any]:
                     for offset, phase in enumerate(order.sample(phases, len(phases))):
                         flood = None
                         if phase != "quiet":
-                            flood = asyncio.create_task(_flood(
-                                port, time.perf_counter() + seconds + 1.0,
-                                phase == "distributed", outcomes[phase], answers[phase]))
+                            flood = asyncio.create_task(
+                                _flood(
+                                    port,
+                                    time.perf_counter() + seconds + 1.0,
+                                    phase == "distributed",
+                                    outcomes[phase],
+                                    answers[phase],
+                                )
+                            )
                             await asyncio.sleep(1.0)  # the flood is under way first
-                        loaded, errors = await _autosave(port, seats, seconds,
-                                                         base + offset * 100_000)
+                        loaded, errors = await _autosave(
+                            port, seats, seconds, base + offset * 100_000
+                        )
                         if flood is not None:
                             await flood
                         refused += errors
                         figures[phase].append((statistics.median(loaded), _p(loaded, 99)))
-                        _log(f"repeat {repeat} {phase}: p50 {figures[phase][-1][0]:.2f} ms, "
-                             f"p99 {figures[phase][-1][1]:.2f} ms")
+                        _log(
+                            f"repeat {repeat} {phase}: p50 {figures[phase][-1][0]:.2f} ms, "
+                            f"p99 {figures[phase][-1][1]:.2f} ms"
+                        )
                     for phase in phases[1:]:
                         ratios[phase].append(figures[phase][-1][1] / figures["quiet"][-1][1])
             lost = await lost_saves(url, seats)
         finally:
             await _drop(admin_url, url)
-    medians = {p: [statistics.median(x) for x in zip(*v, strict=True)]
-               for p, v in figures.items()}
+    medians = {p: [statistics.median(x) for x in zip(*v, strict=True)] for p, v in figures.items()}
     ratio = statistics.median(ratios["distributed"])
     ratio_one = statistics.median(ratios["one_address"])
     flood_seconds = repeats * (seconds + 1.0)  # per flood kind
     return {
         "p99_ratio": round(ratio, 2),
         "p99_ratio_one_address": round(ratio_one, 2),
-        "autosave_ms": {p: {"p50": round(m[0], 2), "p99": round(m[1], 2)}
-                        for p, m in medians.items()},
-        "flood": {p: {"statuses": dict(sorted(outcomes[p].items())),
-                      "requests_per_s": round(sum(outcomes[p].values()) / flood_seconds, 1),
-                      "answer_p50_ms": round(statistics.median(answers[p]), 1)
-                      if answers[p] else None}
-                  for p in phases[1:]},
-        "lost": lost, "refused_saves": refused, "candidates": CANDIDATES,
-        "save_interval_s": SAVE_INTERVAL_S, "flood_clients": FLOOD_CLIENTS,
-        "repeats": repeats, "seconds_per_phase": seconds, "run": uuid.uuid4().hex[:8],
+        "autosave_ms": {
+            p: {"p50": round(m[0], 2), "p99": round(m[1], 2)} for p, m in medians.items()
+        },
+        "flood": {
+            p: {
+                "statuses": dict(sorted(outcomes[p].items())),
+                "requests_per_s": round(sum(outcomes[p].values()) / flood_seconds, 1),
+                "answer_p50_ms": round(statistics.median(answers[p]), 1) if answers[p] else None,
+            }
+            for p in phases[1:]
+        },
+        "lost": lost,
+        "refused_saves": refused,
+        "candidates": CANDIDATES,
+        "save_interval_s": SAVE_INTERVAL_S,
+        "flood_clients": FLOOD_CLIENTS,
+        "repeats": repeats,
+        "seconds_per_phase": seconds,
+        "run": uuid.uuid4().hex[:8],
         "ok": ratio < GOAL_RATIO and ratio_one < GOAL_RATIO and lost == 0 and refused == 0,
     }
 

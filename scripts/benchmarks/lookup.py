@@ -36,11 +36,22 @@ def _queries(index: Any, count: int, rng: random.Random) -> list[tuple[str, str]
     common = [w for w, _ in frequency.most_common(60)]
     vocabulary = [w for w, n in frequency.items() if n >= 2 and len(w) >= 3]
     queries: list[tuple[str, str]] = [("search", w) for w in common]
-    queries += [("search", " ".join(common[i:i + k])) for k in (2, 3, 4, 6, 8)
-                for i in range(0, 30, 5)]
-    queries += [("search", q) for q in ("initial encounter for closed fracture",
-                                        "other specified unspecified", "xyzzy plugh",
-                                        "with without", "a b c d e f g h", "s", "e1", "z")]
+    queries += [
+        ("search", " ".join(common[i : i + k])) for k in (2, 3, 4, 6, 8) for i in range(0, 30, 5)
+    ]
+    queries += [
+        ("search", q)
+        for q in (
+            "initial encounter for closed fracture",
+            "other specified unspecified",
+            "xyzzy plugh",
+            "with without",
+            "a b c d e f g h",
+            "s",
+            "e1",
+            "z",
+        )
+    ]
     while len(queries) < count:
         kind = rng.random()
         if kind < 0.3:

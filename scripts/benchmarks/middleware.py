@@ -25,21 +25,38 @@ def _handler(token: FromPath[str]) -> dict[str, bool]:
 
 def _app(kind: str) -> Litestar:
     if kind == "litestar_prometheus":
-        return Litestar([_handler], middleware=[
-            PrometheusConfig(app_name=f"bench{time.perf_counter_ns()}", group_path=True)
-            .middleware])
+        return Litestar(
+            [_handler],
+            middleware=[
+                PrometheusConfig(
+                    app_name=f"bench{time.perf_counter_ns()}", group_path=True
+                ).middleware
+            ],
+        )
     if kind == "chartready":
-        return Litestar([_handler], middleware=[request_id_middleware, metrics_middleware],
-                        before_send=[add_response_headers])
+        return Litestar(
+            [_handler],
+            middleware=[request_id_middleware, metrics_middleware],
+            before_send=[add_response_headers],
+        )
     return Litestar([_handler])
 
 
 async def _per_call_us(app: Litestar, calls: int) -> float:
     scope: dict[str, Any] = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
-        "scheme": "http", "path": "/x/abc", "raw_path": b"/x/abc", "query_string": b"",
-        "root_path": "", "headers": [(b"host", b"h"), (b"content-length", b"0")],
-        "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80)}
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/x/abc",
+        "raw_path": b"/x/abc",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"h"), (b"content-length", b"0")],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }
 
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": b"", "more_body": False}

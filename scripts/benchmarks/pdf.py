@@ -39,9 +39,13 @@ SIGNER = ProfileSigner.from_settings(generate_seed())
 def _request(index: int) -> RenderRequest:
     data = sample_profile(candidate_name=f"Candidate {index:04d}")
     signed = SIGNER.sign(msgspec.structs.replace(data, profile_id=str(uuid.uuid4())))
-    return RenderRequest(canonical=signed.canonical, signature=signed.signature,
-                         key_id=signed.key_id, sha256=signed.sha256,
-                         public_base_url="https://chartready.example.org")
+    return RenderRequest(
+        canonical=signed.canonical,
+        signature=signed.signature,
+        key_id=signed.key_id,
+        sha256=signed.sha256,
+        public_base_url="https://chartready.example.org",
+    )
 
 
 def _render_ms(repeats: int) -> tuple[float, float]:
@@ -75,12 +79,14 @@ async def _pool_figures(count: int, repeats: int, rss_renders: int) -> dict[str,
     The one-worker pool is never recycled, so its memory after ``rss_renders`` shows growth.
     """
     one, two, ratios = [], [], []
-    async with RenderPool(workers=1, max_tasks_per_child=None) as single, RenderPool(
-        workers=2, max_tasks_per_child=None
-    ) as pair:
+    async with (
+        RenderPool(workers=1, max_tasks_per_child=None) as single,
+        RenderPool(workers=2, max_tasks_per_child=None) as pair,
+    ):
         await asyncio.gather(single.warm(), pair.warm())
-        await asyncio.gather(single.render(_request(0)), pair.render(_request(1)),
-                             pair.render(_request(2)))
+        await asyncio.gather(
+            single.render(_request(0)), pair.render(_request(1)), pair.render(_request(2))
+        )
         rss_start = await single.worker_rss_mb()
         for _ in range(repeats):
             one.append(await _throughput(single, count))
@@ -148,16 +154,26 @@ async def _cached_figures(repeats: int) -> dict[str, float]:
         try:
             async with pool.acquire() as conn:
                 org_id, candidate_id = uuid.uuid4(), uuid.uuid4()
-                await conn.execute("INSERT INTO organizations (id, slug, name) "
-                                   "VALUES ($1, 'bench-org', 'Bench Health')", org_id)
+                await conn.execute(
+                    "INSERT INTO organizations (id, slug, name) "
+                    "VALUES ($1, 'bench-org', 'Bench Health')",
+                    org_id,
+                )
                 await conn.execute(
                     "INSERT INTO candidates (id, organization_id, given_name, family_name, email)"
-                    " VALUES ($1, $2, 'Ana', 'Ruiz', 'ana@example.org')", candidate_id, org_id)
+                    " VALUES ($1, $2, 'Ana', 'Ruiz', 'ana@example.org')",
+                    candidate_id,
+                    org_id,
+                )
                 data = msgspec.structs.replace(sample_profile(), profile_id=new_profile_id())
                 kwargs: dict[str, Any] = {
-                    "organization_id": org_id, "candidate_id": candidate_id, "attempt_id": None,
-                    "signer": SIGNER, "renderer": _SyncRenderer(),
-                    "public_base_url": "https://chartready.example.org"}
+                    "organization_id": org_id,
+                    "candidate_id": candidate_id,
+                    "attempt_id": None,
+                    "signer": SIGNER,
+                    "renderer": _SyncRenderer(),
+                    "public_base_url": "https://chartready.example.org",
+                }
                 stored = await issue_profile(conn, data=data, **kwargs)
                 download, reissue = [], []
                 for _ in range(repeats):
@@ -171,17 +187,22 @@ async def _cached_figures(repeats: int) -> dict[str, float]:
                     reissue.append((time.perf_counter() - start) * 1000)
         finally:
             await pool.close()
-    return {"cached_ms": statistics.median(download),
-            "cached_reissue_ms": statistics.median(reissue),
-            "pdf_kib": len(pdf.pdf) / 1024}
+    return {
+        "cached_ms": statistics.median(download),
+        "cached_reissue_ms": statistics.median(reissue),
+        "pdf_kib": len(pdf.pdf) / 1024,
+    }
 
 
 def run(quick: bool) -> dict[str, Any]:
     """Measure and compare with the goals; figures are medians over repeats."""
     load_before = os.getloadavg()[0]
     render_ms, render_cpu_ms = _render_ms(5 if quick else 20)
-    pool = asyncio.run(_pool_figures(count=6 if quick else 12, repeats=3 if quick else 7,
-                                     rss_renders=30 if quick else 200))
+    pool = asyncio.run(
+        _pool_figures(
+            count=6 if quick else 12, repeats=3 if quick else 7, rss_renders=30 if quick else 200
+        )
+    )
     cached = asyncio.run(_cached_figures(50 if quick else 300))
     speedup = pool["pool_speedup"]
     return {
@@ -197,6 +218,7 @@ def run(quick: bool) -> dict[str, Any]:
         "cached_reissue_ms": round(cached["cached_reissue_ms"], 3),
         "pdf_kib": round(cached["pdf_kib"], 1),
         "load_avg_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
-        "ok": render_ms <= GOAL_RENDER_MS and speedup >= GOAL_POOL_SPEEDUP
+        "ok": render_ms <= GOAL_RENDER_MS
+        and speedup >= GOAL_POOL_SPEEDUP
         and cached["cached_ms"] < GOAL_CACHED_MS,
     }

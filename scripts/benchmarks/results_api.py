@@ -50,8 +50,10 @@ class Connection:
         return cls(reader, writer)
 
     async def get(self, path: str, key: str) -> tuple[int, bytes]:
-        self.writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                          f"Authorization: Bearer {key}\r\n\r\n".encode())
+        self.writer.write(
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Authorization: Bearer {key}\r\n\r\n".encode()
+        )
         head = await self.reader.readuntil(b"\r\n\r\n")
         status = int(head[9:12])
         length = 0
@@ -93,8 +95,12 @@ async def seed(url: str, candidates: int) -> str:
     pool = await create_pool(url, min_size=1, max_size=2)
     try:
         async with pool.acquire() as conn:
-            await conn.execute("INSERT INTO organizations (id, slug, name) VALUES ($1, $2, $3)",
-                               org, "bench-org", "Bench Health")
+            await conn.execute(
+                "INSERT INTO organizations (id, slug, name) VALUES ($1, $2, $3)",
+                org,
+                "bench-org",
+                "Bench Health",
+            )
             key = (await create_api_key(conn, org, "bench", ["results:read"])).secret
             await ensure_content_version(conn, content)
             template = await _template(conn, org, content, rescore_attempt, BandThresholds())
@@ -104,31 +110,50 @@ async def seed(url: str, candidates: int) -> str:
     return key
 
 
-async def _template(conn: asyncpg.Connection, org: uuid.UUID, content: Any, rescore: Any,
-                    thresholds: Any) -> asyncpg.Record:
+async def _template(
+    conn: asyncpg.Connection, org: uuid.UUID, content: Any, rescore: Any, thresholds: Any
+) -> asyncpg.Record:
     candidate, invitation, attempt = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    await conn.execute("""INSERT INTO candidates (id, organization_id, given_name, family_name,
+    await conn.execute(
+        """INSERT INTO candidates (id, organization_id, given_name, family_name,
                                                   email) VALUES ($1, $2, 'C', 'Zero', 'c@x.org')""",
-                       candidate, org)
+        candidate,
+        org,
+    )
     await conn.execute(
         """INSERT INTO invitations (id, organization_id, candidate_id, token_sha256, assessments,
                expires_at, created_by) VALUES ($1, $2, $3, $4, '{coding}', now() + interval
-               '7 days', 'bench')""", invitation, org, candidate, uuid.uuid4().bytes * 2)
+               '7 days', 'bench')""",
+        invitation,
+        org,
+        candidate,
+        uuid.uuid4().bytes * 2,
+    )
     await conn.execute(
         """INSERT INTO attempts (id, organization_id, candidate_id, invitation_id, assessment_id,
                form_id, content_version, status, submitted_at)
            VALUES ($1, $2, $3, $4, 'coding', 'coding-a', $5, 'submitted', now())""",
-        attempt, org, candidate, invitation, content.version_id)
+        attempt,
+        org,
+        candidate,
+        invitation,
+        content.version_id,
+    )
     first = content.forms["coding-a"].items[0]
-    await conn.execute("""INSERT INTO responses (organization_id, attempt_id, item_id, answer,
+    await conn.execute(
+        """INSERT INTO responses (organization_id, attempt_id, item_id, answer,
                                                  client_seq) VALUES ($1, $2, $3, $4, 1)""",
-                       org, attempt, first.id, list(getattr(first, "key", [])) or "A")
-    await rescore(conn, org, attempt, content, reason="bench", actor="bench",
-                  thresholds=thresholds)
+        org,
+        attempt,
+        first.id,
+        list(getattr(first, "key", [])) or "A",
+    )
+    await rescore(conn, org, attempt, content, reason="bench", actor="bench", thresholds=thresholds)
     row: asyncpg.Record = await conn.fetchrow(
         """SELECT v.*, r.raw_total, r.max_total, r.scaled_score, r.passed, r.provisional,
                   r.content_version AS run_content
-           FROM result_versions v JOIN scoring_runs r ON r.id = v.scoring_run_id""")
+           FROM result_versions v JOIN scoring_runs r ON r.id = v.scoring_run_id"""
+    )
     return row
 
 
@@ -139,39 +164,121 @@ async def _clone(conn: asyncpg.Connection, org: uuid.UUID, t: asyncpg.Record, n:
     old = (str(t["candidate_id"]), str(t["attempt_id"]), str(t["scoring_run_id"]))
     invitation_old = str(msgspec.json.decode(t["document"])["invitation_id"])
     await conn.copy_records_to_table(
-        "candidates", columns=["id", "organization_id", "given_name", "family_name", "email"],
-        records=[(c, org, "Bench", f"Candidate {i}", f"b{i}@x.org")
-                 for i, (c, _, _, _) in enumerate(ids)])
+        "candidates",
+        columns=["id", "organization_id", "given_name", "family_name", "email"],
+        records=[
+            (c, org, "Bench", f"Candidate {i}", f"b{i}@x.org") for i, (c, _, _, _) in enumerate(ids)
+        ],
+    )
     await conn.copy_records_to_table(
-        "invitations", columns=["id", "organization_id", "candidate_id", "token_sha256",
-                                "assessments", "expires_at", "created_by"],
-        records=[(inv, org, c, uuid.uuid4().bytes * 2, ["coding"],
-                  start + dt.timedelta(days=7), "bench") for c, inv, _, _ in ids])
+        "invitations",
+        columns=[
+            "id",
+            "organization_id",
+            "candidate_id",
+            "token_sha256",
+            "assessments",
+            "expires_at",
+            "created_by",
+        ],
+        records=[
+            (inv, org, c, uuid.uuid4().bytes * 2, ["coding"], start + dt.timedelta(days=7), "bench")
+            for c, inv, _, _ in ids
+        ],
+    )
     await conn.copy_records_to_table(
-        "attempts", columns=["id", "organization_id", "candidate_id", "invitation_id",
-                             "assessment_id", "form_id", "content_version", "status",
-                             "started_at", "submitted_at"],
-        records=[(a, org, c, inv, "coding", "coding-a", t["run_content"], "scored",
-                  start - dt.timedelta(hours=1), start)
-                 for c, inv, a, _ in ids])
+        "attempts",
+        columns=[
+            "id",
+            "organization_id",
+            "candidate_id",
+            "invitation_id",
+            "assessment_id",
+            "form_id",
+            "content_version",
+            "status",
+            "started_at",
+            "submitted_at",
+        ],
+        records=[
+            (
+                a,
+                org,
+                c,
+                inv,
+                "coding",
+                "coding-a",
+                t["run_content"],
+                "scored",
+                start - dt.timedelta(hours=1),
+                start,
+            )
+            for c, inv, a, _ in ids
+        ],
+    )
     await conn.copy_records_to_table(
-        "scoring_runs", columns=["id", "organization_id", "attempt_id", "content_version",
-                                 "raw_total", "max_total", "scaled_score", "passed",
-                                 "provisional", "reason", "created_by"],
-        records=[(r, org, a, t["run_content"], t["raw_total"], t["max_total"],
-                  t["scaled_score"], t["passed"], t["provisional"], "bench", "bench")
-                 for _, _, a, r in ids])
+        "scoring_runs",
+        columns=[
+            "id",
+            "organization_id",
+            "attempt_id",
+            "content_version",
+            "raw_total",
+            "max_total",
+            "scaled_score",
+            "passed",
+            "provisional",
+            "reason",
+            "created_by",
+        ],
+        records=[
+            (
+                r,
+                org,
+                a,
+                t["run_content"],
+                t["raw_total"],
+                t["max_total"],
+                t["scaled_score"],
+                t["passed"],
+                t["provisional"],
+                "bench",
+                "bench",
+            )
+            for _, _, a, r in ids
+        ],
+    )
     records = []
     for seq, ((c, inv, a, r), at) in enumerate(zip(ids, stamps, strict=True), start=2):
-        document = (t["document"].replace(old[0], str(c)).replace(old[1], str(a))
-                    .replace(old[2], str(r)).replace(invitation_old, str(inv)))
+        document = (
+            t["document"]
+            .replace(old[0], str(c))
+            .replace(old[1], str(a))
+            .replace(old[2], str(r))
+            .replace(invitation_old, str(inv))
+        )
         records.append((org, a, 1, seq, r, c, "coding", document, at))
     await conn.copy_records_to_table(
-        "result_versions", columns=["organization_id", "attempt_id", "version", "seq",
-                                    "scoring_run_id", "candidate_id", "assessment_id",
-                                    "document", "created_at"], records=records)
-    await conn.execute("UPDATE result_feed_counters SET last_seq = $2, last_at = $3 "
-                       "WHERE organization_id = $1", org, n + 1, stamps[-1])
+        "result_versions",
+        columns=[
+            "organization_id",
+            "attempt_id",
+            "version",
+            "seq",
+            "scoring_run_id",
+            "candidate_id",
+            "assessment_id",
+            "document",
+            "created_at",
+        ],
+        records=records,
+    )
+    await conn.execute(
+        "UPDATE result_feed_counters SET last_seq = $2, last_at = $3 WHERE organization_id = $1",
+        org,
+        n + 1,
+        stamps[-1],
+    )
     await conn.execute("ANALYZE")
 
 
@@ -194,7 +301,7 @@ async def _walk_load(port: int, key: str, seconds: float) -> tuple[int, list[flo
                         errors += 1
                         break
                     # only the page's tail: the client should not be what is measured
-                    tail = body[body.rindex(b'"next_cursor":'):]
+                    tail = body[body.rindex(b'"next_cursor":') :]
                     cursor = msgspec.json.decode(b"{" + tail)["next_cursor"]
                     if cursor is None:
                         break
@@ -219,12 +326,21 @@ async def _measure(quick: bool) -> dict[str, Any]:
         try:
             key = await seed(url, candidates)
             port = free_port()
-            env_args = [sys.executable, "-m", "service.cli", "serve", "--workers", "2",
-                        "--port", str(port)]
+            env_args = [
+                sys.executable,
+                "-m",
+                "service.cli",
+                "serve",
+                "--workers",
+                "2",
+                "--port",
+                str(port),
+            ]
             import os  # noqa: PLC0415
 
-            os.environ.update({"CHARTREADY_API_RATE_LIMIT": "1000000",
-                               "CHARTREADY_JOBS_IN_PROCESS": "false"})
+            os.environ.update(
+                {"CHARTREADY_API_RATE_LIMIT": "1000000", "CHARTREADY_JOBS_IN_PROCESS": "false"}
+            )
             p50s, p95s, rates, total_errors = [], [], [], 0
             with _serve(env_args, url, port):
                 await _walk_load(port, key, 1.0)  # warm both workers
@@ -238,10 +354,17 @@ async def _measure(quick: bool) -> dict[str, Any]:
             with contextlib.suppress(Exception):
                 await _drop(admin_url, url)
     p95, rate = statistics.median(p95s), statistics.median(rates)
-    return {"candidates": candidates, "page_size": PAGE, "walkers": WALKERS, "workers": 2,
-            "p50_ms": round(statistics.median(p50s), 2), "p95_ms": round(p95, 2),
-            "pages_per_s": round(rate, 1), "errors": total_errors,
-            "ok": p95 < GOAL_P95_MS and rate >= GOAL_PAGES_PER_S and total_errors == 0}
+    return {
+        "candidates": candidates,
+        "page_size": PAGE,
+        "walkers": WALKERS,
+        "workers": 2,
+        "p50_ms": round(statistics.median(p50s), 2),
+        "p95_ms": round(p95, 2),
+        "pages_per_s": round(rate, 1),
+        "errors": total_errors,
+        "ok": p95 < GOAL_P95_MS and rate >= GOAL_PAGES_PER_S and total_errors == 0,
+    }
 
 
 def run(quick: bool) -> dict[str, Any]:

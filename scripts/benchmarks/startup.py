@@ -25,8 +25,12 @@ def _start(data_dir: str, port: int) -> tuple[subprocess.Popen[bytes], float]:
     env = {**os.environ, "CHARTREADY_DATA_DIR": data_dir, "CHARTREADY_LOG_LEVEL": "WARNING"}
     env.pop("DATABASE_URL", None)
     began = time.perf_counter()
-    proc = subprocess.Popen([str(CLI), "demo", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [str(CLI), "demo", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}/ready"
     while time.perf_counter() - began < 90:
         try:
@@ -81,5 +85,9 @@ def run(quick: bool) -> dict[str, object]:
         finally:
             shutil.rmtree(data_dir, ignore_errors=True)
     first_s, restart_s = statistics.median(firsts), statistics.median(restarts)
-    return {"first_start_s": round(first_s, 2), "restart_s": round(restart_s, 2),
-            "data_kept": kept, "ok": kept and first_s < 90 and restart_s < 90}
+    return {
+        "first_start_s": round(first_s, 2),
+        "restart_s": round(restart_s, 2),
+        "data_kept": kept,
+        "ok": kept and first_s < 90 and restart_s < 90,
+    }

@@ -71,26 +71,41 @@ class FormMarks(msgspec.Struct, frozen=True, kw_only=True):
     last_submitted: dt.datetime | None
 
 
-async def load_form_marks(conn: asyncpg.Connection, organization_id: uuid.UUID, form: Form,
-                          selection: Selection) -> FormMarks:
+async def load_form_marks(
+    conn: asyncpg.Connection, organization_id: uuid.UUID, form: Form, selection: Selection
+) -> FormMarks:
     """Every included attempt's marks on ``form``; attempts scored without some of the
     form's items (an older content version) are left out and counted in ``incomplete``."""
     ids = [item.id for item in form.items]
     stored = sorted(ids)  # the arrays' order (code points, as COLLATE "C")
-    rows = await conn.fetch(_MARKS, organization_id, selection.cohort_id, selection.date_from,
-                            selection.date_to, form.assessment, form.id, stored)
+    rows = await conn.fetch(
+        _MARKS,
+        organization_id,
+        selection.cohort_id,
+        selection.date_from,
+        selection.date_to,
+        form.assessment,
+        form.id,
+        stored,
+    )
     complete = [r for r in rows if r["complete"]]
     order = [stored.index(i) for i in ids]  # back to the form's order
     marks = float8_rows([r["points"] for r in complete], len(ids))[:, order]
     maxima = float8_rows([r["maxima"] for r in complete], len(ids))[:, order]
     submitted = [r["submitted_at"] for r in complete if r["submitted_at"] is not None]
     return FormMarks(
-        form_id=form.id, item_ids=ids,
-        max_marks=(maxima.max(axis=0) if complete
-                   else np.array([item.points for item in form.items], dtype=np.float64)),
-        marks=marks, candidate_ids=[r["candidate_id"] for r in complete],
+        form_id=form.id,
+        item_ids=ids,
+        max_marks=(
+            maxima.max(axis=0)
+            if complete
+            else np.array([item.points for item in form.items], dtype=np.float64)
+        ),
+        marks=marks,
+        candidate_ids=[r["candidate_id"] for r in complete],
         simulated=np.array([r["simulated"] for r in complete], dtype=np.bool_),
         provisional=sum(r["provisional"] for r in complete),
         incomplete=len(rows) - len(complete),
         first_submitted=min(submitted, default=None),
-        last_submitted=max(submitted, default=None))
+        last_submitted=max(submitted, default=None),
+    )

@@ -76,22 +76,38 @@ def _known(value: str | None) -> str | None:
     return None if value in (None, PREFER_NOT_TO_SAY) else value
 
 
-async def load_population(conn: asyncpg.Connection, organization_id: uuid.UUID,
-                          selection: Selection, outcome: Outcome,
-                          assessment_id: str | None) -> Population:
+async def load_population(
+    conn: asyncpg.Connection,
+    organization_id: uuid.UUID,
+    selection: Selection,
+    outcome: Outcome,
+    assessment_id: str | None,
+) -> Population:
     """The audit's individuals; ``assessment_id`` is required for passed and scaled_score."""
     if outcome in NEEDS_ASSESSMENT and assessment_id is None:
-        raise InvalidInput(f"The outcome {outcome!r} belongs to one assessment: give "
-                           f"assessment_id", field="assessment_id")
+        raise InvalidInput(
+            f"The outcome {outcome!r} belongs to one assessment: give assessment_id",
+            field="assessment_id",
+        )
     sql = _POPULATION.format(scope=SCOPE_FILTER, outcome=_OUTCOME_SQL[outcome])
-    rows = await conn.fetch(sql, organization_id, selection.cohort_id, selection.date_from,
-                            selection.date_to, assessment_id)
+    rows = await conn.fetch(
+        sql,
+        organization_id,
+        selection.cohort_id,
+        selection.date_from,
+        selection.date_to,
+        assessment_id,
+    )
     kept = [r for r in rows if r["outcome"] is not None]
     submitted = [r["submitted_at"] for r in kept if r["submitted_at"] is not None]
     simulated = sum(r["simulated"] for r in kept)
     return Population(
         sex=[_known(r["sex"]) for r in kept],
         race_ethnicity=[_known(r["race_ethnicity"]) for r in kept],
-        outcome=[r["outcome"] for r in kept], simulated=simulated, real=len(kept) - simulated,
+        outcome=[r["outcome"] for r in kept],
+        simulated=simulated,
+        real=len(kept) - simulated,
         without_outcome=len(rows) - len(kept),
-        first_submitted=min(submitted, default=None), last_submitted=max(submitted, default=None))
+        first_submitted=min(submitted, default=None),
+        last_submitted=max(submitted, default=None),
+    )

@@ -63,16 +63,19 @@ SCOPE_FILTER = """
 """
 
 
-async def resolve(conn: asyncpg.Connection, organization_id: uuid.UUID,
-                  selection: Selection) -> CohortRef | None:
+async def resolve(
+    conn: asyncpg.Connection, organization_id: uuid.UUID, selection: Selection
+) -> CohortRef | None:
     """Check the selection: the cohort must be the organization's, the dates in order."""
-    if (selection.date_from and selection.date_to
-            and selection.date_from > selection.date_to):
+    if selection.date_from and selection.date_to and selection.date_from > selection.date_to:
         raise InvalidInput("date_from is after date_to", field="date_from")
     if selection.cohort_id is None:
         return None
-    name = await conn.fetchval("SELECT name FROM cohorts WHERE organization_id = $1 AND id = $2",
-                               organization_id, selection.cohort_id)
+    name = await conn.fetchval(
+        "SELECT name FROM cohorts WHERE organization_id = $1 AND id = $2",
+        organization_id,
+        selection.cohort_id,
+    )
     if name is None:
         raise NotFound(f"No cohort {selection.cohort_id}", field="cohort_id")
     return CohortRef(selection.cohort_id, name)
@@ -81,21 +84,41 @@ async def resolve(conn: asyncpg.Connection, organization_id: uuid.UUID,
 def data_source(simulated: int, real: int) -> DataSource:
     """Name the source of numbers computed from ``simulated`` and ``real`` people."""
     if simulated and not real:
-        return DataSource("simulated", simulated, real,
-                          f"Simulated demo data: all {simulated} people are simulated "
-                          f"candidates, not real applicants.")
+        return DataSource(
+            "simulated",
+            simulated,
+            real,
+            f"Simulated demo data: all {simulated} people are simulated "
+            f"candidates, not real applicants.",
+        )
     if simulated:
-        return DataSource("mixed", simulated, real,
-                          f"Mixed data: {real} real candidates and {simulated} simulated "
-                          f"demo candidates.")
-    return DataSource("real", simulated, real,
-                      f"Real data: {real} candidates assessed by this organization.")
+        return DataSource(
+            "mixed",
+            simulated,
+            real,
+            f"Mixed data: {real} real candidates and {simulated} simulated demo candidates.",
+        )
+    return DataSource(
+        "real", simulated, real, f"Real data: {real} candidates assessed by this organization."
+    )
 
 
-def coverage(selection: Selection, cohort: CohortRef | None, *, simulated: int, real: int,
-             first: dt.datetime | None, last: dt.datetime | None) -> Coverage:
+def coverage(
+    selection: Selection,
+    cohort: CohortRef | None,
+    *,
+    simulated: int,
+    real: int,
+    first: dt.datetime | None,
+    last: dt.datetime | None,
+) -> Coverage:
     """The coverage block every report carries."""
-    return Coverage(generated_at=dt.datetime.now(dt.UTC), cohort=cohort,
-                    date_from=selection.date_from, date_to=selection.date_to,
-                    first_submitted=first, last_submitted=last,
-                    data_source=data_source(simulated, real))
+    return Coverage(
+        generated_at=dt.datetime.now(dt.UTC),
+        cohort=cohort,
+        date_from=selection.date_from,
+        date_to=selection.date_to,
+        first_submitted=first,
+        last_submitted=last,
+        data_source=data_source(simulated, real),
+    )

@@ -84,15 +84,28 @@ def _package_problems(content: ContentVersion) -> list[Problem]:
     problems: list[Problem] = []
     for package in content.packages.values():
         if not package.assessments:
-            problems.append(Problem("packages.toml", package.id, "assessments",
-                                    "a package needs at least one assessment"))
+            problems.append(
+                Problem(
+                    "packages.toml",
+                    package.id,
+                    "assessments",
+                    "a package needs at least one assessment",
+                )
+            )
         if len(set(package.assessments)) != len(package.assessments):
-            problems.append(Problem("packages.toml", package.id, "assessments",
-                                    "lists an assessment twice"))
+            problems.append(
+                Problem("packages.toml", package.id, "assessments", "lists an assessment twice")
+            )
         for index, assessment_id in enumerate(package.assessments):
             if assessment_id not in content.assessments:
-                problems.append(Problem("packages.toml", package.id, f"assessments[{index}]",
-                                        f"unknown assessment {assessment_id!r}"))
+                problems.append(
+                    Problem(
+                        "packages.toml",
+                        package.id,
+                        f"assessments[{index}]",
+                        f"unknown assessment {assessment_id!r}",
+                    )
+                )
     return problems
 
 
@@ -139,7 +152,7 @@ def _item_problems(
     if assessment.level is not None and item.level != assessment.level:
         flag("level", f"every item of {assessment.id!r} carries level {assessment.level!r}")
     if isinstance(item, CodeEntryItem) and item.level is None:
-        flag("level", "a coding item carries a level: \"clerk\" or \"coder\"")
+        flag("level", 'a coding item carries a level: "clerk" or "coder"')
     if not item.angoff:
         flag("angoff", "needs at least one judge's rating")
     for index, rating in enumerate(item.angoff):
@@ -214,10 +227,13 @@ def _near_miss_problems(item: CodeEntryItem, hcpcs: frozenset[str], flag: _Flag)
         if near.code in item.key:
             flag(f"{field}.code", f"{near.code!r} is a key code, not a near miss")
         if normalise_code(near.code, item.system) != near.code:
-            flag(f"{field}.code", f"write {near.code!r} as "
-                 f"{normalise_code(near.code, item.system)!r}")
-        valid = (icd_status(near.code) != "invalid" if item.system == "icd10cm"
-                 else near.code in hcpcs)
+            flag(
+                f"{field}.code",
+                f"write {near.code!r} as {normalise_code(near.code, item.system)!r}",
+            )
+        valid = (
+            icd_status(near.code) != "invalid" if item.system == "icd10cm" else near.code in hcpcs
+        )
         if not valid:
             flag(f"{field}.code", f"{near.code!r} is not a real {item.system} code")
         if (near.code, near.instead_of) in seen:
@@ -255,8 +271,11 @@ def _ordering_problems(item: OrderingItem, flag: _Flag) -> None:
     late = sum(1 for element_id, latest in item.deadlines if shown.index(element_id) >= latest)
     tau = kendall_tau([item.key_rank[element_id] for element_id in shown])
     if max(0.0, tau) - item.rubric.deadline_penalty * late > 0:
-        flag("elements", f"listed in an order that already earns credit (Kendall tau "
-             f"{tau:.2f}); list them so that submitting them untouched earns nothing")
+        flag(
+            "elements",
+            f"listed in an order that already earns credit (Kendall tau "
+            f"{tau:.2f}); list them so that submitting them untouched earns nothing",
+        )
 
 
 def _record_problems(item: RecordMatchingItem, flag: _Flag) -> None:

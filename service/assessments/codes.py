@@ -40,4 +40,3 @@ def icd_status(code: str) -> str:
         return "billable" if icd.is_leaf(code) else "nonbillable"
     except ValueError:
         return "invalid"
-

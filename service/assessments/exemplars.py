@@ -43,8 +43,7 @@ class ExemplarResult(msgspec.Struct, frozen=True):
 def score_exemplars(item: ConstructedResponseItem) -> list[ExemplarResult]:
     """Score every exemplar of ``item`` with the provisional scorer."""
     return [
-        ExemplarResult(e.id, dict(e.levels), criterion_levels(item, e.text))
-        for e in item.exemplars
+        ExemplarResult(e.id, dict(e.levels), criterion_levels(item, e.text)) for e in item.exemplars
     ]
 
 
@@ -82,8 +81,7 @@ def exemplar_problems(item: ConstructedResponseItem, flag: _Flag) -> None:
 def _set_problems(item: ConstructedResponseItem, flag: _Flag) -> None:
     exemplars = item.exemplars
     if len(exemplars) < MIN_EXEMPLARS:
-        flag("exemplars", f"needs at least {MIN_EXEMPLARS} exemplar answers, has "
-             f"{len(exemplars)}")
+        flag("exemplars", f"needs at least {MIN_EXEMPLARS} exemplar answers, has {len(exemplars)}")
     ids = [e.id for e in exemplars]
     if len(set(ids)) != len(ids):
         flag("exemplars", "duplicate exemplar id")
@@ -111,9 +109,11 @@ def _level_problems(item: ConstructedResponseItem, flag: _Flag) -> list[Exemplar
         scored = criterion_levels(item, exemplar.text)
         for criterion_id in sorted(criteria):
             if scored[criterion_id] != exemplar.levels[criterion_id]:
-                flag(f"{field}.levels.{criterion_id}",
-                     f"exemplar {exemplar.id!r} scores {scored[criterion_id]}, stated "
-                     f"{exemplar.levels[criterion_id]}")
+                flag(
+                    f"{field}.levels.{criterion_id}",
+                    f"exemplar {exemplar.id!r} scores {scored[criterion_id]}, stated "
+                    f"{exemplar.levels[criterion_id]}",
+                )
     return complete
 
 
@@ -123,8 +123,12 @@ def _coverage_problems(
     for index, rule in enumerate(item.rules):
         hits = [rule_matches(rule, e.text) for e in exemplars]
         if all(hits):
-            flag(f"rules[{index}]", f"{rule.description!r}: every exemplar matches it; "
-                 "add one that does not")
+            flag(
+                f"rules[{index}]",
+                f"{rule.description!r}: every exemplar matches it; add one that does not",
+            )
         elif not any(hits):
-            flag(f"rules[{index}]", f"{rule.description!r}: no exemplar matches it; "
-                 "add one that does")
+            flag(
+                f"rules[{index}]",
+                f"{rule.description!r}: no exemplar matches it; add one that does",
+            )

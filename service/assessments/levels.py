@@ -25,9 +25,7 @@ def level_index(percent: float, cut_percent: float) -> int:
     return 3
 
 
-def competency_cut_percents(
-    content: ContentVersion, form_ids: Sequence[str]
-) -> dict[str, float]:
+def competency_cut_percents(content: ContentVersion, form_ids: Sequence[str]) -> dict[str, float]:
     """Modified-Angoff cut percent per competency over the items of ``form_ids``."""
     expected: dict[str, float] = {}
     points: dict[str, float] = {}

@@ -104,8 +104,9 @@ def final_item_score(item: ConstructedResponseItem, ratings: Sequence[Rating]) -
         return None
     independent, adjudication = _by_role(ratings)
     first, second = independent[0], independent[1]
-    return final_score(item, first, second,
-                       adjudication if needs_adjudication(first, second) else None)
+    return final_score(
+        item, first, second, adjudication if needs_adjudication(first, second) else None
+    )
 
 
 def final_score(

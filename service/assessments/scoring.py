@@ -86,8 +86,9 @@ def score_attempt(
     pending = [result for result in item_scores if result.provisional]
     settled = raw_total - sum(result.points for result in pending)
     lowest, highest = settled, settled + sum(result.max_points for result in pending)
-    awaiting = passes(equate(lowest), reference.raw_cut) != passes(equate(highest),
-                                                                  reference.raw_cut)
+    awaiting = passes(equate(lowest), reference.raw_cut) != passes(
+        equate(highest), reference.raw_cut
+    )
     return AttemptScore(
         content_version=content.version_id,
         assessment_id=assessment.id,
@@ -95,8 +96,12 @@ def score_attempt(
         item_scores=item_scores,
         competency_scores=tuple(
             CompetencyScore(
-                competency_id=key, raw=round(raw, 4), max=top, percent=percent(raw, top),
-                provisional_raw=round(pending_raw, 4), provisional_max=pending_max,
+                competency_id=key,
+                raw=round(raw, 4),
+                max=top,
+                percent=percent(raw, top),
+                provisional_raw=round(pending_raw, 4),
+                provisional_max=pending_max,
             )
             for key, (raw, top, pending_raw, pending_max) in competency_raw.items()
         ),

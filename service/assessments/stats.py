@@ -57,8 +57,12 @@ def content_stats_for(content: ContentVersion) -> str:
                 {**{k: str(v) for k, v in by_competency.items()}, **totals},
             ),
             _table("form", rows, types, {k: str(v) for k, v in by_type.items()}),
-            _table("form (coding level)", levelled, ["clerk", "coder"],
-                   {k: str(v) for k, v in by_level.items() if k[0] in levelled}),
+            _table(
+                "form (coding level)",
+                levelled,
+                ["clerk", "coder"],
+                {k: str(v) for k, v in by_level.items() if k[0] in levelled},
+            ),
             _packages(content),
             _cut_notes(content),
         ]

@@ -16,10 +16,18 @@ from datetime import datetime
 import asyncpg
 import msgspec
 
-SCOPES = frozenset({
-    "candidates:read", "candidates:write", "invitations:read", "invitations:write",
-    "results:read", "outcomes:write", "webhooks:manage", "greenhouse",
-})
+SCOPES = frozenset(
+    {
+        "candidates:read",
+        "candidates:write",
+        "invitations:read",
+        "invitations:write",
+        "results:read",
+        "outcomes:write",
+        "webhooks:manage",
+        "greenhouse",
+    }
+)
 
 
 class Principal(msgspec.Struct, frozen=True):
@@ -63,7 +71,12 @@ async def create_api_key(
     created_at = await conn.fetchval(
         """INSERT INTO api_keys (id, organization_id, name, prefix, secret_sha256, scopes)
            VALUES ($1, $2, $3, $4, $5, $6) RETURNING created_at""",
-        key_id, organization_id, name, prefix, digest(secret), sorted(scopes),
+        key_id,
+        organization_id,
+        name,
+        prefix,
+        digest(secret),
+        sorted(scopes),
     )
     return IssuedKey(key_id, name, secret, sorted(scopes), created_at)
 
@@ -83,7 +96,9 @@ async def list_api_keys(conn: asyncpg.Connection, organization_id: uuid.UUID) ->
     """The organization's keys, newest first."""
     rows = await conn.fetch(
         """SELECT prefix, name, scopes, created_at, last_used_at, revoked_at FROM api_keys
-           WHERE organization_id = $1 ORDER BY created_at DESC""", organization_id)
+           WHERE organization_id = $1 ORDER BY created_at DESC""",
+        organization_id,
+    )
     return [KeySummary(**dict(row)) for row in rows]
 
 
@@ -95,7 +110,9 @@ async def revoke_api_key(
     key_id: uuid.UUID | None = await conn.fetchval(
         """UPDATE api_keys SET revoked_at = now()
            WHERE organization_id = $1 AND prefix = $2 AND revoked_at IS NULL RETURNING id""",
-        organization_id, prefix)
+        organization_id,
+        prefix,
+    )
     return key_id
 
 
@@ -132,8 +149,10 @@ class KeyUse(msgspec.Struct, frozen=True):
     """Seconds until the window starts afresh."""
 
 
-_WINDOW_OVER = (f"(rate_window_start IS NULL OR "
-                f"rate_window_start <= now() - interval '{RATE_WINDOW_SECONDS} seconds')")
+_WINDOW_OVER = (
+    f"(rate_window_start IS NULL OR "
+    f"rate_window_start <= now() - interval '{RATE_WINDOW_SECONDS} seconds')"
+)
 # The count and last use are bookkeeping: losing the last instant of them in a crash is
 # harmless, so this statement's own (implicit) transaction commits without waiting for the
 # disk: set_config(..., true) lasts until that commit. Every HR API request makes one.

@@ -73,9 +73,11 @@ def _digest(*parts: str) -> bytes:
 def keys_for(organization: str, email: str, address: str) -> Keys:
     """Counter keys for a sign-in to ``organization``/``email`` from ``address``."""
     account = (organization.strip().lower(), email.strip().lower())
-    return Keys(address=_digest("address", address),
-                account_address=_digest("account-address", *account, address),
-                account=_digest("account", *account))
+    return Keys(
+        address=_digest("address", address),
+        account_address=_digest("account-address", *account, address),
+        account=_digest("account", *account),
+    )
 
 
 class _Refused(Exception):
@@ -90,11 +92,14 @@ async def take_attempt(conn: asyncpg.Connection, keys: Keys) -> int | None:
     """Count one attempt on every counter; None when allowed, else the seconds until the
     refusing counter allows another (and nothing is counted)."""
     if random.randrange(_CLEANUP_ODDS) == 0:  # noqa: S311 - not a secret
-        await conn.execute("DELETE FROM login_throttle WHERE window_start < now() - $1::interval",
-                           WINDOW * 4)
-    steps = ((keys.address, ADDRESS_LIMIT, None),
-             (keys.account_address, ACCOUNT_ADDRESS_LIMIT, None),
-             (keys.account, ACCOUNT_FREE, ACCOUNT_SPACING))
+        await conn.execute(
+            "DELETE FROM login_throttle WHERE window_start < now() - $1::interval", WINDOW * 4
+        )
+    steps = (
+        (keys.address, ADDRESS_LIMIT, None),
+        (keys.account_address, ACCOUNT_ADDRESS_LIMIT, None),
+        (keys.account, ACCOUNT_FREE, ACCOUNT_SPACING),
+    )
     try:
         async with conn.transaction():  # row locks in this fixed order: no deadlock
             for key, limit, spacing in steps:
@@ -112,4 +117,6 @@ async def forgive(conn: asyncpg.Connection, keys: Keys) -> None:
         """WITH gone AS (DELETE FROM login_throttle WHERE key_sha256 = $2)
            UPDATE login_throttle SET attempts = greatest(attempts - 1, 0)
            WHERE key_sha256 = $1""",
-        keys.address, keys.account_address)
+        keys.address,
+        keys.account_address,
+    )

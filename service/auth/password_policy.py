@@ -40,4 +40,5 @@ def check_new_password(password: str, *, context: tuple[str, ...] = ()) -> None:
         hint = result["feedback"].get("warning") or "it is too easy to guess"
         raise WeakPassword(
             "this password is common, breached or too easy to guess "
-            f"({hint.rstrip('.').lower()}); a pass phrase of four or more unrelated words works")
+            f"({hint.rstrip('.').lower()}); a pass phrase of four or more unrelated words works"
+        )

@@ -50,8 +50,10 @@ class PasswordChecker:
     def __init__(self, *, workers: int = 1, queue: int = 16) -> None:
         self.workers, self.capacity = workers, workers + queue
         self._executor = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-            initializer=hashing_worker.lower_priority)
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=hashing_worker.lower_priority,
+        )
         self._slots: asyncio.Semaphore | None = None
         self._admitted = 0
         self.checks = 0
@@ -62,8 +64,10 @@ class PasswordChecker:
         """Hold a place among the sign-ins this worker is handling; RateLimited (429 with
         Retry-After) when ``workers + queue`` are already in hand."""
         if self._admitted >= self.capacity:
-            raise RateLimited("Too many sign-ins are being checked right now; retry in a moment",
-                              retry_after=BUSY_RETRY_SECONDS)
+            raise RateLimited(
+                "Too many sign-ins are being checked right now; retry in a moment",
+                retry_after=BUSY_RETRY_SECONDS,
+            )
         self._admitted += 1
         try:
             yield
@@ -79,7 +83,8 @@ class PasswordChecker:
             self.checks += 1
             began = time.monotonic()
             matched = await asyncio.get_running_loop().run_in_executor(
-                self._executor, hashing_worker.verify, stored_hash or DUMMY_HASH, password)
+                self._executor, hashing_worker.verify, stored_hash or DUMMY_HASH, password
+            )
             # Keep the slot a while longer, so checks use at most HASH_CPU_SHARE of a core
             # per slot however many arrive (a lone sign-in is not delayed by this).
             await asyncio.sleep((time.monotonic() - began) * (1 / HASH_CPU_SHARE - 1))

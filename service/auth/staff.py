@@ -57,16 +57,21 @@ class NewSession(msgspec.Struct, frozen=True):
     user: StaffUser
 
 
-async def create_staff_user(conn: asyncpg.Connection, organization_id: uuid.UUID, *,
-                            email: str, display_name: str, role: str,
-                            password: str) -> uuid.UUID:
+async def create_staff_user(
+    conn: asyncpg.Connection,
+    organization_id: uuid.UUID,
+    *,
+    email: str,
+    display_name: str,
+    role: str,
+    password: str,
+) -> uuid.UUID:
     """Store a staff user with an argon2id hash of ``password``; ValueError for a role that
     does not exist or a password the policy refuses (too short, common, breached or built
     from the person's or organization's names: ``service.auth.password_policy``)."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    org = await conn.fetchrow("SELECT slug, name FROM organizations WHERE id = $1",
-                              organization_id)
+    org = await conn.fetchrow("SELECT slug, name FROM organizations WHERE id = $1", organization_id)
     context = (email, display_name, *((org["slug"], org["name"]) if org else ()))
     try:
         check_new_password(password, context=context)
@@ -76,8 +81,13 @@ async def create_staff_user(conn: asyncpg.Connection, organization_id: uuid.UUID
     await conn.execute(
         """INSERT INTO users (id, organization_id, email, display_name, role, password_hash)
            VALUES ($1, $2, $3, $4, $5, $6)""",
-        user_id, organization_id, email.strip().lower(), display_name, role,
-        hash_password(password))
+        user_id,
+        organization_id,
+        email.strip().lower(),
+        display_name,
+        role,
+        hash_password(password),
+    )
     return user_id
 
 
@@ -86,8 +96,13 @@ def _sha(value: str) -> bytes:
 
 
 async def login(
-    pool: asyncpg.Pool, passwords: PasswordChecker, *, organization_slug: str, email: str,
-    password: str, address: str,
+    pool: asyncpg.Pool,
+    passwords: PasswordChecker,
+    *,
+    organization_slug: str,
+    email: str,
+    password: str,
+    address: str,
 ) -> NewSession:
     """Check the password and open a session. RateLimited (429 with Retry-After) when the
     throttle or the hashing capacity refuses; Unauthorized for a wrong organization,
@@ -99,21 +114,32 @@ async def login(
         raise
 
 
-async def _login(pool: asyncpg.Pool, passwords: PasswordChecker, organization_slug: str,
-                 email: str, password: str, address: str) -> NewSession:
+async def _login(
+    pool: asyncpg.Pool,
+    passwords: PasswordChecker,
+    organization_slug: str,
+    email: str,
+    password: str,
+    address: str,
+) -> NewSession:
     keys = login_throttle.keys_for(organization_slug, email, address)
     async with passwords.admitted():
         async with acquire(pool) as conn:
             wait = await login_throttle.take_attempt(conn, keys)
-            row = None if wait is not None else await conn.fetchrow(
-                """SELECT u.id, u.organization_id, u.email, u.display_name, u.role,
+            row = (
+                None
+                if wait is not None
+                else await conn.fetchrow(
+                    """SELECT u.id, u.organization_id, u.email, u.display_name, u.role,
                           u.password_hash
                    FROM users u JOIN organizations o ON o.id = u.organization_id
                    WHERE o.slug = $1 AND lower(u.email) = lower($2) AND NOT u.disabled""",
-                organization_slug, email.strip())
+                    organization_slug,
+                    email.strip(),
+                )
+            )
         if wait is not None:
-            raise RateLimited(f"Too many sign-in attempts; retry in {wait} s",
-                              retry_after=wait)
+            raise RateLimited(f"Too many sign-in attempts; retry in {wait} s", retry_after=wait)
         if not await passwords.verify(row["password_hash"] if row else None, password):
             raise Unauthorized("Unknown organization, email or password")
     assert row is not None  # verify() is never true for an unknown account
@@ -123,10 +149,15 @@ async def _login(pool: asyncpg.Pool, passwords: PasswordChecker, organization_sl
         await conn.execute(
             """INSERT INTO staff_sessions (token_sha256, organization_id, user_id, csrf_token,
                    expires_at) VALUES ($1, $2, $3, $4, now() + $5::interval)""",
-            _sha(token), row["organization_id"], row["id"], csrf, SESSION_LIFETIME,
+            _sha(token),
+            row["organization_id"],
+            row["id"],
+            csrf,
+            SESSION_LIFETIME,
         )
-    user = StaffUser(row["id"], row["organization_id"], row["email"], row["display_name"],
-                     row["role"], csrf)
+    user = StaffUser(
+        row["id"], row["organization_id"], row["email"], row["display_name"], row["role"], csrf
+    )
     return NewSession(token, user)
 
 
@@ -155,7 +186,9 @@ async def logout(conn: asyncpg.Connection, token: str, *, everywhere: bool = Fal
                     gone AS (DELETE FROM staff_sessions s USING mine
                              WHERE s.organization_id = mine.organization_id
                                AND s.user_id = mine.user_id RETURNING 1)
-               SELECT count(*) FROM gone""", _sha(token))
+               SELECT count(*) FROM gone""",
+            _sha(token),
+        )
         return ended
     status = await conn.execute("DELETE FROM staff_sessions WHERE token_sha256 = $1", _sha(token))
     return int(status.rsplit(" ", 1)[-1])
@@ -166,8 +199,15 @@ def csrf_matches(user: StaffUser, presented: str | None) -> bool:
     return presented is not None and hmac.compare_digest(user.csrf_token, presented)
 
 
-async def change_password(pool: asyncpg.Pool, passwords: PasswordChecker, user: StaffUser, *,
-                          current: str, new: str, keep_token: str) -> int:
+async def change_password(
+    pool: asyncpg.Pool,
+    passwords: PasswordChecker,
+    user: StaffUser,
+    *,
+    current: str,
+    new: str,
+    keep_token: str,
+) -> int:
     """Replace ``user``'s password after checking the current one (off the event loop);
     every other session of the user ends. Unauthorized for a wrong current password;
     ValueError for a new one the policy refuses. Returns how many sessions ended."""
@@ -177,19 +217,28 @@ async def change_password(pool: asyncpg.Pool, passwords: PasswordChecker, user: 
                 """SELECT u.password_hash, o.slug, o.name FROM users u
                    JOIN organizations o ON o.id = u.organization_id
                    WHERE u.organization_id = $1 AND u.id = $2 AND NOT u.disabled""",
-                user.organization_id, user.id)
+                user.organization_id,
+                user.id,
+            )
         if row is None or not await passwords.verify(row["password_hash"], current):
             raise Unauthorized("The current password is not right", field="current")
     try:
-        check_new_password(new, context=(user.email, user.display_name, row["slug"],
-                                          row["name"]))
+        check_new_password(new, context=(user.email, user.display_name, row["slug"], row["name"]))
     except WeakPassword as weak:
         raise ValueError(str(weak)) from None
     async with acquire(pool) as conn, conn.transaction():
-        await conn.execute("UPDATE users SET password_hash = $3 WHERE organization_id = $1 "
-                           "AND id = $2", user.organization_id, user.id, hash_password(new))
+        await conn.execute(
+            "UPDATE users SET password_hash = $3 WHERE organization_id = $1 AND id = $2",
+            user.organization_id,
+            user.id,
+            hash_password(new),
+        )
         ended: int = await conn.fetchval(
             """WITH gone AS (DELETE FROM staff_sessions WHERE organization_id = $1
                              AND user_id = $2 AND token_sha256 <> $3 RETURNING 1)
-               SELECT count(*) FROM gone""", user.organization_id, user.id, _sha(keep_token))
+               SELECT count(*) FROM gone""",
+            user.organization_id,
+            user.id,
+            _sha(keep_token),
+        )
     return ended

@@ -33,7 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="chartready",
         description="ChartReady: serve, migrate, demo, content, invitations, readiness "
-                    "models, statistics, tenant administration, version, settings.")
+        "models, statistics, tenant administration, version, settings.",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:

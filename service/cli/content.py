@@ -52,16 +52,27 @@ def register(add: Add) -> None:
     """The commands of this module."""
     for name, main, text in (
         ("check-content", main_check, "Validate the item bank (rubrics/); exit 1 on any problem."),
-        ("content-stats", main_stats, "Items and points per form, competency, type and "
-         "coding level; Angoff cuts and whether they are provisional; packages."),
+        (
+            "content-stats",
+            main_stats,
+            "Items and points per form, competency, type and "
+            "coding level; Angoff cuts and whether they are provisional; packages.",
+        ),
     ):
         handler = _with_root(main)
         add(name, handler, text).add_argument("root", nargs="?", help="rubrics directory")
-    p = add("score-answer", cmd_score_answer, "Score one answer (JSON, as the candidate "
-            "pages send it) against one item of the bank; print marks, max and feedback.")
+    p = add(
+        "score-answer",
+        cmd_score_answer,
+        "Score one answer (JSON, as the candidate "
+        "pages send it) against one item of the bank; print marks, max and feedback.",
+    )
     p.add_argument("item_id", metavar="ITEM_ID", help="an item id, e.g. COD-A-01")
-    p.add_argument("answer", metavar="ANSWER_JSON",
-                   help='the answer as the candidate pages send it, e.g. \'["E11.22"]\'')
+    p.add_argument(
+        "answer",
+        metavar="ANSWER_JSON",
+        help="the answer as the candidate pages send it, e.g. '[\"E11.22\"]'",
+    )
     p.add_argument("--root", help="rubrics directory (default: the shipped bank)")
 
 

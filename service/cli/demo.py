@@ -36,14 +36,50 @@ from service.results.store import ensure_content_version
 DEMO_SLUG = "demo"
 DEMO_ADMIN_EMAIL = "admin@demo.chartready.example"
 DEMO_ADMIN_PASSWORD = "demo-password-change-me"  # noqa: S105 - printed for newcomers on purpose
-DEMO_RATERS = (("rater1@demo.chartready.example", "Demo Rater One"),
-               ("rater2@demo.chartready.example", "Demo Rater Two"))
+DEMO_RATERS = (
+    ("rater1@demo.chartready.example", "Demo Rater One"),
+    ("rater2@demo.chartready.example", "Demo Rater Two"),
+)
 DEMO_RATER_PASSWORD = "demo-rater-change-me"  # noqa: S105 - printed for newcomers on purpose
 DEMO_COHORT = "Demo cohort (simulated)"
-_GIVEN = ("Avery", "Blake", "Casey", "Devon", "Emery", "Finley", "Harper", "Jordan", "Kai",
-          "Logan", "Morgan", "Noa", "Parker", "Quinn", "Reese", "Rowan", "Sage", "Taylor")
-_FAMILY = ("Alvarez", "Brooks", "Chen", "Diallo", "Evans", "Fischer", "Garcia", "Haddad",
-           "Ito", "Johnson", "Kowalski", "Lopez", "Mensah", "Novak", "Okafor", "Patel")
+_GIVEN = (
+    "Avery",
+    "Blake",
+    "Casey",
+    "Devon",
+    "Emery",
+    "Finley",
+    "Harper",
+    "Jordan",
+    "Kai",
+    "Logan",
+    "Morgan",
+    "Noa",
+    "Parker",
+    "Quinn",
+    "Reese",
+    "Rowan",
+    "Sage",
+    "Taylor",
+)
+_FAMILY = (
+    "Alvarez",
+    "Brooks",
+    "Chen",
+    "Diallo",
+    "Evans",
+    "Fischer",
+    "Garcia",
+    "Haddad",
+    "Ito",
+    "Johnson",
+    "Kowalski",
+    "Lopez",
+    "Mensah",
+    "Novak",
+    "Okafor",
+    "Patel",
+)
 
 
 class DemoCredentials(msgspec.Struct, frozen=True):
@@ -72,7 +108,9 @@ async def seed_demo(conn: asyncpg.Connection) -> DemoCredentials:
         org_id = await conn.fetchval(
             """INSERT INTO organizations (id, slug, name) VALUES ($1, $2, $3)
                ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name RETURNING id""",
-            uuid.uuid4(), DEMO_SLUG, "Demo Health System",
+            uuid.uuid4(),
+            DEMO_SLUG,
+            "Demo Health System",
         )
         hasher = PasswordHasher()
         staff = [(DEMO_ADMIN_EMAIL, "Demo Admin", "admin", DEMO_ADMIN_PASSWORD)]
@@ -83,11 +121,21 @@ async def seed_demo(conn: asyncpg.Connection) -> DemoCredentials:
                                       password_hash)
                    VALUES ($1, $2, $3, $4, $5, $6)
                    ON CONFLICT (organization_id, email) DO NOTHING""",
-                uuid.uuid4(), org_id, email, name, role, hasher.hash(password),
+                uuid.uuid4(),
+                org_id,
+                email,
+                name,
+                role,
+                hasher.hash(password),
             )
         key = await create_api_key(conn, org_id, "demo key", sorted(SCOPES))
-    return DemoCredentials(org_id, DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, key.secret,
-                           rater_emails=tuple(email for email, _ in DEMO_RATERS))
+    return DemoCredentials(
+        org_id,
+        DEMO_ADMIN_EMAIL,
+        DEMO_ADMIN_PASSWORD,
+        key.secret,
+        rater_emails=tuple(email for email, _ in DEMO_RATERS),
+    )
 
 
 async def seed_demo_cohort(
@@ -104,35 +152,54 @@ async def seed_demo_cohort(
     answers are scored and estimated by the real code. Idempotent across restarts."""
     async with pool.acquire() as conn:
         if await active_version(conn, organization_id=None) is None:
-            await train(pool, min_real_outcomes=min_real_outcomes, seed=0,
-                        simulated_candidates=simulated_candidates, content=content)
+            await train(
+                pool,
+                min_real_outcomes=min_real_outcomes,
+                seed=0,
+                simulated_candidates=simulated_candidates,
+                content=content,
+            )
         model = await active_version(conn, organization_id=None)
         existing = await conn.fetchval(
             "SELECT id FROM cohorts WHERE organization_id = $1 AND name = $2",
-            organization_id, DEMO_COHORT)
+            organization_id,
+            DEMO_COHORT,
+        )
         if existing is not None:
             members = await conn.fetchval(
-                "SELECT count(*) FROM cohort_members WHERE cohort_id = $1", existing)
+                "SELECT count(*) FROM cohort_members WHERE cohort_id = $1", existing
+            )
             return DemoCohort(existing, members, model)
         cohort_id = uuid.uuid4()
         await ensure_content_version(conn, content)
         await conn.execute(
             "INSERT INTO cohorts (id, organization_id, name, starts_on) VALUES ($1, $2, $3, $4)",
-            cohort_id, organization_id, DEMO_COHORT,
-            (datetime.now(UTC) - timedelta(days=30)).date())
+            cohort_id,
+            organization_id,
+            DEMO_COHORT,
+            (datetime.now(UTC) - timedelta(days=30)).date(),
+        )
         for person in simulated_applicants(content, size, seed=2026):
-            attempts = await _store_applicant(conn, organization_id, cohort_id, content,
-                                              person)
+            attempts = await _store_applicant(conn, organization_id, cohort_id, content, person)
             for attempt_id in attempts:
-                await rescore_attempt(conn, organization_id, attempt_id, content,
-                                      reason="demo: simulated cohort", actor="demo",
-                                      thresholds=thresholds)
+                await rescore_attempt(
+                    conn,
+                    organization_id,
+                    attempt_id,
+                    content,
+                    reason="demo: simulated cohort",
+                    actor="demo",
+                    thresholds=thresholds,
+                )
     return DemoCohort(cohort_id, size, model)
 
 
 async def _store_applicant(
-    conn: asyncpg.Connection, organization_id: uuid.UUID, cohort_id: uuid.UUID,
-    content: ContentVersion, person: SimulatedApplicant,
+    conn: asyncpg.Connection,
+    organization_id: uuid.UUID,
+    cohort_id: uuid.UUID,
+    content: ContentVersion,
+    person: SimulatedApplicant,
 ) -> list[uuid.UUID]:
     """One simulated person as candidate, cohort member, invitation and submitted attempts."""
     index = person.index
@@ -143,19 +210,36 @@ async def _store_applicant(
         await conn.execute(
             """INSERT INTO candidates (id, organization_id, external_id, given_name, family_name,
                    email, simulated) VALUES ($1, $2, $3, $4, $5, $6, true)""",
-            candidate_id, organization_id, f"demo-sim-{index:03d}", given, family,
-            f"{given}.{family}.{index}@example.org".lower())
-        await record_self_report(conn, organization_id, candidate_id,
-                                 SelfReport(person.sex, person.race_ethnicity))
+            candidate_id,
+            organization_id,
+            f"demo-sim-{index:03d}",
+            given,
+            family,
+            f"{given}.{family}.{index}@example.org".lower(),
+        )
+        await record_self_report(
+            conn, organization_id, candidate_id, SelfReport(person.sex, person.race_ethnicity)
+        )
         await conn.execute(
             """INSERT INTO cohort_members (organization_id, cohort_id, candidate_id)
-               VALUES ($1, $2, $3)""", organization_id, cohort_id, candidate_id)
+               VALUES ($1, $2, $3)""",
+            organization_id,
+            cohort_id,
+            candidate_id,
+        )
         await conn.execute(
             """INSERT INTO invitations (id, organization_id, candidate_id, cohort_id,
                    token_sha256, assessments, expires_at, created_by, created_at)
                VALUES ($1, $2, $3, $4, $5, $6, $7, 'demo', $8)""",
-            invitation_id, organization_id, candidate_id, cohort_id, secrets.token_bytes(32),
-            [a.assessment_id for a in person.attempts], started + timedelta(days=14), started)
+            invitation_id,
+            organization_id,
+            candidate_id,
+            cohort_id,
+            secrets.token_bytes(32),
+            [a.assessment_id for a in person.attempts],
+            started + timedelta(days=14),
+            started,
+        )
         attempt_ids = []
         for n, attempt in enumerate(person.attempts):
             attempt_id = uuid.uuid4()
@@ -165,14 +249,24 @@ async def _store_applicant(
                        assessment_id, form_id, content_version, status, started_at,
                        submitted_at, finalized_reason)
                    VALUES ($1, $2, $3, $4, $5, $6, $7, 'submitted', $8, $9, 'candidate')""",
-                attempt_id, organization_id, candidate_id, invitation_id,
-                attempt.assessment_id, attempt.form_id, content.version_id, begun,
-                begun + timedelta(minutes=35))
+                attempt_id,
+                organization_id,
+                candidate_id,
+                invitation_id,
+                attempt.assessment_id,
+                attempt.form_id,
+                content.version_id,
+                begun,
+                begun + timedelta(minutes=35),
+            )
             await conn.executemany(
                 """INSERT INTO responses (organization_id, attempt_id, item_id, answer,
                        client_seq) VALUES ($1, $2, $3, $4, 1)""",
-                [(organization_id, attempt_id, item_id, readable(content, item_id, answer))
-                 for item_id, answer in attempt.answers.items()])
+                [
+                    (organization_id, attempt_id, item_id, readable(content, item_id, answer))
+                    for item_id, answer in attempt.answers.items()
+                ],
+            )
             attempt_ids.append(attempt_id)
     return attempt_ids
 
@@ -184,22 +278,29 @@ def readable(content: ContentVersion, item_id: str, answer: object) -> object:
     if not isinstance(item, ConstructedResponseItem) or not isinstance(answer, str):
         return answer
     texts = constructed_answers(item)
-    tiers: dict[str, Tier] = {texts.strong: "strong", texts.partial: "partial",
-                              texts.weak: "weak"}
+    tiers: dict[str, Tier] = {texts.strong: "strong", texts.partial: "partial", texts.weak: "weak"}
     tier = tiers.get(answer)
     plausible = demo_response(item_id, tier) if tier is not None else None
     return plausible if plausible is not None else answer
 
 
-def demo_banner(base: str, creds: DemoCredentials, links: list[tuple[str, str]],
-                cohort: DemoCohort, sample: SampleCohort | None = None,
-                audit: uuid.UUID | None = None, *, metrics_token: str | None = None) -> str:
+def demo_banner(
+    base: str,
+    creds: DemoCredentials,
+    links: list[tuple[str, str]],
+    cohort: DemoCohort,
+    sample: SampleCohort | None = None,
+    audit: uuid.UUID | None = None,
+    *,
+    metrics_token: str | None = None,
+) -> str:
     """What `chartready demo` prints: where everything is and how staff sign in
     (``links``: a candidate link per package, as (title, url); ``sample`` and ``audit``: the
     statistics sample and its stored bias audit)."""
     raters = " and ".join(creds.rater_emails) or "(none)"
-    candidate_links = "\n".join(f"  candidate link    {url}\n                    ({title})"
-                                 for title, url in links)
+    candidate_links = "\n".join(
+        f"  candidate link    {url}\n                    ({title})" for title, url in links
+    )
     return f"""
 ChartReady demo is starting at {base}
   readiness probe   {base}/ready
@@ -246,18 +347,25 @@ async def prepare_demo(settings: Settings, base: str) -> str:
         async with pool.acquire() as conn:
             await migrate(conn)
             creds = await seed_demo(conn)
-            links = await seed_demo_invitations(conn, creds.organization_id,
-                                                settings.public_base_url)
+            links = await seed_demo_invitations(
+                conn, creds.organization_id, settings.public_base_url
+            )
         content = load_content()
         cohort = await seed_demo_cohort(
-            pool, creds.organization_id, content, thresholds=thresholds_of(settings),
+            pool,
+            creds.organization_id,
+            content,
+            thresholds=thresholds_of(settings),
             min_real_outcomes=settings.readiness_min_real_outcomes,
-            simulated_candidates=settings.readiness_simulated_candidates)
-        sample = await seed_statistics_sample(pool, creds.organization_id, content,
-                                              thresholds=thresholds_of(settings))
+            simulated_candidates=settings.readiness_simulated_candidates,
+        )
+        sample = await seed_statistics_sample(
+            pool, creds.organization_id, content, thresholds=thresholds_of(settings)
+        )
         async with pool.acquire() as conn:
             audit = await seed_demo_audit(conn, creds.organization_id, content)
     finally:
         await pool.close()
-    return demo_banner(base, creds, links, cohort, sample, audit,
-                       metrics_token=settings.metrics_token)
+    return demo_banner(
+        base, creds, links, cohort, sample, audit, metrics_token=settings.metrics_token
+    )

@@ -35,8 +35,9 @@ SAMPLE_COHORT = "Statistics sample (simulated)"
 SAMPLE_SIZE = 800
 SAMPLE_SEED = 2027
 PLANTED_ITEM = "PRI-A-10"
-PLANTED_BIAS = PlantedBias(item_ids=(PLANTED_ITEM,), attribute="sex", group="female",
-                           difficulty_shift=2.0)
+PLANTED_BIAS = PlantedBias(
+    item_ids=(PLANTED_ITEM,), attribute="sex", group="female", difficulty_shift=2.0
+)
 HIRING_SOURCE = "demo (simulated)"
 _DAYS = 60  # submissions spread over the last 60 days
 
@@ -62,14 +63,25 @@ def _plans(people: Sequence[SimulatedApplicant], seed: int) -> list[_Plan]:
     rng = np.random.default_rng(seed)
     now = datetime.now(UTC)
     offsets = rng.integers(1, _DAYS * 24, size=len(people))
-    return [_Plan(uuid.uuid4(), uuid.uuid4(), now - timedelta(hours=int(offsets[i])),
-                  [uuid.uuid4() for _ in person.attempts])
-            for i, person in enumerate(people)]
+    return [
+        _Plan(
+            uuid.uuid4(),
+            uuid.uuid4(),
+            now - timedelta(hours=int(offsets[i])),
+            [uuid.uuid4() for _ in person.attempts],
+        )
+        for i, person in enumerate(people)
+    ]
 
 
-async def _store_people(conn: asyncpg.Connection, organization_id: uuid.UUID,
-                        cohort_id: uuid.UUID, people: Sequence[SimulatedApplicant],
-                        plans: Sequence[_Plan], content: ContentVersion) -> None:
+async def _store_people(
+    conn: asyncpg.Connection,
+    organization_id: uuid.UUID,
+    cohort_id: uuid.UUID,
+    people: Sequence[SimulatedApplicant],
+    plans: Sequence[_Plan],
+    content: ContentVersion,
+) -> None:
     """Candidates, cohort membership, invitations, attempts and answers, in bulk."""
     ids = [p.candidate for p in plans]
     await conn.execute(
@@ -78,10 +90,17 @@ async def _store_people(conn: asyncpg.Connection, organization_id: uuid.UUID,
            SELECT c.id, $1, 'sim-' || c.n, 'Simulated', 'Candidate ' || c.n,
                   'simulated-' || c.n || '@example.org', true
            FROM unnest($2::uuid[], $3::text[]) AS c(id, n)""",
-        organization_id, ids, [f"{p.index:04d}" for p in people])
+        organization_id,
+        ids,
+        [f"{p.index:04d}" for p in people],
+    )
     await conn.execute(
         """INSERT INTO cohort_members (organization_id, cohort_id, candidate_id)
-           SELECT $1, $2, unnest($3::uuid[])""", organization_id, cohort_id, ids)
+           SELECT $1, $2, unnest($3::uuid[])""",
+        organization_id,
+        cohort_id,
+        ids,
+    )
     await conn.execute(
         """INSERT INTO invitations (id, organization_id, candidate_id, cohort_id, token_sha256,
                assessments, expires_at, created_by, created_at)
@@ -89,11 +108,19 @@ async def _store_people(conn: asyncpg.Connection, organization_id: uuid.UUID,
                   'demo', i.started
            FROM unnest($4::uuid[], $5::uuid[], $6::bytea[], $7::timestamptz[])
                 AS i(id, candidate, token, started)""",
-        organization_id, cohort_id, sorted(content.assessments),
-        [p.invitation for p in plans], ids, [secrets.token_bytes(32) for _ in plans],
-        [p.started for p in plans])
-    rows = [(plan, n, attempt) for plan, person in zip(plans, people, strict=True)
-            for n, attempt in enumerate(person.attempts)]
+        organization_id,
+        cohort_id,
+        sorted(content.assessments),
+        [p.invitation for p in plans],
+        ids,
+        [secrets.token_bytes(32) for _ in plans],
+        [p.started for p in plans],
+    )
+    rows = [
+        (plan, n, attempt)
+        for plan, person in zip(plans, people, strict=True)
+        for n, attempt in enumerate(person.attempts)
+    ]
     await conn.execute(
         """INSERT INTO attempts (id, organization_id, candidate_id, invitation_id,
                assessment_id, form_id, content_version, status, started_at, submitted_at,
@@ -103,22 +130,34 @@ async def _store_people(conn: asyncpg.Connection, organization_id: uuid.UUID,
            FROM unnest($3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::text[],
                        $8::timestamptz[])
                 AS a(id, candidate, invitation, assessment, form, started)""",
-        organization_id, content.version_id, [plan.attempts[n] for plan, n, _ in rows],
-        [plan.candidate for plan, _, _ in rows], [plan.invitation for plan, _, _ in rows],
-        [a.assessment_id for _, _, a in rows], [a.form_id for _, _, a in rows],
-        [plan.started + timedelta(hours=n) for plan, n, _ in rows])
-    answers = [(plan.attempts[n], item_id, answer) for plan, n, attempt in rows
-               for item_id, answer in attempt.answers.items()]
+        organization_id,
+        content.version_id,
+        [plan.attempts[n] for plan, n, _ in rows],
+        [plan.candidate for plan, _, _ in rows],
+        [plan.invitation for plan, _, _ in rows],
+        [a.assessment_id for _, _, a in rows],
+        [a.form_id for _, _, a in rows],
+        [plan.started + timedelta(hours=n) for plan, n, _ in rows],
+    )
+    answers = [
+        (plan.attempts[n], item_id, answer)
+        for plan, n, attempt in rows
+        for item_id, answer in attempt.answers.items()
+    ]
     await conn.execute(
         """INSERT INTO responses (organization_id, attempt_id, item_id, answer, client_seq)
            SELECT $1, r.attempt, r.item, r.answer::jsonb, 1
            FROM unnest($2::uuid[], $3::text[], $4::text[]) AS r(attempt, item, answer)""",
-        organization_id, [a for a, _, _ in answers], [i for _, i, _ in answers],
-        [msgspec.json.encode(x).decode() for _, _, x in answers])
+        organization_id,
+        [a for a, _, _ in answers],
+        [i for _, i, _ in answers],
+        [msgspec.json.encode(x).decode() for _, _, x in answers],
+    )
 
 
-def _hiring(people: Sequence[SimulatedApplicant], scores: Sequence[Sequence[AttemptScore]],
-            seed: int) -> list[int]:
+def _hiring(
+    people: Sequence[SimulatedApplicant], scores: Sequence[Sequence[AttemptScore]], seed: int
+) -> list[int]:
     """Indexes of the people a simulated employer hired: most who passed on average, a few
     who did not (independent of sex and race/ethnicity)."""
     rng = np.random.default_rng(seed + 1)
@@ -128,8 +167,13 @@ def _hiring(people: Sequence[SimulatedApplicant], scores: Sequence[Sequence[Atte
 
 
 async def seed_statistics_sample(
-    pool: asyncpg.Pool, organization_id: uuid.UUID, content: ContentVersion, *,
-    thresholds: BandThresholds, size: int = SAMPLE_SIZE, seed: int = SAMPLE_SEED,
+    pool: asyncpg.Pool,
+    organization_id: uuid.UUID,
+    content: ContentVersion,
+    *,
+    thresholds: BandThresholds,
+    size: int = SAMPLE_SIZE,
+    seed: int = SAMPLE_SEED,
     bias: PlantedBias | None = PLANTED_BIAS,
 ) -> SampleCohort:
     """Add the sample once (idempotent across restarts): simulated people answering every
@@ -138,52 +182,82 @@ async def seed_statistics_sample(
     async with pool.acquire() as conn:
         existing = await conn.fetchval(
             "SELECT id FROM cohorts WHERE organization_id = $1 AND name = $2",
-            organization_id, SAMPLE_COHORT)
+            organization_id,
+            SAMPLE_COHORT,
+        )
         if existing is not None:
             members = await conn.fetchval(
-                "SELECT count(*) FROM cohort_members WHERE cohort_id = $1", existing)
+                "SELECT count(*) FROM cohort_members WHERE cohort_id = $1", existing
+            )
             return SampleCohort(existing, members, PLANTED_ITEM)
     people = simulated_applicants(content, size, seed=seed, bias=bias)
     plans = _plans(people, seed)
-    scores = [[score_attempt(content, a.form_id, a.answers) for a in person.attempts]
-              for person in people]
+    scores = [
+        [score_attempt(content, a.form_id, a.answers) for a in person.attempts] for person in people
+    ]
     cohort_id = uuid.uuid4()
     async with pool.acquire() as conn, conn.transaction():
         await ensure_content_version(conn, content)
         await conn.execute(
             "INSERT INTO cohorts (id, organization_id, name, starts_on) VALUES ($1, $2, $3, $4)",
-            cohort_id, organization_id, SAMPLE_COHORT,
-            (datetime.now(UTC) - timedelta(days=_DAYS)).date())
+            cohort_id,
+            organization_id,
+            SAMPLE_COHORT,
+            (datetime.now(UTC) - timedelta(days=_DAYS)).date(),
+        )
         await _store_people(conn, organization_id, cohort_id, people, plans, content)
-        await record_many(conn, organization_id, [
-            (plan.candidate, SelfReport(person.sex, person.race_ethnicity))
-            for plan, person in zip(plans, people, strict=True)])
-        await save_first_runs(conn, organization_id, [
-            (attempt, score) for plan, own in zip(plans, scores, strict=True)
-            for attempt, score in zip(plan.attempts, own, strict=True)],
-            reason="demo: simulated statistics sample", created_by="demo")
-        await estimate_candidates(conn, organization_id,
-                                  {plan.candidate: plan.attempts[-1] for plan in plans},
-                                  thresholds=thresholds)
+        await record_many(
+            conn,
+            organization_id,
+            [
+                (plan.candidate, SelfReport(person.sex, person.race_ethnicity))
+                for plan, person in zip(plans, people, strict=True)
+            ],
+        )
+        await save_first_runs(
+            conn,
+            organization_id,
+            [
+                (attempt, score)
+                for plan, own in zip(plans, scores, strict=True)
+                for attempt, score in zip(plan.attempts, own, strict=True)
+            ],
+            reason="demo: simulated statistics sample",
+            created_by="demo",
+        )
+        await estimate_candidates(
+            conn,
+            organization_id,
+            {plan.candidate: plan.attempts[-1] for plan in plans},
+            thresholds=thresholds,
+        )
         hired = _hiring(people, scores, seed)
         await conn.execute(
             """INSERT INTO hiring_outcomes (organization_id, candidate_id, attempt_id,
                    met_standard, observed_on, source)
                SELECT $1, h.candidate, h.attempt, h.met, current_date, $2
                FROM unnest($3::uuid[], $4::uuid[], $5::bool[]) AS h(candidate, attempt, met)""",
-            organization_id, HIRING_SOURCE, [plans[i].candidate for i in hired],
-            [plans[i].attempts[-1] for i in hired], [people[i].met_standard for i in hired])
+            organization_id,
+            HIRING_SOURCE,
+            [plans[i].candidate for i in hired],
+            [plans[i].attempts[-1] for i in hired],
+            [people[i].met_standard for i in hired],
+        )
     return SampleCohort(cohort_id, size, PLANTED_ITEM)
 
 
-async def seed_demo_audit(conn: asyncpg.Connection, organization_id: uuid.UUID,
-                          content: ContentVersion) -> uuid.UUID:
+async def seed_demo_audit(
+    conn: asyncpg.Connection, organization_id: uuid.UUID, content: ContentVersion
+) -> uuid.UUID:
     """The demo's stored bias audit (readiness band "ready"), made once; its id."""
     existing: uuid.UUID | None = await conn.fetchval(
         "SELECT id FROM bias_audits WHERE organization_id = $1 AND created_by = 'demo' "
-        "ORDER BY created_at LIMIT 1", organization_id)
+        "ORDER BY created_at LIMIT 1",
+        organization_id,
+    )
     if existing is not None:
         return existing
-    stored = await create_audit(conn, content, organization_id, AuditRequest(outcome="ready"),
-                                actor="demo")
+    stored = await create_audit(
+        conn, content, organization_id, AuditRequest(outcome="ready"), actor="demo"
+    )
     return stored.id

@@ -22,14 +22,21 @@ if TYPE_CHECKING:
 DEMO_CANDIDATE = "demo-candidate"
 
 
-async def _candidate(conn: asyncpg.Connection, organization_id: uuid.UUID, email: str,
-                     name: tuple[str, str], external_id: str | None = None) -> uuid.UUID:
+async def _candidate(
+    conn: asyncpg.Connection,
+    organization_id: uuid.UUID,
+    email: str,
+    name: tuple[str, str],
+    external_id: str | None = None,
+) -> uuid.UUID:
     """The organization's candidate with this email (or external id), created if missing."""
     found: uuid.UUID | None = await conn.fetchval(
         """SELECT id FROM candidates WHERE organization_id = $1
              AND (($2::text IS NOT NULL AND external_id = $2) OR ($2::text IS NULL AND email = $3))
            ORDER BY created_at LIMIT 1""",
-        organization_id, external_id, email,
+        organization_id,
+        external_id,
+        email,
     )
     if found is not None:
         return found
@@ -37,27 +44,41 @@ async def _candidate(conn: asyncpg.Connection, organization_id: uuid.UUID, email
     await conn.execute(
         """INSERT INTO candidates (id, organization_id, external_id, given_name, family_name,
                                   email) VALUES ($1, $2, $3, $4, $5, $6)""",
-        new_id, organization_id, external_id, name[0], name[1], email,
+        new_id,
+        organization_id,
+        external_id,
+        name[0],
+        name[1],
+        email,
     )
     return new_id
 
 
-async def seed_demo_invitations(conn: asyncpg.Connection, organization_id: uuid.UUID,
-                                base_url: str) -> list[tuple[str, str]]:
+async def seed_demo_invitations(
+    conn: asyncpg.Connection, organization_id: uuid.UUID, base_url: str
+) -> list[tuple[str, str]]:
     """A fresh invitation for the demo candidate to each package of the bank (clerk screening,
     coding track); returns (package title, URL) pairs."""
     from service.assessments.content import load_content  # noqa: PLC0415
     from service.delivery.invitations import NewInvitation, create_invitation  # noqa: PLC0415
 
     content = load_content()
-    candidate_id = await _candidate(conn, organization_id, "demo.candidate@example.org",
-                                    ("Dana", "Demo"), external_id=DEMO_CANDIDATE)
+    candidate_id = await _candidate(
+        conn,
+        organization_id,
+        "demo.candidate@example.org",
+        ("Dana", "Demo"),
+        external_id=DEMO_CANDIDATE,
+    )
     links = []
     for package in content.packages.values():
         issued = await create_invitation(
-            conn, organization_id,
+            conn,
+            organization_id,
             NewInvitation(candidate_id=candidate_id, package=package.id),
-            content=content, base_url=base_url, created_by="demo",
+            content=content,
+            base_url=base_url,
+            created_by="demo",
         )
         links.append((package.title, issued.url))
     return links
@@ -69,10 +90,10 @@ def add_invite_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--email", required=True, help="candidate email (found or created)")
     parser.add_argument("--name", default="Candidate", help="candidate's full name when new")
     offer = parser.add_mutually_exclusive_group()
-    offer.add_argument("--package", help="a package of assessments: clerk (the default) or "
-                       "coding_track")
-    offer.add_argument("--assessments", help="comma-separated assessment ids instead of a "
-                       "package")
+    offer.add_argument(
+        "--package", help="a package of assessments: clerk (the default) or coding_track"
+    )
+    offer.add_argument("--assessments", help="comma-separated assessment ids instead of a package")
     parser.add_argument("--days", type=int, default=14, help="days until the link expires")
     timing = parser.add_mutually_exclusive_group()
     timing.add_argument("--time-multiplier", type=float, help="extra time, e.g. 1.5")
@@ -93,17 +114,27 @@ async def _invite(url: str, args: argparse.Namespace, base_url: str) -> IssuedIn
             raise SystemExit(f"chartready invite: no organization with slug {args.org!r}")
         given, _, family = args.name.strip().partition(" ")
         async with conn.transaction():
-            candidate_id = await _candidate(conn, org_id, args.email,
-                                            (given or "Candidate", family or "-"))
+            candidate_id = await _candidate(
+                conn, org_id, args.email, (given or "Candidate", family or "-")
+            )
             issued = await create_invitation(
-                conn, org_id,
-                NewInvitation(candidate_id=candidate_id,
-                              assessments=([a.strip() for a in args.assessments.split(",")]
-                                           if args.assessments else None),
-                              package=None if args.assessments else (args.package or "clerk"),
-                              expires_in_days=args.days, time_multiplier=args.time_multiplier,
-                              untimed=args.untimed),
-                content=content, base_url=base_url, created_by="cli",
+                conn,
+                org_id,
+                NewInvitation(
+                    candidate_id=candidate_id,
+                    assessments=(
+                        [a.strip() for a in args.assessments.split(",")]
+                        if args.assessments
+                        else None
+                    ),
+                    package=None if args.assessments else (args.package or "clerk"),
+                    expires_in_days=args.days,
+                    time_multiplier=args.time_multiplier,
+                    untimed=args.untimed,
+                ),
+                content=content,
+                base_url=base_url,
+                created_by="cli",
             )
     finally:
         await conn.close()
@@ -115,8 +146,11 @@ def cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
     `chartready invite-revoke`, goes to stderr so stdout stays the link alone."""
     issued = asyncio.run(_invite(database_url(settings), args, settings.public_base_url))
     print(issued.url)
-    print(f"invitation {issued.id} (revoke with `chartready invite-revoke --org {args.org} "
-          f"{issued.id}`)", file=sys.stderr)
+    print(
+        f"invitation {issued.id} (revoke with `chartready invite-revoke --org {args.org} "
+        f"{issued.id}`)",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -23,8 +23,10 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     queues = [q.strip() for q in args.queues.split(",")] if args.queues else None
     unknown = sorted(set(queues or ()) - set(QUEUES))
     if unknown:
-        print(f"chartready worker: unknown queue(s) {', '.join(unknown)}; "
-              f"known: {', '.join(QUEUES)}", file=sys.stderr)
+        print(
+            f"chartready worker: unknown queue(s) {', '.join(unknown)}; known: {', '.join(QUEUES)}",
+            file=sys.stderr,
+        )
         return 2
     configure_logging(settings.log_level)
 
@@ -32,11 +34,13 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
         pool = await create_pool(url, min_size=1, max_size=settings.db_pool_max)
         profiles = ProfileRuntime.from_settings(settings)
         try:
-            runtime = JobRuntime(pool=pool, content=load_content(), settings=settings,
-                                 profiles=profiles)
+            runtime = JobRuntime(
+                pool=pool, content=load_content(), settings=settings, profiles=profiles
+            )
             async with connected(url) as jobs:
-                await jobs.run_worker_async(**worker_options(
-                    settings, runtime, concurrency=args.concurrency, queues=queues))
+                await jobs.run_worker_async(
+                    **worker_options(settings, runtime, concurrency=args.concurrency, queues=queues)
+                )
         finally:
             await pool.close()
             await asyncio.get_running_loop().run_in_executor(None, profiles.close)
@@ -62,8 +66,10 @@ def cmd_jobs(args: argparse.Namespace, settings: Settings) -> int:
         finally:
             await conn.close()
         lines = [f"{'id':>8}  {'status':<10} {'tries':>5}  {'task':<40} last error"]
-        lines += [f"{j.id:>8}  {j.status:<10} {j.attempts:>5}  {j.task:<40} {j.last_error or ''}"
-                  for j in jobs]
+        lines += [
+            f"{j.id:>8}  {j.status:<10} {j.attempts:>5}  {j.task:<40} {j.last_error or ''}"
+            for j in jobs
+        ]
         return "\n".join(lines)
 
     try:
@@ -76,16 +82,25 @@ def cmd_jobs(args: argparse.Namespace, settings: Settings) -> int:
 
 def register(add: Add) -> None:
     """The commands of this module."""
-    p = add("worker", cmd_worker, "Run a background job worker (several may run on several "
-            "machines); SIGTERM lets running jobs finish.")
-    p.add_argument("--concurrency", type=int, help="jobs at a time (default "
-                   "CHARTREADY_JOBS_CONCURRENCY)")
-    p.add_argument("--queues", help="comma-separated queues to serve (default: all): "
-                   "profiles, maintenance")
+    p = add(
+        "worker",
+        cmd_worker,
+        "Run a background job worker (several may run on several "
+        "machines); SIGTERM lets running jobs finish.",
+    )
+    p.add_argument(
+        "--concurrency", type=int, help="jobs at a time (default CHARTREADY_JOBS_CONCURRENCY)"
+    )
+    p.add_argument(
+        "--queues", help="comma-separated queues to serve (default: all): profiles, maintenance"
+    )
     from service.jobs.inspect import STATUSES  # noqa: PLC0415
 
-    p = add("jobs", cmd_jobs, "List recent background jobs with their last error, or retry "
-            "a failed one.")
+    p = add(
+        "jobs",
+        cmd_jobs,
+        "List recent background jobs with their last error, or retry a failed one.",
+    )
     p.add_argument("--status", choices=STATUSES, help="only jobs in this status")
     p.add_argument("--limit", type=int, default=50, help="how many (default 50)")
     p.add_argument("--retry", type=int, metavar="JOB_ID", help="queue this failed job again")

@@ -58,8 +58,9 @@ def cmd_bias_audit(args: argparse.Namespace, settings: Settings) -> int:
 
     def compute(text: str) -> Any:
         table = read_audit(text)
-        return bias_audit(table.sex, table.race_ethnicity, selected=table.selected,
-                          scores=table.scores)
+        return bias_audit(
+            table.sex, table.race_ethnicity, selected=table.selected, scores=table.scores
+        )
 
     return _run(args, compute)
 
@@ -71,29 +72,44 @@ def cmd_dif(args: argparse.Namespace, settings: Settings) -> int:
 
     def compute(text: str) -> Any:
         table = read_dif(text, args.group)
-        return mantel_haenszel_dif(table.responses, table.groups, reference=args.reference,
-                                   focal=args.focal, item_ids=table.item_ids, alpha=args.alpha)
+        return mantel_haenszel_dif(
+            table.responses,
+            table.groups,
+            reference=args.reference,
+            focal=args.focal,
+            item_ids=table.item_ids,
+            alpha=args.alpha,
+        )
 
     return _run(args, compute)
 
 
 def register(add: Add) -> None:
     """The commands of this module."""
-    p = add("item-analysis", cmd_item_analysis,
-            "Item analysis of one form (Moodle's statistics) from a CSV: row 1 item ids, "
-            "row 2 maximum marks, then one row of marks per attempt. Prints JSON.")
+    p = add(
+        "item-analysis",
+        cmd_item_analysis,
+        "Item analysis of one form (Moodle's statistics) from a CSV: row 1 item ids, "
+        "row 2 maximum marks, then one row of marks per attempt. Prints JSON.",
+    )
     p.add_argument("file", metavar="FILE.csv")
-    p = add("bias-audit", cmd_bias_audit,
-            "Bias audit (NYC LL144, four-fifths rule) from a CSV with columns sex, "
-            "race_ethnicity and selected (0/1) or score; empty cells are unknown. Prints JSON.")
+    p = add(
+        "bias-audit",
+        cmd_bias_audit,
+        "Bias audit (NYC LL144, four-fifths rule) from a CSV with columns sex, "
+        "race_ethnicity and selected (0/1) or score; empty cells are unknown. Prints JSON.",
+    )
     p.add_argument("file", metavar="FILE.csv")
-    p = add("dif", cmd_dif,
-            "Mantel-Haenszel DIF (ETS A/B/C) from a CSV with a group column and 0/1 item "
-            "columns, matched on total score. Prints JSON.")
+    p = add(
+        "dif",
+        cmd_dif,
+        "Mantel-Haenszel DIF (ETS A/B/C) from a CSV with a group column and 0/1 item "
+        "columns, matched on total score. Prints JSON.",
+    )
     p.add_argument("file", metavar="FILE.csv")
     p.add_argument("--group", required=True, metavar="COLUMN", help="the group column")
-    p.add_argument("--reference", required=True, metavar="VALUE",
-                   help="the reference group's value")
+    p.add_argument(
+        "--reference", required=True, metavar="VALUE", help="the reference group's value"
+    )
     p.add_argument("--focal", required=True, metavar="VALUE", help="the focal group's value")
-    p.add_argument("--alpha", type=float, default=0.05,
-                   help="significance level (default 0.05)")
+    p.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")

@@ -60,12 +60,12 @@ async def _org(conn: asyncpg.Connection, slug: str) -> uuid.UUID:
     return found
 
 
-async def _audit(conn: asyncpg.Connection, org: uuid.UUID, action: str, kind: str,
-                 subject: object) -> None:
+async def _audit(
+    conn: asyncpg.Connection, org: uuid.UUID, action: str, kind: str, subject: object
+) -> None:
     from service.tenancy import audit  # noqa: PLC0415
 
-    await audit.record(conn, org, actor=ACTOR, action=action, subject_kind=kind,
-                       subject_id=subject)
+    await audit.record(conn, org, actor=ACTOR, action=action, subject_kind=kind, subject_id=subject)
 
 
 def org_create(args: argparse.Namespace, url: str) -> int:
@@ -90,8 +90,9 @@ def user_create(args: argparse.Namespace, url: str) -> int:
 
     async def action(conn: asyncpg.Connection) -> str:
         org = await _org(conn, args.org)
-        user = await create_staff_user(conn, org, email=args.email, display_name=args.name,
-                                       role=args.role, password=password)
+        user = await create_staff_user(
+            conn, org, email=args.email, display_name=args.name, role=args.role, password=password
+        )
         await _audit(conn, org, "user.create", "user", user)
         shown = f"\npassword (shown once): {password}" if generated else ""
         return f"{args.role} {args.email} created in {args.org}{shown}"
@@ -111,8 +112,10 @@ def api_key_create(args: argparse.Namespace, url: str) -> int:
         org = await _org(conn, args.org)
         key = await create_api_key(conn, org, args.name, scopes)
         await _audit(conn, org, "api_key.create", "api_key", key.id)
-        return (f"{key.secret}\n(shown once; scopes {', '.join(key.scopes)}; revoke with "
-                f"`chartready api-key-revoke --org {args.org} {key.secret.split('_')[1]}`)")
+        return (
+            f"{key.secret}\n(shown once; scopes {', '.join(key.scopes)}; revoke with "
+            f"`chartready api-key-revoke --org {args.org} {key.secret.split('_')[1]}`)"
+        )
 
     return _run(url, action)
 
@@ -127,8 +130,9 @@ def api_key_list(args: argparse.Namespace, url: str) -> int:
         for key in keys:
             state = "revoked" if key.revoked_at else "live"
             used = key.last_used_at.strftime("%Y-%m-%d %H:%M") if key.last_used_at else "never"
-            lines.append(f"{key.prefix:10} {key.name[:24]:24} {state:8} {used:20} "
-                         f"{','.join(key.scopes)}")
+            lines.append(
+                f"{key.prefix:10} {key.name[:24]:24} {state:8} {used:20} {','.join(key.scopes)}"
+            )
         return "\n".join(lines) if keys else "no API keys"
 
     return _run(url, action)
@@ -172,27 +176,46 @@ def register(add: Add) -> None:
     p = add("org-create", handler(org_create), "Create an organization (a tenant).")
     p.add_argument("slug", help="short name used in sign-in, e.g. riverside-health")
     p.add_argument("name", help="display name, e.g. 'Riverside Health'")
-    p = add("user-create", handler(user_create),
-            "Create a staff user; prints a generated password once unless --password-stdin.")
+    p = add(
+        "user-create",
+        handler(user_create),
+        "Create a staff user; prints a generated password once unless --password-stdin.",
+    )
     p.add_argument("--org", required=True, help="organization slug")
     p.add_argument("--email", required=True)
     p.add_argument("--name", required=True, help="display name")
     p.add_argument("--role", required=True, choices=ROLES)
-    p.add_argument("--password-stdin", action="store_true",
-                   help="read the password from the first line of stdin")
-    p = add("api-key-create", handler(api_key_create),
-            "Mint an HR API key for an organization; prints the secret once.")
+    p.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of stdin",
+    )
+    p = add(
+        "api-key-create",
+        handler(api_key_create),
+        "Mint an HR API key for an organization; prints the secret once.",
+    )
     p.add_argument("--org", required=True, help="organization slug")
     p.add_argument("--name", required=True, help="what uses it, e.g. 'Greenhouse'")
-    p.add_argument("--scopes", required=True, help="comma-separated, e.g. "
-                   "candidates:read,candidates:write,invitations:write,results:read")
+    p.add_argument(
+        "--scopes",
+        required=True,
+        help="comma-separated, e.g. "
+        "candidates:read,candidates:write,invitations:write,results:read",
+    )
     p = add("api-key-list", handler(api_key_list), "List an organization's API keys.")
     p.add_argument("--org", required=True, help="organization slug")
-    p = add("api-key-revoke", handler(api_key_revoke),
-            "Revoke an API key by its prefix (the part after crk_); effective at once.")
+    p = add(
+        "api-key-revoke",
+        handler(api_key_revoke),
+        "Revoke an API key by its prefix (the part after crk_); effective at once.",
+    )
     p.add_argument("--org", required=True, help="organization slug")
     p.add_argument("prefix", help="the key's 8-character prefix")
-    p = add("invite-revoke", handler(invite_revoke),
-            "Revoke an invitation link by its id (printed by `invite`); effective at once.")
+    p = add(
+        "invite-revoke",
+        handler(invite_revoke),
+        "Revoke an invitation link by its id (printed by `invite`); effective at once.",
+    )
     p.add_argument("--org", required=True, help="organization slug")
     p.add_argument("invitation_id", help="the invitation's id")

@@ -78,20 +78,27 @@ def choose_form(
 
 
 async def _assign_form(
-    conn: asyncpg.Connection, invitation: Invitation, assessment_id: str,
+    conn: asyncpg.Connection,
+    invitation: Invitation,
+    assessment_id: str,
     content: ContentVersion,
 ) -> str:
     # Serialise assignments per organization and assessment, so counts stay exact.
-    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
-                       f"form:{invitation.organization_id}:{assessment_id}")
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+        f"form:{invitation.organization_id}:{assessment_id}",
+    )
     rows = await conn.fetch(
         """SELECT form_id, count(*) AS n, count(*) FILTER (WHERE candidate_id = $3) AS mine
            FROM attempts WHERE organization_id = $1 AND assessment_id = $2 GROUP BY form_id""",
-        invitation.organization_id, assessment_id, invitation.candidate_id,
+        invitation.organization_id,
+        assessment_id,
+        invitation.candidate_id,
     )
     forms = content.assessments[assessment_id].form_ids
-    return choose_form(forms, {r["form_id"]: r["n"] for r in rows},
-                       {r["form_id"]: r["mine"] for r in rows})
+    return choose_form(
+        forms, {r["form_id"]: r["n"] for r in rows}, {r["form_id"]: r["mine"] for r in rows}
+    )
 
 
 async def start_attempt(
@@ -113,8 +120,10 @@ async def start_attempt(
         now: dt.datetime = await conn.fetchval("SELECT now()")
         plans = catalog.section_plans[form_id]
         deadlines = section_deadlines(
-            now, catalog.assessment(assessment_id).time_limit_minutes,
-            [p.estimate_seconds for p in plans], invitation.accommodation,
+            now,
+            catalog.assessment(assessment_id).time_limit_minutes,
+            [p.estimate_seconds for p in plans],
+            invitation.accommodation,
         )
         attempt_id = uuid.uuid4()
         inserted = await conn.fetchval(
@@ -123,16 +132,31 @@ async def start_attempt(
                                      deadline_at)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                ON CONFLICT (invitation_id, assessment_id) DO NOTHING RETURNING id""",
-            attempt_id, invitation.organization_id, invitation.candidate_id, invitation.id,
-            assessment_id, form_id, content.version_id, now, deadlines[-1] if deadlines else None,
+            attempt_id,
+            invitation.organization_id,
+            invitation.candidate_id,
+            invitation.id,
+            assessment_id,
+            form_id,
+            content.version_id,
+            now,
+            deadlines[-1] if deadlines else None,
         )
         if inserted is not None:  # else another tab started it first: use theirs
             await conn.executemany(
                 """INSERT INTO attempt_sections (organization_id, attempt_id, section_id,
                                                  ordinal, deadline_at)
                    VALUES ($1, $2, $3, $4, $5)""",
-                [(invitation.organization_id, attempt_id, plan.section.id, plan.ordinal, deadline)
-                 for plan, deadline in zip(plans, deadlines, strict=True)],
+                [
+                    (
+                        invitation.organization_id,
+                        attempt_id,
+                        plan.section.id,
+                        plan.ordinal,
+                        deadline,
+                    )
+                    for plan, deadline in zip(plans, deadlines, strict=True)
+                ],
             )
     started = await load_attempt(conn, invitation, assessment_id)
     assert started is not None
@@ -163,7 +187,8 @@ async def load_attempt(
     """The invitation's attempt of ``assessment_id``, or None before it is started."""
     row = await conn.fetchrow(
         _ATTEMPT + "WHERE a.invitation_id = $1 AND a.assessment_id = $2",
-        invitation.id, assessment_id,
+        invitation.id,
+        assessment_id,
     )
     return None if row is None else _state(row)
 
@@ -171,7 +196,8 @@ async def load_attempt(
 async def attempt_statuses(conn: asyncpg.Connection, invitation_id: uuid.UUID) -> dict[str, str]:
     """Status of each started attempt of the invitation, by assessment id (one query)."""
     rows = await conn.fetch(
-        "SELECT assessment_id, status FROM attempts WHERE invitation_id = $1", invitation_id)
+        "SELECT assessment_id, status FROM attempts WHERE invitation_id = $1", invitation_id
+    )
     return {r["assessment_id"]: r["status"] for r in rows}
 
 
@@ -180,7 +206,8 @@ async def enter_section(conn: asyncpg.Connection, state: AttemptState, section_i
     await conn.execute(
         """UPDATE attempt_sections SET entered_at = coalesce(entered_at, now())
            WHERE attempt_id = $1 AND section_id = $2 AND closed_at IS NULL""",
-        state.id, section_id,
+        state.id,
+        section_id,
     )
 
 
@@ -190,7 +217,8 @@ async def close_section(conn: asyncpg.Connection, state: AttemptState, section_i
         """UPDATE attempt_sections SET closed_at = coalesce(closed_at, now()),
                                        entered_at = coalesce(entered_at, now())
            WHERE attempt_id = $1 AND section_id = $2""",
-        state.id, section_id,
+        state.id,
+        section_id,
     )
 
 
@@ -202,5 +230,8 @@ async def visit_item(
         """WITH moved AS (UPDATE attempts SET position = $3 WHERE id = $1 AND position <> $3)
            INSERT INTO item_views (organization_id, attempt_id, item_id)
            VALUES ($4, $1, $2) ON CONFLICT DO NOTHING""",
-        state.id, item_id, position, state.organization_id,
+        state.id,
+        item_id,
+        position,
+        state.organization_id,
     )

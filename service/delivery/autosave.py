@@ -89,13 +89,13 @@ def canonical_answer(catalog: Catalog, form_id: str | None, item_id: str, raw: o
     """The validated answer as JSON; InvalidInput naming the field when it is unacceptable."""
     placement = catalog.placements.get(item_id)
     if placement is None or (form_id is not None and placement.form_id != form_id):
-        raise InvalidInput(f"Question {item_id} is not part of your assessment",
-                           field="item_id")
+        raise InvalidInput(f"Question {item_id} is not part of your assessment", field="item_id")
     try:
         answer = validate_answer(catalog.content.items[item_id], raw)
     except InvalidAnswer as error:
-        raise InvalidInput(f"This answer cannot be saved: {error.field} {error.message}",
-                           field=error.field) from None
+        raise InvalidInput(
+            f"This answer cannot be saved: {error.field} {error.message}", field=error.field
+        ) from None
     return msgspec.json.encode(answer)
 
 
@@ -112,18 +112,28 @@ async def save_answer(
         raise NotFound("This link is not valid.", field="token")
     placement = catalog.placements.get(data.item_id)
     if placement is None or catalog.form(placement.form_id).assessment != assessment_id:
-        raise InvalidInput(f"Question {data.item_id} is not part of this assessment",
-                           field="item_id")
+        raise InvalidInput(
+            f"Question {data.item_id} is not part of this assessment", field="item_id"
+        )
     encoded = canonical_answer(catalog, placement.form_id, data.item_id, data.answer)
     row = await conn.fetchrow(
-        _UPSERT, digest, assessment_id, placement.form_id, placement.section_id, data.item_id,
-        encoded.decode(), data.seq, data.tab_id,
+        _UPSERT,
+        digest,
+        assessment_id,
+        placement.form_id,
+        placement.section_id,
+        data.item_id,
+        encoded.decode(),
+        data.seq,
+        data.tab_id,
     )
     if row is not None and row["saved_seq"] is not None:
-        return SaveResult(saved=True, seq=row["saved_seq"],
-                          other_tab=_other(row["active_tab"], data.tab_id))
-    return await _explain(conn, digest, (assessment_id, placement.form_id,
-                                         placement.section_id), data, encoded)
+        return SaveResult(
+            saved=True, seq=row["saved_seq"], other_tab=_other(row["active_tab"], data.tab_id)
+        )
+    return await _explain(
+        conn, digest, (assessment_id, placement.form_id, placement.section_id), data, encoded
+    )
 
 
 def _other(active_tab: str | None, tab_id: str) -> bool:
@@ -131,7 +141,10 @@ def _other(active_tab: str | None, tab_id: str) -> bool:
 
 
 async def _explain(
-    conn: asyncpg.Connection, digest: bytes, where: tuple[str, str, str], data: AnswerIn,
+    conn: asyncpg.Connection,
+    digest: bytes,
+    where: tuple[str, str, str],
+    data: AnswerIn,
     encoded: bytes,
 ) -> SaveResult:
     """Why nothing was written: a replay, a newer answer stored, a different answer stored
@@ -140,13 +153,16 @@ async def _explain(
     if row is None:
         raise NotFound("This link is not valid.", field="token")
     if row["attempt_id"] is None:
-        raise InvalidInput(f"Question {data.item_id} is not part of your assessment",
-                           field="item_id")
+        raise InvalidInput(
+            f"Question {data.item_id} is not part of your assessment", field="item_id"
+        )
     if row["status"] != "in_progress":
         raise Gone("This assessment has already been submitted; answers can no longer change.")
     if row["too_late"]:
-        raise Gone("Time for this section is up, so this answer could not be saved. "
-                   "Answers saved before the time ran out are kept.")
+        raise Gone(
+            "Time for this section is up, so this answer could not be saved. "
+            "Answers saved before the time ran out are kept."
+        )
     if row["closed_at"] is not None:
         raise Gone("You have moved on from this section, so its answers can no longer change.")
     if row["entered_at"] is None:
@@ -163,5 +179,3 @@ async def _explain(
         return SaveResult(saved=False, seq=stored, superseded=True, other_tab=other)
     # The section closed between the two queries: say so rather than guess.
     raise Gone("This answer could not be saved because the section has just closed.")
-
-

@@ -69,13 +69,15 @@ class Catalog:
             assessment = self.content.assessments[form.assessment]
             out: list[SectionPlan] = []
             for section in assessment.sections:
-                positions = [i for i, item in enumerate(form.items, 1)
-                             if item.section == section.id]
+                positions = [
+                    i for i, item in enumerate(form.items, 1) if item.section == section.id
+                ]
                 if not positions:
                     continue
                 seconds = sum(form.items[p - 1].time_estimate_seconds for p in positions)
-                out.append(SectionPlan(section, len(out) + 1, min(positions), max(positions),
-                                       seconds))
+                out.append(
+                    SectionPlan(section, len(out) + 1, min(positions), max(positions), seconds)
+                )
             plans[form.id] = tuple(out)
         return plans
 
@@ -97,5 +99,3 @@ def catalog_of(content: ContentVersion) -> Catalog:
         found = Catalog(content)
         _catalogs[content.version_id] = found
     return found
-
-

@@ -42,8 +42,12 @@ class Finalized(msgspec.Struct, frozen=True, kw_only=True):
 
 
 async def finalize_attempt(
-    conn: asyncpg.Connection, catalog: Catalog, organization_id: uuid.UUID,
-    attempt_id: uuid.UUID, reason: Reason, thresholds: BandThresholds,
+    conn: asyncpg.Connection,
+    catalog: Catalog,
+    organization_id: uuid.UUID,
+    attempt_id: uuid.UUID,
+    reason: Reason,
+    thresholds: BandThresholds,
 ) -> Finalized:
     """Close the attempt and score it (in one transaction); no-op when already final."""
     async with conn.transaction():
@@ -53,58 +57,94 @@ async def finalize_attempt(
                       i.untimed OR coalesce(i.time_multiplier, 1) > 1 AS accommodated
                FROM attempts t JOIN invitations i ON i.id = t.invitation_id
                WHERE t.organization_id = $1 AND t.id = $2 FOR UPDATE OF t""",
-            organization_id, attempt_id,
+            organization_id,
+            attempt_id,
         )
         if row is None:
             raise LookupError(attempt_id)
         if row["status"] != "in_progress":
             run_id = await conn.fetchval(
-                "SELECT id FROM scoring_runs WHERE attempt_id = $1 AND current", attempt_id)
-            return Finalized(attempt_id=attempt_id, status=row["status"],
-                             reason=row["finalized_reason"], scoring_run_id=run_id,
-                             already=True)
-        answers = {r["item_id"]: r["answer"] for r in await conn.fetch(
-            "SELECT item_id, answer FROM responses WHERE attempt_id = $1", attempt_id)}
+                "SELECT id FROM scoring_runs WHERE attempt_id = $1 AND current", attempt_id
+            )
+            return Finalized(
+                attempt_id=attempt_id,
+                status=row["status"],
+                reason=row["finalized_reason"],
+                scoring_run_id=run_id,
+                already=True,
+            )
+        answers = {
+            r["item_id"]: r["answer"]
+            for r in await conn.fetch(
+                "SELECT item_id, answer FROM responses WHERE attempt_id = $1", attempt_id
+            )
+        }
         run_id = None
         status = "submitted"
         if row["form_id"] in catalog.content.forms:
             equating, reference = await equating_for(conn, catalog.content, row["form_id"])
-            score = score_attempt(catalog.content, row["form_id"], answers, equating=equating,
-                                  reference_form_id=reference)
+            score = score_attempt(
+                catalog.content,
+                row["form_id"],
+                answers,
+                equating=equating,
+                reference_form_id=reference,
+            )
             run_id = await save_scoring_run(
-                conn, organization_id, attempt_id, score, reason=_RUN_REASONS[reason],
+                conn,
+                organization_id,
+                attempt_id,
+                score,
+                reason=_RUN_REASONS[reason],
                 created_by="candidate" if reason == "candidate" else "deadline",
                 content=catalog.content,
             )
             status = "scored"
         else:  # content changed under a running attempt: keep it for staff to rescore
-            log.warning("form %s not in content %s; attempt %s left unscored",
-                        row["form_id"], catalog.version_id, attempt_id)
+            log.warning(
+                "form %s not in content %s; attempt %s left unscored",
+                row["form_id"],
+                catalog.version_id,
+                attempt_id,
+            )
         await conn.execute(
             """UPDATE attempts SET status = $2, submitted_at = greatest(now(), started_at),
                                    finalized_reason = $3
                WHERE id = $1""",
-            attempt_id, status, reason,
+            attempt_id,
+            status,
+            reason,
         )
         await conn.execute(
             "UPDATE attempt_sections SET closed_at = coalesce(closed_at, now()) "
-            "WHERE attempt_id = $1", attempt_id)
-        await flag_fast_answers(conn, catalog, organization_id, attempt_id,
-                                accommodated=row["accommodated"])
+            "WHERE attempt_id = $1",
+            attempt_id,
+        )
+        await flag_fast_answers(
+            conn, catalog, organization_id, attempt_id, accommodated=row["accommodated"]
+        )
         if run_id is not None:
-            await estimate_attempt(conn, organization_id=organization_id,
-                                   attempt_id=attempt_id, thresholds=thresholds)
+            await estimate_attempt(
+                conn, organization_id=organization_id, attempt_id=attempt_id, thresholds=thresholds
+            )
             await publish_result(conn, catalog.content, organization_id, attempt_id)
-        await attempt_completed(conn, organization_id, attempt_id=attempt_id,
-                                invitation_id=row["invitation_id"],
-                                candidate_id=row["candidate_id"],
-                                assessment_id=row["assessment_id"], reason=reason)
-    return Finalized(attempt_id=attempt_id, status=status, reason=reason,
-                     scoring_run_id=run_id, already=False)
+        await attempt_completed(
+            conn,
+            organization_id,
+            attempt_id=attempt_id,
+            invitation_id=row["invitation_id"],
+            candidate_id=row["candidate_id"],
+            assessment_id=row["assessment_id"],
+            reason=reason,
+        )
+    return Finalized(
+        attempt_id=attempt_id, status=status, reason=reason, scoring_run_id=run_id, already=False
+    )
 
 
-async def sweep_once(pool: asyncpg.Pool, catalog: Catalog, thresholds: BandThresholds, *,
-                     batch: int = 20) -> int:
+async def sweep_once(
+    pool: asyncpg.Pool, catalog: Catalog, thresholds: BandThresholds, *, batch: int = 20
+) -> int:
     """Finalise attempts whose deadline (plus grace) has passed; return how many.
 
     Safe with many workers: each claims a batch with FOR UPDATE SKIP LOCKED, so two
@@ -122,8 +162,9 @@ async def sweep_once(pool: asyncpg.Pool, catalog: Catalog, thresholds: BandThres
         for row in rows:
             try:
                 async with conn.transaction():  # a savepoint: one bad attempt spoils no other
-                    await finalize_attempt(conn, catalog, row["organization_id"], row["id"],
-                                           "deadline", thresholds)
+                    await finalize_attempt(
+                        conn, catalog, row["organization_id"], row["id"], "deadline", thresholds
+                    )
             except (asyncpg.PostgresError, ValueError, KeyError):
                 log.exception("sweeper could not finalise attempt %s", row["id"])
             else:

@@ -43,8 +43,9 @@ class GreenhouseCandidate(msgspec.Struct, frozen=True, kw_only=True):
     last_name: Annotated[str, Meta(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]
     email: Email
     preferred_name: _Text | None = None
-    greenhouse_profile_url: Annotated[str, Meta(max_length=2000,
-                                                pattern=r"^[^\x00]*$")] | None = None
+    greenhouse_profile_url: Annotated[str, Meta(max_length=2000, pattern=r"^[^\x00]*$")] | None = (
+        None
+    )
     resume_url: Annotated[str, Meta(max_length=2000, pattern=r"^[^\x00]*$")] | None = None
     phone_number: _Text | None = None
 
@@ -79,22 +80,28 @@ class TestStatus(msgspec.Struct, frozen=True, kw_only=True):
 
 def list_tests(content: ContentVersion) -> list[GreenhouseTest]:
     """Each package (rubrics/packages.toml), then each assessment on its own."""
-    packages = [GreenhouseTest(p.id, p.title) for p in
-                sorted(content.packages.values(), key=lambda p: p.id)]
-    return packages + [GreenhouseTest(a.id, a.title) for a in
-                       sorted(content.assessments.values(), key=lambda a: a.id)]
+    packages = [
+        GreenhouseTest(p.id, p.title) for p in sorted(content.packages.values(), key=lambda p: p.id)
+    ]
+    return packages + [
+        GreenhouseTest(a.id, a.title)
+        for a in sorted(content.assessments.values(), key=lambda a: a.id)
+    ]
 
 
-def invitation_for(content: ContentVersion, partner_test_id: str, candidate_id: uuid.UUID,
-                   callback_url: str) -> NewInvitation:
+def invitation_for(
+    content: ContentVersion, partner_test_id: str, candidate_id: uuid.UUID, callback_url: str
+) -> NewInvitation:
     """The invitation a test stands for (a package or one assessment); NotFound for an
     unknown test id."""
     if partner_test_id in content.packages:
-        return NewInvitation(candidate_id=candidate_id, package=partner_test_id,
-                             callback_url=callback_url)
+        return NewInvitation(
+            candidate_id=candidate_id, package=partner_test_id, callback_url=callback_url
+        )
     if partner_test_id in content.assessments:
-        return NewInvitation(candidate_id=candidate_id, assessments=[partner_test_id],
-                             callback_url=callback_url)
+        return NewInvitation(
+            candidate_id=candidate_id, assessments=[partner_test_id], callback_url=callback_url
+        )
     raise NotFound(f"No test {partner_test_id!r}", field="partner_test_id")
 
 
@@ -105,9 +112,17 @@ def _external_id(candidate: GreenhouseCandidate) -> str | None:
     return "greenhouse:" + hashlib.sha256(url.encode()).hexdigest()[:40]
 
 
-async def send_test(conn: asyncpg.Connection, organization_id: uuid.UUID, request: SendTest,
-                    *, content: ContentVersion, base_url: str, mail: MailPolicy,
-                    allow_private: bool, actor: str) -> SentTest:
+async def send_test(
+    conn: asyncpg.Connection,
+    organization_id: uuid.UUID,
+    request: SendTest,
+    *,
+    content: ContentVersion,
+    base_url: str,
+    mail: MailPolicy,
+    allow_private: bool,
+    actor: str,
+) -> SentTest:
     """Register (or find, by Greenhouse profile) the candidate, invite them with Greenhouse's
     callback and e-mail them, in one transaction."""
     invitation_for(content, request.partner_test_id, uuid.UUID(int=0), request.url)
@@ -117,34 +132,58 @@ async def send_test(conn: asyncpg.Connection, organization_id: uuid.UUID, reques
         if external is not None:
             candidate_id = await conn.fetchval(
                 "SELECT id FROM candidates WHERE organization_id = $1 AND external_id = $2",
-                organization_id, external)
+                organization_id,
+                external,
+            )
         if candidate_id is None:
             person = request.candidate
-            created = await create_candidate(conn, organization_id, NewCandidate(
-                given_name=person.preferred_name or person.first_name,
-                family_name=person.last_name, email=person.email, external_id=external))
+            created = await create_candidate(
+                conn,
+                organization_id,
+                NewCandidate(
+                    given_name=person.preferred_name or person.first_name,
+                    family_name=person.last_name,
+                    email=person.email,
+                    external_id=external,
+                ),
+            )
             candidate_id = created.id
         issued = await create_invitation(
-            conn, organization_id,
+            conn,
+            organization_id,
             invitation_for(content, request.partner_test_id, candidate_id, request.url),
-            content=content, base_url=base_url, created_by=actor, mail=mail,
-            allow_private_callbacks=allow_private, callback_kind="greenhouse")
+            content=content,
+            base_url=base_url,
+            created_by=actor,
+            mail=mail,
+            allow_private_callbacks=allow_private,
+            callback_kind="greenhouse",
+        )
         await conn.execute(
             """INSERT INTO greenhouse_orders (invitation_id, organization_id, partner_test_id)
-               VALUES ($1, $2, $3)""", issued.id, organization_id, request.partner_test_id)
+               VALUES ($1, $2, $3)""",
+            issued.id,
+            organization_id,
+            request.partner_test_id,
+        )
     return SentTest(str(issued.id))
 
 
-async def _order(conn: asyncpg.Connection, organization_id: uuid.UUID,
-                 partner_interview_id: str) -> uuid.UUID:
+async def _order(
+    conn: asyncpg.Connection, organization_id: uuid.UUID, partner_interview_id: str
+) -> uuid.UUID:
     try:
         invitation_id = uuid.UUID(partner_interview_id)
     except ValueError:
-        raise NotFound(f"No interview {partner_interview_id!r}",
-                       field="partner_interview_id") from None
+        raise NotFound(
+            f"No interview {partner_interview_id!r}", field="partner_interview_id"
+        ) from None
     found = await conn.fetchval(
         "SELECT invitation_id FROM greenhouse_orders WHERE organization_id = $1 "
-        "AND invitation_id = $2", organization_id, invitation_id)
+        "AND invitation_id = $2",
+        organization_id,
+        invitation_id,
+    )
     if found is None:
         raise NotFound(f"No interview {partner_interview_id!r}", field="partner_interview_id")
     return invitation_id
@@ -164,16 +203,22 @@ def flat_metadata(results: list[Result]) -> dict[str, str | int | float | bool |
     latest = max(results, key=lambda r: r.updated_at, default=None)
     if latest is not None and latest.readiness is not None:
         r = latest.readiness
-        meta.update({"readiness_probability": round(r.probability, 3),
-                     "readiness_band": r.band, "readiness_lower": round(r.lower, 3),
-                     "readiness_upper": round(r.upper, 3),
-                     "readiness_model_version": r.model_version,
-                     "readiness_model_provenance": r.provenance})
+        meta.update(
+            {
+                "readiness_probability": round(r.probability, 3),
+                "readiness_band": r.band,
+                "readiness_lower": round(r.lower, 3),
+                "readiness_upper": round(r.upper, 3),
+                "readiness_model_version": r.model_version,
+                "readiness_model_provenance": r.provenance,
+            }
+        )
     return meta
 
 
-async def test_status(conn: asyncpg.Connection, organization_id: uuid.UUID,
-                      partner_interview_id: str) -> tuple[TestStatus, uuid.UUID]:
+async def test_status(
+    conn: asyncpg.Connection, organization_id: uuid.UUID, partner_interview_id: str
+) -> tuple[TestStatus, uuid.UUID]:
     """The status (without the profile link, which the caller mints) and the candidate."""
     invitation_id = await _order(conn, organization_id, partner_interview_id)
     view = await get_invitation(conn, organization_id, invitation_id)
@@ -183,11 +228,15 @@ async def test_status(conn: asyncpg.Connection, organization_id: uuid.UUID,
         """SELECT DISTINCT ON (v.attempt_id) v.document FROM result_versions v
            JOIN attempts t ON t.id = v.attempt_id
            WHERE v.organization_id = $1 AND t.invitation_id = $2
-           ORDER BY v.attempt_id, v.version DESC""", organization_id, invitation_id)
+           ORDER BY v.attempt_id, v.version DESC""",
+        organization_id,
+        invitation_id,
+    )
     results = [msgspec.json.decode(r["document"], type=Result) for r in rows]
-    score = (round(statistics.fmean(r.score.scaled for r in results), 1) if results else None)
-    return TestStatus(partner_status="complete", partner_score=score,
-                      metadata=flat_metadata(results)), view.candidate_id
+    score = round(statistics.fmean(r.score.scaled for r in results), 1) if results else None
+    return TestStatus(
+        partner_status="complete", partner_score=score, metadata=flat_metadata(results)
+    ), view.candidate_id
 
 
 class ResponseError(msgspec.Struct, frozen=True, kw_only=True):

@@ -45,8 +45,9 @@ class EventAck(msgspec.Struct, frozen=True):
     severity: str
 
 
-def severity_of(kind: str, *, chars: int | None = None, seconds: float | None = None,
-                accommodated: bool = False) -> Severity:
+def severity_of(
+    kind: str, *, chars: int | None = None, seconds: float | None = None, accommodated: bool = False
+) -> Severity:
     """How much weight a signal deserves; always 'info' for accommodated candidates."""
     if accommodated:
         return "info"
@@ -82,19 +83,33 @@ async def record_event(
     if row["status"] != "in_progress":
         raise Gone("This assessment is already finished.")
     item_id = event.item_id if event.item_id in catalog.placements else None
-    severity = severity_of(event.kind, chars=event.chars, seconds=event.seconds,
-                           accommodated=row["accommodated"])
+    severity = severity_of(
+        event.kind, chars=event.chars, seconds=event.seconds, accommodated=row["accommodated"]
+    )
     pairs = (("chars", event.chars), ("seconds", event.seconds), ("tab_id", event.tab_id))
     detail: dict[str, object] = {k: v for k, v in pairs if v is not None}
-    recorded = await insert_event(conn, row["organization_id"], row["id"], event.kind,
-                                  severity, item_id=item_id, detail=detail,
-                                  accommodated=row["accommodated"])
+    recorded = await insert_event(
+        conn,
+        row["organization_id"],
+        row["id"],
+        event.kind,
+        severity,
+        item_id=item_id,
+        detail=detail,
+        accommodated=row["accommodated"],
+    )
     return EventAck(recorded=recorded, severity=severity)
 
 
 async def insert_event(
-    conn: asyncpg.Connection, organization_id: uuid.UUID, attempt_id: uuid.UUID, kind: str,
-    severity: str, *, item_id: str | None = None, detail: dict[str, object] | None = None,
+    conn: asyncpg.Connection,
+    organization_id: uuid.UUID,
+    attempt_id: uuid.UUID,
+    kind: str,
+    severity: str,
+    *,
+    item_id: str | None = None,
+    detail: dict[str, object] | None = None,
     accommodated: bool = False,
 ) -> bool:
     """Append one event the candidate's page caused, unless the attempt already has
@@ -110,15 +125,25 @@ async def insert_event(
                                          detail, accommodated)
            SELECT $1, slot.id, $3, $4, $5, $6, $7 FROM slot
            RETURNING true""",
-        organization_id, attempt_id, kind, severity, item_id, detail or {}, accommodated,
+        organization_id,
+        attempt_id,
+        kind,
+        severity,
+        item_id,
+        detail or {},
+        accommodated,
         MAX_EVENTS_PER_ATTEMPT,
     )
     return bool(stored)
 
 
 async def flag_fast_answers(
-    conn: asyncpg.Connection, catalog: Catalog, organization_id: uuid.UUID,
-    attempt_id: uuid.UUID, *, accommodated: bool,
+    conn: asyncpg.Connection,
+    catalog: Catalog,
+    organization_id: uuid.UUID,
+    attempt_id: uuid.UUID,
+    *,
+    accommodated: bool,
 ) -> int:
     """At finalisation: one event per answer saved implausibly soon after the item was first
     shown. Returns how many were recorded."""
@@ -130,16 +155,21 @@ async def flag_fast_answers(
         attempt_id,
     )
     items = catalog.content.items
-    fast = [(r["item_id"], max(0.0, r["s"])) for r in rows
-            if r["item_id"] in items
-            and implausibly_fast(r["s"], items[r["item_id"]].time_estimate_seconds)]
+    fast = [
+        (r["item_id"], max(0.0, r["s"]))
+        for r in rows
+        if r["item_id"] in items
+        and implausibly_fast(r["s"], items[r["item_id"]].time_estimate_seconds)
+    ]
     severity = severity_of("fast_answer", accommodated=accommodated)
     await conn.executemany(
         """INSERT INTO integrity_events (organization_id, attempt_id, kind, severity, item_id,
                                          detail, accommodated)
            VALUES ($1, $2, 'fast_answer', $3, $4, $5, $6)""",
-        [(organization_id, attempt_id, severity, item_id, {"seconds": round(s, 1)},
-          accommodated) for item_id, s in fast],
+        [
+            (organization_id, attempt_id, severity, item_id, {"seconds": round(s, 1)}, accommodated)
+            for item_id, s in fast
+        ],
     )
     return len(fast)
 
@@ -161,13 +191,14 @@ async def list_events(
 ) -> list[IntegrityEvent]:
     """An attempt's signals in the order they happened; NotFound for another tenant's id."""
     exists = await conn.fetchval(
-        "SELECT 1 FROM attempts WHERE organization_id = $1 AND id = $2",
-        organization_id, attempt_id)
+        "SELECT 1 FROM attempts WHERE organization_id = $1 AND id = $2", organization_id, attempt_id
+    )
     if exists is None:
         raise NotFound(f"No attempt {attempt_id}", field="attempt_id")
     rows = await conn.fetch(
         """SELECT kind, severity, item_id, detail, accommodated, at FROM integrity_events
            WHERE organization_id = $1 AND attempt_id = $2 ORDER BY id""",
-        organization_id, attempt_id,
+        organization_id,
+        attempt_id,
     )
     return [IntegrityEvent(**dict(r)) for r in rows]

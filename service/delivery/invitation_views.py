@@ -105,34 +105,60 @@ class _Attempt(msgspec.Struct, frozen=True):
 
 
 def _view(row: asyncpg.Record) -> InvitationView:
-    attempts = {a.assessment_id: a for a in msgspec.convert(row["attempts"] or [],
-                                                            list[_Attempt], strict=False)}
+    attempts = {
+        a.assessment_id: a
+        for a in msgspec.convert(row["attempts"] or [], list[_Attempt], strict=False)
+    }
     progress = []
     for assessment_id in row["assessments"]:
         a = attempts.get(assessment_id)
-        status: ProgressStatus = ("not_started" if a is None else
-                                  "in_progress" if a.status == "in_progress" else "finished")
-        progress.append(AssessmentProgress(
-            assessment_id=assessment_id, status=status,
-            attempt_id=a.attempt_id if a else None, started_at=a.started_at if a else None,
-            finished_at=a.submitted_at if a else None,
-            result_id=a.attempt_id if a is not None and a.scored else None))
-    email = (msgspec.convert(row["email"], EmailState, strict=False)
-             if row["email"] is not None else None)
+        status: ProgressStatus = (
+            "not_started"
+            if a is None
+            else "in_progress"
+            if a.status == "in_progress"
+            else "finished"
+        )
+        progress.append(
+            AssessmentProgress(
+                assessment_id=assessment_id,
+                status=status,
+                attempt_id=a.attempt_id if a else None,
+                started_at=a.started_at if a else None,
+                finished_at=a.submitted_at if a else None,
+                result_id=a.attempt_id if a is not None and a.scored else None,
+            )
+        )
+    email = (
+        msgspec.convert(row["email"], EmailState, strict=False)
+        if row["email"] is not None
+        else None
+    )
     return InvitationView(
-        id=row["id"], candidate_id=row["candidate_id"], status=row["status"],
-        assessments=progress, expires_at=row["expires_at"], created_at=row["created_at"],
-        started_at=row["started_at"], completed_at=row["completed_at"],
-        cancelled_at=row["cancelled_at"], reissued_at=row["reissued_at"],
-        time_multiplier=row["time_multiplier"], untimed=row["untimed"],
-        callback_url=row["callback_url"], email=email)
+        id=row["id"],
+        candidate_id=row["candidate_id"],
+        status=row["status"],
+        assessments=progress,
+        expires_at=row["expires_at"],
+        created_at=row["created_at"],
+        started_at=row["started_at"],
+        completed_at=row["completed_at"],
+        cancelled_at=row["cancelled_at"],
+        reissued_at=row["reissued_at"],
+        time_multiplier=row["time_multiplier"],
+        untimed=row["untimed"],
+        callback_url=row["callback_url"],
+        email=email,
+    )
 
 
-async def get_invitation(conn: asyncpg.Connection, organization_id: uuid.UUID,
-                         invitation_id: uuid.UUID) -> InvitationView:
+async def get_invitation(
+    conn: asyncpg.Connection, organization_id: uuid.UUID, invitation_id: uuid.UUID
+) -> InvitationView:
     """One invitation of the organization; NotFound otherwise."""
-    row = await conn.fetchrow(_SELECT + "WHERE i.organization_id = $1 AND i.id = $2",
-                              organization_id, invitation_id)
+    row = await conn.fetchrow(
+        _SELECT + "WHERE i.organization_id = $1 AND i.id = $2", organization_id, invitation_id
+    )
     if row is None:
         raise NotFound(f"No invitation {invitation_id}", field="invitation_id")
     return _view(row)
@@ -146,24 +172,36 @@ class _Position(msgspec.Struct, frozen=True):
 
 
 async def list_invitations(
-    conn: asyncpg.Connection, organization_id: uuid.UUID, *, limit: int,
-    cursor: str | None = None, candidate_id: uuid.UUID | None = None,
+    conn: asyncpg.Connection,
+    organization_id: uuid.UUID,
+    *,
+    limit: int,
+    cursor: str | None = None,
+    candidate_id: uuid.UUID | None = None,
     status: InvitationStatus | None = None,
 ) -> InvitationPage:
     """A page of the organization's invitations, newest first (keyset: no skips or repeats
     while others are created)."""
     after = decode_cursor(cursor, _Position) if cursor else None
     if after is not None:
-        candidate_id, status = after.candidate, msgspec.convert(after.status,
-                                                               InvitationStatus | None)
+        candidate_id, status = (
+            after.candidate,
+            msgspec.convert(after.status, InvitationStatus | None),
+        )
     rows = await conn.fetch(
-        _SELECT + f"""WHERE i.organization_id = $1
+        _SELECT
+        + f"""WHERE i.organization_id = $1
                        AND ($2::uuid IS NULL OR i.candidate_id = $2)
                        AND ($3::text IS NULL OR {_STATUS} = $3)
                        AND ($4::timestamptz IS NULL OR (i.created_at, i.id) < ($4, $5))
                      ORDER BY i.created_at DESC, i.id DESC LIMIT $6""",
-        organization_id, candidate_id, status, after.at if after else None,
-        after.id if after else None, limit + 1)
+        organization_id,
+        candidate_id,
+        status,
+        after.at if after else None,
+        after.id if after else None,
+        limit + 1,
+    )
     items = [_view(r) for r in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:

@@ -23,13 +23,20 @@ from service.tenancy.signing import new_signing_secret
 from service.tenancy.target_urls import check_url
 
 AssessmentId = Annotated[str, Meta(pattern=r"^[a-z_]{2,40}$", description="An assessment id")]
-CallbackUrl = Annotated[str, Meta(
-    min_length=8, max_length=2000, pattern=URL_PATTERN,
-    description="Where every event about this invitation is POSTed (signed like webhooks, "
-                "with the callback_secret returned once at creation). https only in "
-                "production.")]
-PackageId = Annotated[str, Meta(pattern=r"^[a-z_]{2,40}$",
-                                description="A package id, e.g. clerk or coding_track")]
+CallbackUrl = Annotated[
+    str,
+    Meta(
+        min_length=8,
+        max_length=2000,
+        pattern=URL_PATTERN,
+        description="Where every event about this invitation is POSTed (signed like webhooks, "
+        "with the callback_secret returned once at creation). https only in "
+        "production.",
+    ),
+]
+PackageId = Annotated[
+    str, Meta(pattern=r"^[a-z_]{2,40}$", description="A package id, e.g. clerk or coding_track")
+]
 
 
 class NewInvitation(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -104,8 +111,10 @@ def check_package(content: ContentVersion, assessments: list[str]) -> list[str]:
     for index, assessment_id in enumerate(assessments):
         if assessment_id not in content.assessments:
             known = ", ".join(sorted(content.assessments))
-            raise InvalidInput(f"Unknown assessment {assessment_id!r} (known: {known})",
-                               field=f"assessments[{index}]")
+            raise InvalidInput(
+                f"Unknown assessment {assessment_id!r} (known: {known})",
+                field=f"assessments[{index}]",
+            )
         if assessment_id not in seen:
             seen.append(assessment_id)
     return seen
@@ -114,14 +123,15 @@ def check_package(content: ContentVersion, assessments: list[str]) -> list[str]:
 def resolve_package(content: ContentVersion, new: NewInvitation) -> list[str]:
     """The assessments an invitation offers: those listed, or those of the named package."""
     if (new.assessments is None) == (new.package is None):
-        raise InvalidInput("Name either assessments or a package, not both and not neither",
-                           field="package" if new.package is not None else "assessments")
+        raise InvalidInput(
+            "Name either assessments or a package, not both and not neither",
+            field="package" if new.package is not None else "assessments",
+        )
     if new.package is not None:
         found = content.packages.get(new.package)
         if found is None:
             known = ", ".join(sorted(content.packages)) or "none"
-            raise InvalidInput(f"Unknown package {new.package!r} (known: {known})",
-                               field="package")
+            raise InvalidInput(f"Unknown package {new.package!r} (known: {known})", field="package")
         return check_package(content, list(found.assessments))
     assert new.assessments is not None
     return check_package(content, new.assessments)
@@ -146,11 +156,13 @@ async def create_invitation(
     if new.callback_url is not None:
         check_url(new.callback_url, allow_private=allow_private_callbacks, field="callback_url")
     if new.untimed and new.time_multiplier is not None:
-        raise InvalidInput("Give either time_multiplier or untimed, not both",
-                           field="time_multiplier")
+        raise InvalidInput(
+            "Give either time_multiplier or untimed, not both", field="time_multiplier"
+        )
     exists = await conn.fetchval(
         "SELECT true FROM candidates WHERE organization_id = $1 AND id = $2",
-        organization_id, new.candidate_id,
+        organization_id,
+        new.candidate_id,
     )
     if not exists:
         raise NotFound(f"No candidate {new.candidate_id}", field="candidate_id")
@@ -169,22 +181,41 @@ async def create_invitation(
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now() + make_interval(days => $10),
                        $11, $12, $13, $14)
                RETURNING id, expires_at, created_at""",
-            uuid.uuid4(), organization_id, new.candidate_id, new.cohort_id, digest, package,
-            new.package, multiplier, new.untimed, new.expires_in_days, created_by,
-            new.callback_url, None if new.callback_url is None else callback_kind, secret,
+            uuid.uuid4(),
+            organization_id,
+            new.candidate_id,
+            new.cohort_id,
+            digest,
+            package,
+            new.package,
+            multiplier,
+            new.untimed,
+            new.expires_in_days,
+            created_by,
+            new.callback_url,
+            None if new.callback_url is None else callback_kind,
+            secret,
         )
         url = invitation_url(base_url, token)
         email = None
         if mail is not None and new.send_email:
-            await queue_email(conn, organization_id, row["id"], "invitation", link=url,
-                              smtp=mail.smtp)
+            await queue_email(
+                conn, organization_id, row["id"], "invitation", link=url, smtp=mail.smtp
+            )
             email = "queued" if mail.smtp else "outbox"
     return IssuedInvitation(
-        id=row["id"], candidate_id=new.candidate_id, url=url,
-        assessments=package, package=new.package, expires_at=row["expires_at"],
+        id=row["id"],
+        candidate_id=new.candidate_id,
+        url=url,
+        assessments=package,
+        package=new.package,
+        expires_at=row["expires_at"],
         time_multiplier=None if multiplier is None else float(multiplier),
-        untimed=new.untimed, created_at=row["created_at"], callback_url=new.callback_url,
-        callback_secret=secret, email=email,
+        untimed=new.untimed,
+        created_at=row["created_at"],
+        callback_url=new.callback_url,
+        callback_secret=secret,
+        email=email,
     )
 
 
@@ -216,14 +247,18 @@ async def resolve_invitation(conn: asyncpg.Connection, token: str) -> Invitation
         raise InvalidLink("This link is not valid. Check that you copied all of it.")
     multiplier = row["time_multiplier"]
     return Invitation(
-        id=row["id"], organization_id=row["organization_id"],
-        candidate_id=row["candidate_id"], given_name=row["given_name"],
-        organization_name=row["organization_name"], assessments=list(row["assessments"]),
+        id=row["id"],
+        organization_id=row["organization_id"],
+        candidate_id=row["candidate_id"],
+        given_name=row["given_name"],
+        organization_name=row["organization_name"],
+        assessments=list(row["assessments"]),
         accommodation=Accommodation(
             time_multiplier=1.0 if multiplier is None else float(multiplier),
             untimed=row["untimed"],
         ),
-        expires_at=row["expires_at"], consented_at=row["consented_at"],
+        expires_at=row["expires_at"],
+        consented_at=row["consented_at"],
         expired=row["expired"],
     )
 

@@ -34,11 +34,20 @@ def assessment_catalog(content: ContentVersion) -> list[AssessmentInfo]:
     for assessment in sorted(content.assessments.values(), key=lambda a: a.id):
         forms = [content.forms[f] for f in assessment.form_ids]
         measured = sorted({item.competency for form in forms for item in form.items})
-        out.append(AssessmentInfo(
-            id=assessment.id, title=assessment.title, description=assessment.description,
-            competencies=[CompetencyRef(c, content.competencies[c].name) for c in measured
-                          if c in content.competencies],
-            time_limit_minutes=assessment.time_limit_minutes,
-            item_count=max((len(f.items) for f in forms), default=0), forms=len(forms),
-            content_version=content.version_id))
+        out.append(
+            AssessmentInfo(
+                id=assessment.id,
+                title=assessment.title,
+                description=assessment.description,
+                competencies=[
+                    CompetencyRef(c, content.competencies[c].name)
+                    for c in measured
+                    if c in content.competencies
+                ],
+                time_limit_minutes=assessment.time_limit_minutes,
+                item_count=max((len(f.items) for f in forms), default=0),
+                forms=len(forms),
+                content_version=content.version_id,
+            )
+        )
     return out

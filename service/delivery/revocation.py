@@ -31,7 +31,10 @@ class RevokedInvitation(msgspec.Struct, frozen=True, kw_only=True):
 
 
 async def revoke_invitation(
-    conn: asyncpg.Connection, organization_id: uuid.UUID, invitation_id: uuid.UUID, *,
+    conn: asyncpg.Connection,
+    organization_id: uuid.UUID,
+    invitation_id: uuid.UUID,
+    *,
     actor: str,
 ) -> RevokedInvitation:
     """Set ``invitations.revoked_at`` (once), forget the stored link, audit it; NotFound
@@ -41,13 +44,20 @@ async def revoke_invitation(
             """UPDATE invitations SET revoked_at = coalesce(revoked_at, now())
                WHERE organization_id = $1 AND id = $2
                RETURNING id, candidate_id, revoked_at""",
-            organization_id, invitation_id,
+            organization_id,
+            invitation_id,
         )
         if row is None:
             raise NotFound(f"No invitation {invitation_id}", field="invitation_id")
         await forget_links(conn, organization_id, invitation_id)
-        await audit.record(conn, organization_id, actor=actor, action="invitation.revoke",
-                           subject_kind="candidate", subject_id=row["candidate_id"])
+        await audit.record(
+            conn,
+            organization_id,
+            actor=actor,
+            action="invitation.revoke",
+            subject_kind="candidate",
+            subject_id=row["candidate_id"],
+        )
     return RevokedInvitation(**dict(row))
 
 
@@ -60,8 +70,14 @@ class Reissue(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=T
 
 
 async def reissue_invitation(
-    conn: asyncpg.Connection, organization_id: uuid.UUID, invitation_id: uuid.UUID,
-    request: Reissue, *, base_url: str, actor: str, mail: MailPolicy | None,
+    conn: asyncpg.Connection,
+    organization_id: uuid.UUID,
+    invitation_id: uuid.UUID,
+    request: Reissue,
+    *,
+    base_url: str,
+    actor: str,
+    mail: MailPolicy | None,
 ) -> IssuedInvitation:
     """Replace the invitation's token (the old link dies at once) and return the new link
     (shown once); e-mail it when asked. Conflict for cancelled or completed invitations."""
@@ -72,15 +88,17 @@ async def reissue_invitation(
         state = await conn.fetchrow(
             """SELECT revoked_at, completed_at FROM invitations
                WHERE organization_id = $1 AND id = $2 FOR UPDATE""",
-            organization_id, invitation_id)
+            organization_id,
+            invitation_id,
+        )
         if state is None:
             raise NotFound(f"No invitation {invitation_id}", field="invitation_id")
         if state["revoked_at"] is not None:
-            raise Conflict("This invitation was cancelled; create a new one",
-                           field="invitation_id")
+            raise Conflict("This invitation was cancelled; create a new one", field="invitation_id")
         if state["completed_at"] is not None:
-            raise Conflict("This invitation is completed; its link is no longer needed",
-                           field="invitation_id")
+            raise Conflict(
+                "This invitation is completed; its link is no longer needed", field="invitation_id"
+            )
         row = await conn.fetchrow(
             """UPDATE invitations SET token_sha256 = $3, reissued_at = now(),
                    reminded_at = NULL,
@@ -90,19 +108,37 @@ async def reissue_invitation(
                WHERE organization_id = $1 AND id = $2
                RETURNING id, candidate_id, assessments, package, expires_at, created_at,
                          time_multiplier::float8 AS time_multiplier, untimed, callback_url""",
-            organization_id, invitation_id, digest, request.expires_in_days)
+            organization_id,
+            invitation_id,
+            digest,
+            request.expires_in_days,
+        )
         await forget_links(conn, organization_id, invitation_id)
         url = invitation_url(base_url, token)
         email = None
         if mail is not None and request.send_email:
-            await queue_email(conn, organization_id, invitation_id, "invitation", link=url,
-                              smtp=mail.smtp)
+            await queue_email(
+                conn, organization_id, invitation_id, "invitation", link=url, smtp=mail.smtp
+            )
             email = "queued" if mail.smtp else "outbox"
-        await audit.record(conn, organization_id, actor=actor, action="invitation.reissue",
-                           subject_kind="candidate", subject_id=row["candidate_id"])
+        await audit.record(
+            conn,
+            organization_id,
+            actor=actor,
+            action="invitation.reissue",
+            subject_kind="candidate",
+            subject_id=row["candidate_id"],
+        )
     return IssuedInvitation(
-        id=row["id"], candidate_id=row["candidate_id"], url=url,
-        assessments=list(row["assessments"]), package=row["package"],
+        id=row["id"],
+        candidate_id=row["candidate_id"],
+        url=url,
+        assessments=list(row["assessments"]),
+        package=row["package"],
         expires_at=row["expires_at"],
-        time_multiplier=row["time_multiplier"], untimed=row["untimed"],
-        created_at=row["created_at"], callback_url=row["callback_url"], email=email)
+        time_multiplier=row["time_multiplier"],
+        untimed=row["untimed"],
+        created_at=row["created_at"],
+        callback_url=row["callback_url"],
+        email=email,
+    )

@@ -39,7 +39,9 @@ async def claim_tab(conn: asyncpg.Connection, attempt_id: uuid.UUID, tab_id: str
                                   (SELECT max(r.saved_at) FROM responses r
                                    WHERE r.attempt_id = $1 AND r.tab_id = old.active_tab))
                          > now() - $3::interval AS simultaneous""",
-        attempt_id, tab_id, OPEN_WINDOW,
+        attempt_id,
+        tab_id,
+        OPEN_WINDOW,
     )
     if row is None:
         return Claim(None, False)
@@ -50,11 +52,17 @@ async def tab_seen(conn: asyncpg.Connection, attempt_id: uuid.UUID, tab_id: str)
     """The active tab is still open (called on its status polls)."""
     await conn.execute(
         """UPDATE attempts SET active_tab_seen_at = now()
-           WHERE id = $1 AND active_tab = $2""", attempt_id, tab_id)
+           WHERE id = $1 AND active_tab = $2""",
+        attempt_id,
+        tab_id,
+    )
 
 
 async def release_tab(conn: asyncpg.Connection, attempt_id: uuid.UUID, tab_id: str) -> None:
     """The active tab is closing: a tab opened later is not simultaneous use."""
     await conn.execute(
         """UPDATE attempts SET active_tab_seen_at = NULL
-           WHERE id = $1 AND active_tab = $2""", attempt_id, tab_id)
+           WHERE id = $1 AND active_tab = $2""",
+        attempt_id,
+        tab_id,
+    )

@@ -67,4 +67,3 @@ def seconds_left(deadline: dt.datetime | None, now: dt.datetime) -> int | None:
     if deadline is None:
         return None
     return max(0, int((deadline - now).total_seconds()))
-

@@ -33,8 +33,9 @@ class SelfReport(msgspec.Struct, frozen=True):
         if self.sex not in (*SEX_CATEGORIES, PREFER_NOT_TO_SAY):
             raise InvalidInput("Choose one of the listed answers for sex", field="sex")
         if self.race_ethnicity not in (*RACE_ETHNICITY_CATEGORIES, PREFER_NOT_TO_SAY):
-            raise InvalidInput("Choose one of the listed answers for race/ethnicity",
-                               field="race_ethnicity")
+            raise InvalidInput(
+                "Choose one of the listed answers for race/ethnicity", field="race_ethnicity"
+            )
         return self
 
 
@@ -49,8 +50,12 @@ class StoredDemographics(msgspec.Struct, frozen=True):
     simulated: bool
 
 
-async def record_self_report(conn: asyncpg.Connection, organization_id: uuid.UUID,
-                             candidate_id: uuid.UUID, report: SelfReport) -> None:
+async def record_self_report(
+    conn: asyncpg.Connection,
+    organization_id: uuid.UUID,
+    candidate_id: uuid.UUID,
+    report: SelfReport,
+) -> None:
     """Store (or replace) a candidate's report."""
     report = report.validated()
     await conn.execute(
@@ -59,11 +64,18 @@ async def record_self_report(conn: asyncpg.Connection, organization_id: uuid.UUI
            ON CONFLICT (organization_id, candidate_id) DO UPDATE
                SET sex = EXCLUDED.sex, race_ethnicity = EXCLUDED.race_ethnicity,
                    reported_at = now()""",
-        organization_id, candidate_id, report.sex, report.race_ethnicity)
+        organization_id,
+        candidate_id,
+        report.sex,
+        report.race_ethnicity,
+    )
 
 
-async def record_many(conn: asyncpg.Connection, organization_id: uuid.UUID,
-                      reports: Sequence[tuple[uuid.UUID, SelfReport]]) -> None:
+async def record_many(
+    conn: asyncpg.Connection,
+    organization_id: uuid.UUID,
+    reports: Sequence[tuple[uuid.UUID, SelfReport]],
+) -> None:
     """Store many reports at once (the demo's simulated people)."""
     checked = [(cid, r.validated()) for cid, r in reports]
     await conn.execute(
@@ -73,33 +85,49 @@ async def record_many(conn: asyncpg.Connection, organization_id: uuid.UUID,
            ON CONFLICT (organization_id, candidate_id) DO UPDATE
                SET sex = EXCLUDED.sex, race_ethnicity = EXCLUDED.race_ethnicity,
                    reported_at = now()""",
-        organization_id, [c for c, _ in checked], [r.sex for _, r in checked],
-        [r.race_ethnicity for _, r in checked])
+        organization_id,
+        [c for c, _ in checked],
+        [r.sex for _, r in checked],
+        [r.race_ethnicity for _, r in checked],
+    )
 
 
-async def reported_at(conn: asyncpg.Connection, organization_id: uuid.UUID,
-                      candidate_id: uuid.UUID) -> dt.datetime | None:
+async def reported_at(
+    conn: asyncpg.Connection, organization_id: uuid.UUID, candidate_id: uuid.UUID
+) -> dt.datetime | None:
     """When the candidate last reported (never what), or None."""
     value: dt.datetime | None = await conn.fetchval(
         """SELECT reported_at FROM candidate_demographics
-           WHERE organization_id = $1 AND candidate_id = $2""", organization_id, candidate_id)
+           WHERE organization_id = $1 AND candidate_id = $2""",
+        organization_id,
+        candidate_id,
+    )
     return value
 
 
-async def read_for_admin(conn: asyncpg.Connection, organization_id: uuid.UUID,
-                         candidate_id: uuid.UUID) -> StoredDemographics:
+async def read_for_admin(
+    conn: asyncpg.Connection, organization_id: uuid.UUID, candidate_id: uuid.UUID
+) -> StoredDemographics:
     """A candidate's report (the caller audits the read); NotFound outside the organization."""
     row = await conn.fetchrow(
         """SELECT c.id, c.simulated, d.sex, d.race_ethnicity, d.reported_at
            FROM candidates c
            LEFT JOIN candidate_demographics d
                   ON d.organization_id = c.organization_id AND d.candidate_id = c.id
-           WHERE c.organization_id = $1 AND c.id = $2""", organization_id, candidate_id)
+           WHERE c.organization_id = $1 AND c.id = $2""",
+        organization_id,
+        candidate_id,
+    )
     if row is None:
         raise NotFound(f"No candidate {candidate_id}", field="candidate_id")
-    return StoredDemographics(candidate_id=row["id"], reported=row["reported_at"] is not None,
-                              sex=row["sex"], race_ethnicity=row["race_ethnicity"],
-                              reported_at=row["reported_at"], simulated=row["simulated"])
+    return StoredDemographics(
+        candidate_id=row["id"],
+        reported=row["reported_at"] is not None,
+        sex=row["sex"],
+        race_ethnicity=row["race_ethnicity"],
+        reported_at=row["reported_at"],
+        simulated=row["simulated"],
+    )
 
 
 async def demographic_groups(

@@ -30,11 +30,13 @@ def decode_cursor(text: str, kind: type[T]) -> T:
     """The position inside a cursor; InvalidInput (field ``cursor``) when it is not one of
     ours."""
     if len(text) > MAX_CURSOR_LENGTH:
-        raise InvalidInput("The cursor is not valid: pass back a next_cursor unchanged",
-                           field="cursor")
+        raise InvalidInput(
+            "The cursor is not valid: pass back a next_cursor unchanged", field="cursor"
+        )
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         return msgspec.json.decode(raw, type=kind)
     except (binascii.Error, ValueError, msgspec.DecodeError, msgspec.ValidationError):
-        raise InvalidInput("The cursor is not valid: pass back a next_cursor unchanged",
-                           field="cursor") from None
+        raise InvalidInput(
+            "The cursor is not valid: pass back a next_cursor unchanged", field="cursor"
+        ) from None

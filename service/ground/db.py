@@ -101,8 +101,12 @@ async def create_pool(
     for attempt in range(1, attempts + 1):
         try:
             pool: asyncpg.Pool = await asyncpg.create_pool(
-                dsn, min_size=min_size, max_size=max_size, init=_init_connection,
-                reset=_release_without_reset_query, command_timeout=60,
+                dsn,
+                min_size=min_size,
+                max_size=max_size,
+                init=_init_connection,
+                reset=_release_without_reset_query,
+                command_timeout=60,
             )
         except CONNECT_ERRORS:
             if attempt == attempts:

@@ -59,8 +59,11 @@ def clear_dead_postmaster_lock(pgdata: Path) -> bool:
     socket_lock = Path(lines[4]) / f".s.PGSQL.{lines[3].strip()}.lock" if lines[4] else None
     if lock.read_text() != text:  # a new server wrote it meanwhile
         return False
-    log.warning("removing the lock files of a dead embedded PostgreSQL (pid %s); it will "
-                "recover from its write-ahead log", lines[0])
+    log.warning(
+        "removing the lock files of a dead embedded PostgreSQL (pid %s); it will "
+        "recover from its write-ahead log",
+        lines[0],
+    )
     lock.unlink(missing_ok=True)
     if socket_lock is not None and _first_line(socket_lock) == lines[0]:
         socket_lock.unlink(missing_ok=True)
@@ -71,9 +74,11 @@ def _is_dead_postmaster(pid_line: str, started_line: str) -> bool:
     """Whether the pid names a zombie ``postgres`` process started at the given epoch."""
     try:
         owner = psutil.Process(int(pid_line))
-        return bool(owner.status() == psutil.STATUS_ZOMBIE
-                    and owner.name().startswith("postgres")
-                    and abs(owner.create_time() - int(started_line)) < 5)
+        return bool(
+            owner.status() == psutil.STATUS_ZOMBIE
+            and owner.name().startswith("postgres")
+            and abs(owner.create_time() - int(started_line)) < 5
+        )
     except (ValueError, psutil.Error):
         return False  # garbled, vanished (PostgreSQL handles that itself) or not ours to read
 

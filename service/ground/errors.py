@@ -37,8 +37,9 @@ class Conflict(ChartReadyError):
     """The request conflicts with stored state (a duplicate, a step taken out of order);
     ``existing_id`` names the record a duplicate collides with, when there is one."""
 
-    def __init__(self, detail: str, *, field: str | None = None,
-                 existing_id: str | None = None) -> None:
+    def __init__(
+        self, detail: str, *, field: str | None = None, existing_id: str | None = None
+    ) -> None:
         super().__init__(detail, field=field)
         self.existing_id = existing_id
 
@@ -59,5 +60,14 @@ class Unavailable(ChartReadyError):
     """Something we depend on is down; retry later."""
 
 
-__all__ = ["ChartReadyError", "Conflict", "Forbidden", "Gone", "InvalidInput", "NotFound",
-           "RateLimited", "Unauthorized", "Unavailable"]
+__all__ = [
+    "ChartReadyError",
+    "Conflict",
+    "Forbidden",
+    "Gone",
+    "InvalidInput",
+    "NotFound",
+    "RateLimited",
+    "Unauthorized",
+    "Unavailable",
+]

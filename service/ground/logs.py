@@ -52,13 +52,13 @@ def safe_trace(exc: BaseException) -> str:
     while current is not None and all(current is not seen for seen in chain):
         chain.append(current)
         current = current.__cause__ or (
-            None if current.__suppress_context__ else current.__context__)
+            None if current.__suppress_context__ else current.__context__
+        )
     parts = []
     for link in reversed(chain):
         parts.append("Traceback (most recent call last):\n")
         parts.extend(traceback.format_tb(link.__traceback__))
-        message = ("(message withheld)" if type(link).__module__.startswith("asyncpg")
-                   else str(link))
+        message = "(message withheld)" if type(link).__module__.startswith("asyncpg") else str(link)
         parts.append(f"{type(link).__module__}.{type(link).__qualname__}: {message}\n")
     return "".join(parts)
 

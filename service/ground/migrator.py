@@ -95,8 +95,10 @@ class LibrarySql(msgspec.Struct, frozen=True):
 def library_sql(library: str) -> LibrarySql:
     """What the installed ``library`` ships (migration files sorted by name, i.e. version)."""
     root = resources.files(LIBRARY_SCHEMAS[library])
-    files = sorted((f for f in (root / "migrations").iterdir() if f.name.endswith(".sql")),
-                   key=lambda f: f.name)
+    files = sorted(
+        (f for f in (root / "migrations").iterdir() if f.name.endswith(".sql")),
+        key=lambda f: f.name,
+    )
     return LibrarySql(
         library,
         (root / "schema.sql").read_text(encoding="utf-8"),
@@ -109,7 +111,8 @@ async def _library_applied(conn: asyncpg.Connection, library: str) -> dict[str, 
     if not exists:
         return {}
     rows = await conn.fetch(
-        "SELECT name, checksum FROM library_migrations WHERE library = $1", library)
+        "SELECT name, checksum FROM library_migrations WHERE library = $1", library
+    )
     return {r["name"]: r["checksum"] for r in rows}
 
 
@@ -119,8 +122,9 @@ async def _migrate_library(conn: asyncpg.Connection, shipped: LibrarySql) -> lis
     if not done:  # a new database: the whole schema, which already holds every migration
         async with conn.transaction():
             await conn.execute(shipped.schema)
-            await conn.executemany(record, [(shipped.library, m.name, m.checksum)
-                                            for m in shipped.migrations])
+            await conn.executemany(
+                record, [(shipped.library, m.name, m.checksum) for m in shipped.migrations]
+            )
         return [f"{shipped.library} schema"]
     ran = []
     for m in shipped.migrations:
@@ -150,9 +154,11 @@ async def pending(conn: asyncpg.Connection, directory: Path = MIGRATIONS_DIR) ->
     for library in LIBRARY_SCHEMAS:
         library_done = await _library_applied(conn, library)
         shipped = library_sql(library)
-        waiting += ([f"{library} schema"] if not library_done else
-                    [f"{library} {m.name}" for m in shipped.migrations
-                     if m.name not in library_done])
+        waiting += (
+            [f"{library} schema"]
+            if not library_done
+            else [f"{library} {m.name}" for m in shipped.migrations if m.name not in library_done]
+        )
     done = await applied(conn)
     return waiting + [m.name for m in discover(directory) if m.version not in done]
 
@@ -178,7 +184,9 @@ async def migrate(conn: asyncpg.Connection, directory: Path = MIGRATIONS_DIR) ->
                 await conn.execute(m.sql)
                 await conn.execute(
                     "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
-                    m.version, m.name, m.checksum,
+                    m.version,
+                    m.name,
+                    m.checksum,
                 )
             ran.append(m.name)
         return ran

@@ -50,8 +50,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     keep_alive_timeout: Annotated[int, Meta(ge=1, le=300)] = 5
     password_hash_workers: Annotated[int, Meta(ge=1, le=16)] = 1
     password_hash_queue: Annotated[int, Meta(ge=0, le=1000)] = 16
-    metrics_token: Annotated[str, Meta(min_length=16, max_length=200,
-                                       pattern=r"^[\x21-\x7e]+$")] | None = None
+    metrics_token: (
+        Annotated[str, Meta(min_length=16, max_length=200, pattern=r"^[\x21-\x7e]+$")] | None
+    ) = None
     readiness_min_real_outcomes: Annotated[int, Meta(ge=1)] = 200
     readiness_ready: Annotated[float, Meta(gt=0, lt=1)] = 0.7
     readiness_nearly_ready: Annotated[float, Meta(gt=0, lt=1)] = 0.4
@@ -92,83 +93,159 @@ class Setting(msgspec.Struct, frozen=True):
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("DATABASE_URL", "database_url",
-            "PostgreSQL URL. Unset: start the embedded PostgreSQL under CHARTREADY_DATA_DIR."),
-    Setting("CHARTREADY_DATA_DIR", "data_dir",
-            "Directory for local state (embedded database in `pgdata/`). "
-            "Default: the user data dir, e.g. `~/.local/share/chartready`."),
+    Setting(
+        "DATABASE_URL",
+        "database_url",
+        "PostgreSQL URL. Unset: start the embedded PostgreSQL under CHARTREADY_DATA_DIR.",
+    ),
+    Setting(
+        "CHARTREADY_DATA_DIR",
+        "data_dir",
+        "Directory for local state (embedded database in `pgdata/`). "
+        "Default: the user data dir, e.g. `~/.local/share/chartready`.",
+    ),
     Setting("CHARTREADY_HOST", "host", "Interface `serve` binds to."),
     Setting("CHARTREADY_PORT", "port", "TCP port `serve` listens on (1-65535)."),
     Setting("CHARTREADY_WORKERS", "workers", "uvicorn worker processes for `serve`."),
     Setting("CHARTREADY_DB_POOL_MIN", "db_pool_min", "Connections each worker keeps open."),
     Setting("CHARTREADY_DB_POOL_MAX", "db_pool_max", "Most connections one worker opens."),
     Setting("CHARTREADY_LOG_LEVEL", "log_level", "DEBUG, INFO, WARNING or ERROR."),
-    Setting("CHARTREADY_PUBLIC_BASE_URL", "public_base_url",
-            "Externally visible base URL, used in invitation links and QR codes."),
-    Setting("CHARTREADY_MAX_BODY_BYTES", "max_body_bytes",
-            "Largest request body accepted; larger bodies get 413."),
-    Setting("CHARTREADY_PROFILE_SIGNING_KEY", "profile_signing_key",
-            "`key_id:base64` Ed25519 private seed that signs competency profiles. "
-            "Unset: a key is generated once and kept under CHARTREADY_DATA_DIR."),
-    Setting("CHARTREADY_PROFILE_VERIFY_KEYS", "profile_verify_keys",
-            "Comma-separated `key_id:base64` Ed25519 public keys of retired signing keys, "
-            "so profiles signed before a rotation keep verifying."),
+    Setting(
+        "CHARTREADY_PUBLIC_BASE_URL",
+        "public_base_url",
+        "Externally visible base URL, used in invitation links and QR codes.",
+    ),
+    Setting(
+        "CHARTREADY_MAX_BODY_BYTES",
+        "max_body_bytes",
+        "Largest request body accepted; larger bodies get 413.",
+    ),
+    Setting(
+        "CHARTREADY_PROFILE_SIGNING_KEY",
+        "profile_signing_key",
+        "`key_id:base64` Ed25519 private seed that signs competency profiles. "
+        "Unset: a key is generated once and kept under CHARTREADY_DATA_DIR.",
+    ),
+    Setting(
+        "CHARTREADY_PROFILE_VERIFY_KEYS",
+        "profile_verify_keys",
+        "Comma-separated `key_id:base64` Ed25519 public keys of retired signing keys, "
+        "so profiles signed before a rotation keep verifying.",
+    ),
     Setting("CHARTREADY_PDF_WORKERS", "pdf_workers", "Processes that render PDFs."),
-    Setting("CHARTREADY_API_RATE_LIMIT", "api_rate_limit",
-            "Requests one HR API key may make per minute (counted across all workers); "
-            "more get 429 with Retry-After."),
-    Setting("CHARTREADY_HEADER_TIMEOUT", "header_timeout",
-            "Seconds a client has to send complete request headers (from connecting, or from "
-            "its first byte after a response); slower connections are closed."),
-    Setting("CHARTREADY_KEEP_ALIVE_TIMEOUT", "keep_alive_timeout",
-            "Seconds an idle keep-alive connection stays open."),
-    Setting("CHARTREADY_PASSWORD_HASH_WORKERS", "password_hash_workers",
-            "Processes (per uvicorn worker) that check sign-in passwords (argon2id, ~0.1 s of "
-            "CPU and 64 MiB each), at idle CPU priority, off the event loop."),
-    Setting("CHARTREADY_PASSWORD_HASH_QUEUE", "password_hash_queue",
-            "Sign-ins one worker lets wait for a password check; beyond that 429 with "
-            "Retry-After."),
-    Setting("CHARTREADY_METRICS_TOKEN", "metrics_token",
-            "Bearer token Prometheus sends to read `/metrics` (at least 16 characters). "
-            "Unset: `/metrics` answers 404, so nothing about the service is exposed."),
-    Setting("CHARTREADY_READINESS_MIN_REAL_OUTCOMES", "readiness_min_real_outcomes",
-            "Real hiring outcomes needed before `train` stops using the simulated prior."),
-    Setting("CHARTREADY_READINESS_READY", "readiness_ready",
-            "Estimated probability from which the band is \"ready\"."),
-    Setting("CHARTREADY_READINESS_NEARLY_READY", "readiness_nearly_ready",
-            "Estimated probability from which the band is \"nearly ready\" (below: \"not yet\")."),
-    Setting("CHARTREADY_READINESS_SIMULATED_CANDIDATES", "readiness_simulated_candidates",
-            "Size of the simulated prior `train` fits on when real outcomes are too few."),
-    Setting("CHARTREADY_JOBS_IN_PROCESS", "jobs_in_process",
-            "`true`: `serve` and `demo` run a job worker in each web process. Set `false` "
-            "when workers run on their own (`chartready worker`)."),
-    Setting("CHARTREADY_JOBS_CONCURRENCY", "jobs_concurrency",
-            "Jobs one worker runs at the same time."),
-    Setting("CHARTREADY_JOBS_HEARTBEAT_SECONDS", "jobs_heartbeat_seconds",
-            "How often a worker reports it is alive; its running jobs are retried by another "
-            "worker after three missed heartbeats."),
-    Setting("CHARTREADY_SMTP_HOST", "smtp_host",
-            "SMTP server for invitation e-mails. Unset: messages wait in the outbox staff read "
-            "(`GET /staff/outbox`), never sent and never lost."),
+    Setting(
+        "CHARTREADY_API_RATE_LIMIT",
+        "api_rate_limit",
+        "Requests one HR API key may make per minute (counted across all workers); "
+        "more get 429 with Retry-After.",
+    ),
+    Setting(
+        "CHARTREADY_HEADER_TIMEOUT",
+        "header_timeout",
+        "Seconds a client has to send complete request headers (from connecting, or from "
+        "its first byte after a response); slower connections are closed.",
+    ),
+    Setting(
+        "CHARTREADY_KEEP_ALIVE_TIMEOUT",
+        "keep_alive_timeout",
+        "Seconds an idle keep-alive connection stays open.",
+    ),
+    Setting(
+        "CHARTREADY_PASSWORD_HASH_WORKERS",
+        "password_hash_workers",
+        "Processes (per uvicorn worker) that check sign-in passwords (argon2id, ~0.1 s of "
+        "CPU and 64 MiB each), at idle CPU priority, off the event loop.",
+    ),
+    Setting(
+        "CHARTREADY_PASSWORD_HASH_QUEUE",
+        "password_hash_queue",
+        "Sign-ins one worker lets wait for a password check; beyond that 429 with Retry-After.",
+    ),
+    Setting(
+        "CHARTREADY_METRICS_TOKEN",
+        "metrics_token",
+        "Bearer token Prometheus sends to read `/metrics` (at least 16 characters). "
+        "Unset: `/metrics` answers 404, so nothing about the service is exposed.",
+    ),
+    Setting(
+        "CHARTREADY_READINESS_MIN_REAL_OUTCOMES",
+        "readiness_min_real_outcomes",
+        "Real hiring outcomes needed before `train` stops using the simulated prior.",
+    ),
+    Setting(
+        "CHARTREADY_READINESS_READY",
+        "readiness_ready",
+        'Estimated probability from which the band is "ready".',
+    ),
+    Setting(
+        "CHARTREADY_READINESS_NEARLY_READY",
+        "readiness_nearly_ready",
+        'Estimated probability from which the band is "nearly ready" (below: "not yet").',
+    ),
+    Setting(
+        "CHARTREADY_READINESS_SIMULATED_CANDIDATES",
+        "readiness_simulated_candidates",
+        "Size of the simulated prior `train` fits on when real outcomes are too few.",
+    ),
+    Setting(
+        "CHARTREADY_JOBS_IN_PROCESS",
+        "jobs_in_process",
+        "`true`: `serve` and `demo` run a job worker in each web process. Set `false` "
+        "when workers run on their own (`chartready worker`).",
+    ),
+    Setting(
+        "CHARTREADY_JOBS_CONCURRENCY", "jobs_concurrency", "Jobs one worker runs at the same time."
+    ),
+    Setting(
+        "CHARTREADY_JOBS_HEARTBEAT_SECONDS",
+        "jobs_heartbeat_seconds",
+        "How often a worker reports it is alive; its running jobs are retried by another "
+        "worker after three missed heartbeats.",
+    ),
+    Setting(
+        "CHARTREADY_SMTP_HOST",
+        "smtp_host",
+        "SMTP server for invitation e-mails. Unset: messages wait in the outbox staff read "
+        "(`GET /staff/outbox`), never sent and never lost.",
+    ),
     Setting("CHARTREADY_SMTP_PORT", "smtp_port", "SMTP port (587 submission, 465 TLS, 25)."),
-    Setting("CHARTREADY_SMTP_TLS", "smtp_tls",
-            "`starttls` (upgrade the connection), `tls` (TLS from the start) or `none`."),
-    Setting("CHARTREADY_SMTP_USERNAME", "smtp_username",
-            "SMTP user name, if the server wants one."),
+    Setting(
+        "CHARTREADY_SMTP_TLS",
+        "smtp_tls",
+        "`starttls` (upgrade the connection), `tls` (TLS from the start) or `none`.",
+    ),
+    Setting(
+        "CHARTREADY_SMTP_USERNAME", "smtp_username", "SMTP user name, if the server wants one."
+    ),
     Setting("CHARTREADY_SMTP_PASSWORD", "smtp_password", "SMTP password (never logged)."),
-    Setting("CHARTREADY_SMTP_TIMEOUT_SECONDS", "smtp_timeout_seconds",
-            "How long one SMTP conversation may take before it counts as failed (retried)."),
-    Setting("CHARTREADY_EMAIL_SENDER", "email_sender",
-            "The From of candidate e-mails, e.g. `Acme Hiring <hiring@acme.example>`."),
-    Setting("CHARTREADY_REMINDER_HOURS_BEFORE_EXPIRY", "reminder_hours_before_expiry",
-            "A candidate who has not finished gets one reminder this many hours before the "
-            "invitation expires."),
-    Setting("CHARTREADY_WEBHOOK_ALLOW_PRIVATE", "webhook_allow_private",
-            "`true` lets webhooks and callbacks go to http:// and to loopback or private "
-            "addresses (tests, the demo). Keep `false` in production: https only, public "
-            "addresses only."),
-    Setting("CHARTREADY_WEBHOOK_TIMEOUT_SECONDS", "webhook_timeout_seconds",
-            "Time allowed for one webhook or callback request (connect and response)."),
+    Setting(
+        "CHARTREADY_SMTP_TIMEOUT_SECONDS",
+        "smtp_timeout_seconds",
+        "How long one SMTP conversation may take before it counts as failed (retried).",
+    ),
+    Setting(
+        "CHARTREADY_EMAIL_SENDER",
+        "email_sender",
+        "The From of candidate e-mails, e.g. `Acme Hiring <hiring@acme.example>`.",
+    ),
+    Setting(
+        "CHARTREADY_REMINDER_HOURS_BEFORE_EXPIRY",
+        "reminder_hours_before_expiry",
+        "A candidate who has not finished gets one reminder this many hours before the "
+        "invitation expires.",
+    ),
+    Setting(
+        "CHARTREADY_WEBHOOK_ALLOW_PRIVATE",
+        "webhook_allow_private",
+        "`true` lets webhooks and callbacks go to http:// and to loopback or private "
+        "addresses (tests, the demo). Keep `false` in production: https only, public "
+        "addresses only.",
+    ),
+    Setting(
+        "CHARTREADY_WEBHOOK_TIMEOUT_SECONDS",
+        "webhook_timeout_seconds",
+        "Time allowed for one webhook or callback request (connect and response).",
+    ),
 )
 
 

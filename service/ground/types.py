@@ -12,13 +12,28 @@ from msgspec import Meta
 
 _NO_NUL = r"^[^\x00]*$"
 
-Name = Annotated[str, Meta(min_length=1, max_length=200, pattern=_NO_NUL,
-                           description="A person's or thing's name")]
-Email = Annotated[str, Meta(min_length=3, max_length=320,
-                            pattern=r"^[^@\x00-\x20\x7f]+@[^@\x00-\x20\x7f]+\.[^@\x00-\x20\x7f]+$",
-                            description="An email address")]
-ExternalId = Annotated[str, Meta(min_length=1, max_length=200, pattern=_NO_NUL,
-                                 description="The caller's own id for this record")]
+Name = Annotated[
+    str,
+    Meta(min_length=1, max_length=200, pattern=_NO_NUL, description="A person's or thing's name"),
+]
+Email = Annotated[
+    str,
+    Meta(
+        min_length=3,
+        max_length=320,
+        pattern=r"^[^@\x00-\x20\x7f]+@[^@\x00-\x20\x7f]+\.[^@\x00-\x20\x7f]+$",
+        description="An email address",
+    ),
+]
+ExternalId = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=200,
+        pattern=_NO_NUL,
+        description="The caller's own id for this record",
+    ),
+]
 Reason = Annotated[str, Meta(min_length=1, max_length=1000, pattern=_NO_NUL)]
 
 # Explicit character classes, never \s: JSON Schema's (ECMA) and Python's \s differ (Python's

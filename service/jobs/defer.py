@@ -22,17 +22,28 @@ SELECT unnest(procrastinate_defer_jobs_v1(
 """
 
 
-async def defer(conn: asyncpg.Connection, task: Task[..., Any, ...], *,
-                lock: str | None = None, queueing_lock: str | None = None,
-                **kwargs: object) -> int:
+async def defer(
+    conn: asyncpg.Connection,
+    task: Task[..., Any, ...],
+    *,
+    lock: str | None = None,
+    queueing_lock: str | None = None,
+    **kwargs: object,
+) -> int:
     """Queue ``task(**kwargs)`` on ``conn`` (in its transaction); return the job id.
 
     The arguments must be JSON (ids and plain values: never personal data). A job with a
     ``queueing_lock`` already waiting is a Conflict."""
     try:
         job_id: int = await conn.fetchval(
-            _DEFER, task.queue, task.name, task.priority, lock or task.lock,
-            queueing_lock or task.queueing_lock, msgspec.json.encode(kwargs).decode())
+            _DEFER,
+            task.queue,
+            task.name,
+            task.priority,
+            lock or task.lock,
+            queueing_lock or task.queueing_lock,
+            msgspec.json.encode(kwargs).decode(),
+        )
     except asyncpg.UniqueViolationError:
         raise Conflict(f"A {task.name} job is already waiting") from None
     return job_id

@@ -35,10 +35,15 @@ class SendFailed(Exception):
 async def deliver(settings: Settings, message: EmailMessage) -> None:
     """Hand one message to the configured SMTP server."""
     await aiosmtplib.send(
-        message, hostname=settings.smtp_host, port=settings.smtp_port,
-        username=settings.smtp_username, password=settings.smtp_password,
-        use_tls=settings.smtp_tls == "tls", start_tls=settings.smtp_tls == "starttls",
-        timeout=settings.smtp_timeout_seconds)
+        message,
+        hostname=settings.smtp_host,
+        port=settings.smtp_port,
+        username=settings.smtp_username,
+        password=settings.smtp_password,
+        use_tls=settings.smtp_tls == "tls",
+        start_tls=settings.smtp_tls == "starttls",
+        timeout=settings.smtp_timeout_seconds,
+    )
 
 
 @app.task(name="send_email", queue="emails", pass_context=True, retry=EMAIL_RETRY)
@@ -52,24 +57,30 @@ async def send_email(context: procrastinate.JobContext, *, email: str) -> str | 
         if row is None:
             return None
         if not settings.smtp_configured:  # SMTP was switched off: keep it for staff
-            await conn.execute("UPDATE outbound_emails SET status = 'outbox' WHERE id = $1",
-                               email_id)
+            await conn.execute(
+                "UPDATE outbound_emails SET status = 'outbox' WHERE id = $1", email_id
+            )
             return "outbox"
         composed = compose(row["kind"], facts_of(row), runtime.content)
         message = EmailMessage()
         message["From"] = settings.email_sender
         message["To"] = composed.to
         message["Subject"] = composed.subject
-        message["Message-ID"] = make_msgid(domain=settings.email_sender.rsplit("@", 1)[-1]
-                                           .strip(">"))
+        message["Message-ID"] = make_msgid(
+            domain=settings.email_sender.rsplit("@", 1)[-1].strip(">")
+        )
         message.set_content(composed.text)
         message.add_alternative(composed.html, subtype="html")
         final = (context.job.attempts + 1 if context.job else 1) >= EMAIL_RETRY.attempts
         try:
             await deliver(settings, message)
         except aiosmtplib.SMTPRecipientsRefused as exc:
-            await mark_email(conn, email_id, "bounced", error="recipient refused by the "
-                             f"mail server ({_codes(exc)})")
+            await mark_email(
+                conn,
+                email_id,
+                "bounced",
+                error=f"recipient refused by the mail server ({_codes(exc)})",
+            )
             raise Bounced("recipient refused") from None
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             error = f"{type(exc).__name__}: {getattr(exc, 'code', '')}".rstrip(": ")

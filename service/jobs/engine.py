@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import procrastinate
 
-JOB_MODULES = ("service.jobs.profiles", "service.jobs.expiry", "service.jobs.maintenance",
-               "service.jobs.webhooks", "service.jobs.emails", "service.jobs.hr_upkeep")
+JOB_MODULES = (
+    "service.jobs.profiles",
+    "service.jobs.expiry",
+    "service.jobs.maintenance",
+    "service.jobs.webhooks",
+    "service.jobs.emails",
+    "service.jobs.hr_upkeep",
+)
 
 app = procrastinate.App(connector=procrastinate.PsycopgConnector(), import_paths=list(JOB_MODULES))

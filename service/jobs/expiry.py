@@ -18,8 +18,9 @@ SWEEP_EVERY_SECONDS = 5
 
 
 @app.periodic(cron=f"* * * * * */{SWEEP_EVERY_SECONDS}")
-@app.task(name="sweep_expired_attempts", queue="maintenance", queueing_lock="sweep",
-                pass_context=True)
+@app.task(
+    name="sweep_expired_attempts", queue="maintenance", queueing_lock="sweep", pass_context=True
+)
 async def sweep_expired_attempts(context: procrastinate.JobContext, timestamp: int) -> int:
     """Finalise every attempt past its deadline (plus grace); returns how many."""
     runtime = runtime_of(context)

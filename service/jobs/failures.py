@@ -24,8 +24,9 @@ def error_text(exc: BaseException) -> str:
     return describe_exception(exc)[:500]
 
 
-async def record_failures(call_next: Callable[[], Awaitable[Any]],
-                          context: procrastinate.JobContext, worker: object) -> Any:
+async def record_failures(
+    call_next: Callable[[], Awaitable[Any]], context: procrastinate.JobContext, worker: object
+) -> Any:
     """Worker middleware: store the error of a failed attempt, then let procrastinate retry
     or fail the job as its task's retry policy decides."""
     try:
@@ -35,7 +36,10 @@ async def record_failures(call_next: Callable[[], Awaitable[Any]],
         try:
             await runtime_of(context).pool.execute(
                 "INSERT INTO job_errors (job_id, attempt, error) VALUES ($1, $2, $3)",
-                job.id, job.attempts + 1, error_text(exc))
+                job.id,
+                job.attempts + 1,
+                error_text(exc),
+            )
         except Exception:  # the error record must never hide the job's own outcome
             log.warning("could not record a job error", exc_info=True)
         raise

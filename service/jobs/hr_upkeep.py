@@ -23,14 +23,23 @@ async def hr_upkeep(context: procrastinate.JobContext, timestamp: int) -> dict[s
     async with runtime.pool.acquire() as conn:
         async with conn.transaction():
             done["reminders"] = await queue_reminders(
-                conn, hours_before=settings.reminder_hours_before_expiry,
-                smtp=settings.smtp_configured)
+                conn,
+                hours_before=settings.reminder_hours_before_expiry,
+                smtp=settings.smtp_configured,
+            )
         done["links_forgotten"] = await forget_ended_links(conn)
-        done["idempotency_keys_removed"] = int((await conn.execute(
-            "DELETE FROM idempotency_keys WHERE expires_at <= now()")).split()[-1])
-        done["profile_links_removed"] = int((await conn.execute(
-            "DELETE FROM profile_links WHERE expires_at <= now() - interval '30 days'"))
-            .split()[-1])
+        done["idempotency_keys_removed"] = int(
+            (await conn.execute("DELETE FROM idempotency_keys WHERE expires_at <= now()")).split()[
+                -1
+            ]
+        )
+        done["profile_links_removed"] = int(
+            (
+                await conn.execute(
+                    "DELETE FROM profile_links WHERE expires_at <= now() - interval '30 days'"
+                )
+            ).split()[-1]
+        )
         published = 0
         for organization_id, attempt_id in await unpublished_attempts(conn):
             if await publish_result(conn, runtime.content, organization_id, attempt_id):

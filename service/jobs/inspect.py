@@ -30,8 +30,9 @@ class TaskCount(msgspec.Struct, frozen=True):
     count: int
 
 
-async def recent_jobs(conn: asyncpg.Connection, *, status: str | None = None,
-                      limit: int = 50) -> list[JobView]:
+async def recent_jobs(
+    conn: asyncpg.Connection, *, status: str | None = None, limit: int = 50
+) -> list[JobView]:
     """The newest jobs (optionally of one status), each with its last recorded error."""
     rows = await conn.fetch(
         """SELECT j.id, j.task_name, j.queue_name, j.status::text AS status, j.attempts,
@@ -41,10 +42,21 @@ async def recent_jobs(conn: asyncpg.Connection, *, status: str | None = None,
            FROM procrastinate_jobs j
            WHERE $1::text IS NULL OR j.status::text = $1
            ORDER BY j.id DESC LIMIT $2""",
-        status, limit)
-    return [JobView(r["id"], r["task_name"], r["queue_name"], r["status"], r["attempts"],
-                    r["scheduled_at"].isoformat() if r["scheduled_at"] else None,
-                    r["last_error"]) for r in rows]
+        status,
+        limit,
+    )
+    return [
+        JobView(
+            r["id"],
+            r["task_name"],
+            r["queue_name"],
+            r["status"],
+            r["attempts"],
+            r["scheduled_at"].isoformat() if r["scheduled_at"] else None,
+            r["last_error"],
+        )
+        for r in rows
+    ]
 
 
 async def counts_by_task(conn: asyncpg.Connection) -> list[TaskCount]:
@@ -52,17 +64,18 @@ async def counts_by_task(conn: asyncpg.Connection) -> list[TaskCount]:
     rows = await conn.fetch(
         """SELECT task_name, status::text AS status, count(*) AS n FROM procrastinate_jobs
            WHERE status IN ('todo', 'doing', 'failed')
-           GROUP BY task_name, status ORDER BY task_name, status""")
+           GROUP BY task_name, status ORDER BY task_name, status"""
+    )
     return [TaskCount(r["task_name"], r["status"], r["n"]) for r in rows]
 
 
 async def retry_failed_job(conn: asyncpg.Connection, job_id: int) -> None:
     """Queue a failed job again, now (its error history stays)."""
     status = await conn.fetchval(
-        "SELECT status::text FROM procrastinate_jobs WHERE id = $1", job_id)
+        "SELECT status::text FROM procrastinate_jobs WHERE id = $1", job_id
+    )
     if status is None:
         raise NotFound(f"No job {job_id}", field="job_id")
     if status != "failed":
-        raise Conflict(f"Job {job_id} is {status}; only failed jobs can be retried",
-                       field="job_id")
+        raise Conflict(f"Job {job_id} is {status}; only failed jobs can be retried", field="job_id")
     await conn.execute("SELECT procrastinate_retry_job_v2($1, now(), NULL, NULL, NULL)", job_id)

@@ -30,25 +30,42 @@ class NothingToReport(PermanentJobError):
     """The candidate has no scored assessment yet."""
 
 
-@app.task(name="render_profile", queue="profiles", pass_context=True,
-                retry=Backoff(attempts=5, first=2, cap=300))
-async def render_profile(context: procrastinate.JobContext, *, batch: str, organization: str,
-                         candidate: str, variant: str) -> str:
+@app.task(
+    name="render_profile",
+    queue="profiles",
+    pass_context=True,
+    retry=Backoff(attempts=5, first=2, cap=300),
+)
+async def render_profile(
+    context: procrastinate.JobContext,
+    *,
+    batch: str,
+    organization: str,
+    candidate: str,
+    variant: str,
+) -> str:
     """Build, sign, render and store one candidate's profile; returns its id."""
     runtime = runtime_of(context)
     organization_id, candidate_id = uuid.UUID(organization), uuid.UUID(candidate)
     # No transaction around the render: the PDF is made in another process while nothing is
     # locked; storing it is one idempotent statement.
     async with runtime.pool.acquire() as conn:
-        built = await load_profile_data(conn, organization_id=organization_id,
-                                        candidate_id=candidate_id,
-                                        variant=msgspec.convert(variant, Variant),
-                                        content=runtime.content)
+        built = await load_profile_data(
+            conn,
+            organization_id=organization_id,
+            candidate_id=candidate_id,
+            variant=msgspec.convert(variant, Variant),
+            content=runtime.content,
+        )
         if built is None:
             raise NothingToReport("no scored results to report yet")
-        stored = await runtime.profiles.issue(conn, organization_id=organization_id,
-                                              candidate_id=candidate_id,
-                                              attempt_id=built.attempt_id, data=built.data)
+        stored = await runtime.profiles.issue(
+            conn,
+            organization_id=organization_id,
+            candidate_id=candidate_id,
+            attempt_id=built.attempt_id,
+            data=built.data,
+        )
     return str(stored.id)
 
 
@@ -73,8 +90,12 @@ class BatchProgress(msgspec.Struct, frozen=True):
 
 
 async def request_cohort_profiles(
-    conn: asyncpg.Connection, *, organization_id: uuid.UUID, cohort_id: uuid.UUID,
-    variant: Variant, created_by: str,
+    conn: asyncpg.Connection,
+    *,
+    organization_id: uuid.UUID,
+    cohort_id: uuid.UUID,
+    variant: Variant,
+    created_by: str,
 ) -> BatchProgress:
     """Record the request and defer one job per current member, in one transaction."""
     batch_id = uuid.uuid4()
@@ -82,15 +103,28 @@ async def request_cohort_profiles(
         members = await conn.fetch(
             """SELECT candidate_id FROM cohort_members
                WHERE organization_id = $1 AND cohort_id = $2 ORDER BY candidate_id""",
-            organization_id, cohort_id)
+            organization_id,
+            cohort_id,
+        )
         await conn.execute(
             """INSERT INTO profile_batches (id, organization_id, cohort_id, variant, total,
                                             created_by) VALUES ($1, $2, $3, $4, $5, $6)""",
-            batch_id, organization_id, cohort_id, variant, len(members), created_by)
+            batch_id,
+            organization_id,
+            cohort_id,
+            variant,
+            len(members),
+            created_by,
+        )
         for member in members:
-            await defer(conn, render_profile, batch=str(batch_id),
-                        organization=str(organization_id),
-                        candidate=str(member["candidate_id"]), variant=variant)
+            await defer(
+                conn,
+                render_profile,
+                batch=str(batch_id),
+                organization=str(organization_id),
+                candidate=str(member["candidate_id"]),
+                variant=variant,
+            )
         progress = await batch_progress(conn, organization_id, batch_id)
     assert progress is not None
     return progress
@@ -111,14 +145,31 @@ async def batch_progress(
            LEFT JOIN procrastinate_jobs j ON j.args ? 'batch' AND j.args ->> 'batch' = b.id::text
            WHERE b.organization_id = $1 AND b.id = $2
            GROUP BY b.id""",
-        organization_id, batch_id)
+        organization_id,
+        batch_id,
+    )
     if row is None:
         return None
     finished = row["done"] + row["failed"]
     status: BatchStatus = (
         ("failed" if row["failed"] == row["total"] and row["total"] else "done")
-        if finished >= row["total"] else
-        "running" if finished or row["doing"] else "queued")
-    fields = {k: row[k] for k in ("id", "organization_id", "cohort_id", "variant", "total",
-                                  "created_by", "created_at", "done", "failed")}
+        if finished >= row["total"]
+        else "running"
+        if finished or row["doing"]
+        else "queued"
+    )
+    fields = {
+        k: row[k]
+        for k in (
+            "id",
+            "organization_id",
+            "cohort_id",
+            "variant",
+            "total",
+            "created_by",
+            "created_at",
+            "done",
+            "failed",
+        )
+    }
     return BatchProgress(**fields, status=status)

@@ -25,8 +25,9 @@ class Backoff(procrastinate.BaseRetryStrategy):
         """Seconds to wait after the ``attempt``-th failure (1-based)."""
         return float(min(self.cap, self.first * 2.0 ** (attempt - 1)))
 
-    def get_retry_decision(self, *, exception: BaseException,
-                           job: procrastinate.jobs.Job) -> RetryDecision | None:
+    def get_retry_decision(
+        self, *, exception: BaseException, job: procrastinate.jobs.Job
+    ) -> RetryDecision | None:
         """Retry unless the error is permanent or the attempts are used up."""
         failed_attempts = job.attempts + 1
         if isinstance(exception, PermanentJobError) or failed_attempts >= self.attempts:

@@ -16,8 +16,14 @@ class JobRuntime:
     """The database pool (asyncpg, as everywhere else), the loaded content, the settings and
     the profile services, shared by every job a worker runs."""
 
-    def __init__(self, *, pool: asyncpg.Pool, content: ContentVersion, settings: Settings,
-                 profiles: ProfileRuntime) -> None:
+    def __init__(
+        self,
+        *,
+        pool: asyncpg.Pool,
+        content: ContentVersion,
+        settings: Settings,
+        profiles: ProfileRuntime,
+    ) -> None:
         self.pool = pool
         self.content = content
         self.settings = settings

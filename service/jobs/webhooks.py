@@ -50,34 +50,60 @@ WHERE d.id = $1
 """
 
 
-async def send(target: Target, *, method: str, body: bytes | None, headers: dict[str, str],
-               timeout_seconds: float) -> int:
+async def send(
+    target: Target,
+    *,
+    method: str,
+    body: bytes | None,
+    headers: dict[str, str],
+    timeout_seconds: float,
+) -> int:
     """One request to the checked address; the status code (redirects are not followed)."""
     host_header = target.host if target.port in (80, 443) else f"{target.host}:{target.port}"
     extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
-    async with httpx.AsyncClient(timeout=timeout_seconds, follow_redirects=False,
-                                 trust_env=False) as client:
+    async with httpx.AsyncClient(
+        timeout=timeout_seconds, follow_redirects=False, trust_env=False
+    ) as client:
         response = await client.request(
-            method, httpx.URL(target.url).copy_with(host=target.address, port=target.port),
-            content=body, headers={**headers, "host": host_header, "user-agent": USER_AGENT},
-            extensions=extensions)
+            method,
+            httpx.URL(target.url).copy_with(host=target.address, port=target.port),
+            content=body,
+            headers={**headers, "host": host_header, "user-agent": USER_AGENT},
+            extensions=extensions,
+        )
     return response.status_code
 
 
-async def _record(pool: asyncpg.Pool, delivery_id: uuid.UUID, attempt: int,
-                  status_code: int | None, duration_ms: float, error: str | None,
-                  final: bool) -> None:
+async def _record(
+    pool: asyncpg.Pool,
+    delivery_id: uuid.UUID,
+    attempt: int,
+    status_code: int | None,
+    duration_ms: float,
+    error: str | None,
+    final: bool,
+) -> None:
     status = "succeeded" if error is None else ("failed" if final else "pending")
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute(
             """INSERT INTO webhook_delivery_attempts (delivery_id, attempt, status_code,
                                                       duration_ms, error)
                VALUES ($1, $2, $3, $4, $5)""",
-            delivery_id, attempt, status_code, duration_ms, error)
+            delivery_id,
+            attempt,
+            status_code,
+            duration_ms,
+            error,
+        )
         await conn.execute(
             """UPDATE webhook_deliveries SET attempts = $2, last_status_code = $3, status = $4,
                    finished_at = CASE WHEN $4 = 'pending' THEN NULL ELSE now() END
-               WHERE id = $1""", delivery_id, attempt, status_code, status)
+               WHERE id = $1""",
+            delivery_id,
+            attempt,
+            status_code,
+            status,
+        )
 
 
 @app.task(name="deliver_webhook", queue="webhooks", pass_context=True, retry=DELIVERY_RETRY)
@@ -94,12 +120,14 @@ async def deliver_webhook(context: procrastinate.JobContext, *, delivery: str) -
     if row["kind"] == "greenhouse":
         method, body, headers = "PATCH", None, {}
     else:
-        secrets = [s for s in (row["secret"] or row["callback_secret"], row["previous_secret"])
-                   if s]
+        secrets = [
+            s for s in (row["secret"] or row["callback_secret"], row["previous_secret"]) if s
+        ]
         body = row["payload"].encode()
-        headers = {"content-type": "application/json",
-                   **signature_headers(secrets, row["event_id"], row["created_at"],
-                                       row["payload"])}
+        headers = {
+            "content-type": "application/json",
+            **signature_headers(secrets, row["event_id"], row["created_at"], row["payload"]),
+        }
         method = "POST"
     started = time.perf_counter()
     status_code: int | None = None
@@ -107,18 +135,25 @@ async def deliver_webhook(context: procrastinate.JobContext, *, delivery: str) -
     blocked = False
     try:
         target = await resolve_target(row["url"], allow_private=settings.webhook_allow_private)
-        status_code = await send(target, method=method, body=body, headers=headers,
-                                 timeout_seconds=settings.webhook_timeout_seconds)
+        status_code = await send(
+            target,
+            method=method,
+            body=body,
+            headers=headers,
+            timeout_seconds=settings.webhook_timeout_seconds,
+        )
         if not 200 <= status_code < 300:
-            error = f"HTTP {status_code}" + (" (redirects are not followed)"
-                                             if 300 <= status_code < 400 else "")
+            error = f"HTTP {status_code}" + (
+                " (redirects are not followed)" if 300 <= status_code < 400 else ""
+            )
     except BlockedTarget as exc:
         error, blocked = f"blocked: {exc}", True
     except httpx.HTTPError as exc:
         error = f"{type(exc).__name__}: no response"
     duration_ms = (time.perf_counter() - started) * 1000
-    await _record(runtime.pool, delivery_id, attempt, status_code, duration_ms, error,
-                  final or blocked)
+    await _record(
+        runtime.pool, delivery_id, attempt, status_code, duration_ms, error, final or blocked
+    )
     if blocked:
         raise DeliveryBlocked(error or "blocked")
     if error is not None:

@@ -30,9 +30,14 @@ async def connected(database_url: str) -> AsyncIterator[procrastinate.App]:
             yield app
 
 
-def worker_options(settings: Settings, runtime: JobRuntime, *, concurrency: int | None = None,
-                   queues: Iterable[str] | None = None,
-                   install_signal_handlers: bool = True) -> dict[str, Any]:
+def worker_options(
+    settings: Settings,
+    runtime: JobRuntime,
+    *,
+    concurrency: int | None = None,
+    queues: Iterable[str] | None = None,
+    install_signal_handlers: bool = True,
+) -> dict[str, Any]:
     """How every ChartReady worker runs: heartbeats from the settings, failures recorded, a
     graceful stop that lets running jobs finish (a job cut off is retried, never lost)."""
     return {

@@ -37,8 +37,17 @@ HCPCS_SECTIONS = {
     "U": "Coronavirus laboratory tests",
     "V": "Vision, hearing and speech-language pathology services",
 }
-NoteKind = Literal["inclusion_terms", "includes", "excludes1", "excludes2", "code_first",
-                   "use_additional_code", "code_also", "notes", "seventh_character"]
+NoteKind = Literal[
+    "inclusion_terms",
+    "includes",
+    "excludes1",
+    "excludes2",
+    "code_first",
+    "use_additional_code",
+    "code_also",
+    "notes",
+    "seventh_character",
+]
 NOTE_TITLES: dict[str, str] = {
     "inclusion_terms": "Inclusion terms",
     "includes": "Includes",
@@ -138,9 +147,16 @@ def _icd_detail(index: CodeIndex, code: str) -> CodeDetail:
         hit = index.find(child)
         if hit is not None:
             children.append(hit)
-    return CodeDetail(code=code, system="icd10cm", description=icd.get_description(code),
-                      billable=icd.is_leaf(code), hierarchy=hierarchy, notes=tuple(notes),
-                      children=tuple(children), release=index.icd_release)
+    return CodeDetail(
+        code=code,
+        system="icd10cm",
+        description=icd.get_description(code),
+        billable=icd.is_leaf(code),
+        hierarchy=hierarchy,
+        notes=tuple(notes),
+        children=tuple(children),
+        release=index.icd_release,
+    )
 
 
 def code_detail(index: CodeIndex, code: str) -> CodeDetail | None:
@@ -151,10 +167,18 @@ def code_detail(index: CodeIndex, code: str) -> CodeDetail | None:
     if hit.system == "icd10cm":
         return _icd_detail(index, hit.code)
     letter = code_key(hit.code)[:1]
-    hierarchy = (Level("HCPCS", "HCPCS Level II", "code set"),
-                 Level(f"{letter}0000-{letter}9999", HCPCS_SECTIONS.get(letter, "Other"),
-                       "section"),
-                 Level(hit.code, hit.description, "code"))
-    return CodeDetail(code=hit.code, system="hcpcs", description=hit.description,
-                      billable=True, hierarchy=hierarchy, notes=(), children=(),
-                      release=index.hcpcs_release)
+    hierarchy = (
+        Level("HCPCS", "HCPCS Level II", "code set"),
+        Level(f"{letter}0000-{letter}9999", HCPCS_SECTIONS.get(letter, "Other"), "section"),
+        Level(hit.code, hit.description, "code"),
+    )
+    return CodeDetail(
+        code=hit.code,
+        system="hcpcs",
+        description=hit.description,
+        billable=True,
+        hierarchy=hierarchy,
+        notes=(),
+        children=(),
+        release=index.hcpcs_release,
+    )

@@ -104,8 +104,9 @@ class _Postings:
         for word, array in zip(self.vocab, self.arrays, strict=True):
             if len(word) >= MIN_PREFIX:
                 merged.setdefault(word[:MIN_PREFIX], []).append(array)
-        self.prefix3 = {p: np.unique(np.concatenate(a)) if len(a) > 1 else a[0]
-                        for p, a in merged.items()}
+        self.prefix3 = {
+            p: np.unique(np.concatenate(a)) if len(a) > 1 else a[0] for p, a in merged.items()
+        }
 
     def matching(self, token: str) -> list[Ids]:
         """Postings of the words ``token`` matches: the word itself, or every word it starts
@@ -142,8 +143,13 @@ def _all(masks: Sequence[npt.NDArray[np.bool_]]) -> npt.NDArray[np.bool_]:
 class CodeIndex:
     """The searchable code sets. Build with :func:`build_index` (or :func:`get_index`)."""
 
-    def __init__(self, entries: Iterable[tuple[str, System, str, bool, tuple[str, ...]]],
-                 *, icd_release: str, hcpcs_release: str) -> None:
+    def __init__(
+        self,
+        entries: Iterable[tuple[str, System, str, bool, tuple[str, ...]]],
+        *,
+        icd_release: str,
+        hcpcs_release: str,
+    ) -> None:
         rows = sorted(entries, key=lambda e: (len(e[2]), e[0]))
         self.codes = [r[0] for r in rows]
         self.systems: list[System] = [r[1] for r in rows]
@@ -175,8 +181,9 @@ class CodeIndex:
     def __len__(self) -> int:
         return len(self.codes)
 
-    def search(self, query: str, *, system: System | None = None,
-               limit: int = DEFAULT_LIMIT) -> SearchResult:
+    def search(
+        self, query: str, *, system: System | None = None, limit: int = DEFAULT_LIMIT
+    ) -> SearchResult:
         """Codes whose code starts with the query (when it looks like a code), else codes
         whose description, inclusion terms or notes contain every word of the query."""
         text = query.strip()[:MAX_QUERY_CHARS]
@@ -188,12 +195,17 @@ class CodeIndex:
             hi = bisect.bisect_left(self.code_keys, key + "\uffff", lo)
             ids = self._only(self.code_ids[lo:hi], system)  # already in code order
             if ids.size or len(words(text)) == 1:
-                exact = [i for i in self._exact(text)
-                         if system is None or self.systems[i] == system]
+                exact = [
+                    i for i in self._exact(text) if system is None or self.systems[i] == system
+                ]
                 rest = [int(i) for i in ids[: limit + len(exact)] if int(i) not in exact]
                 ordered = (exact + rest)[:limit]
-                return SearchResult(query=text, kind="code", total=int(ids.size),
-                                    hits=tuple(self._hit(i, ()) for i in ordered))
+                return SearchResult(
+                    query=text,
+                    kind="code",
+                    total=int(ids.size),
+                    hits=tuple(self._hit(i, ()) for i in ordered),
+                )
         tokens = list(dict.fromkeys(words(text)))[:MAX_TOKENS]
         if not tokens:
             return SearchResult(query=text, kind="empty", total=0, hits=())
@@ -205,8 +217,12 @@ class CodeIndex:
         best = list(np.flatnonzero(described)[:limit])
         if len(best) < limit:  # then matches found only in inclusion terms or notes
             best += list(np.flatnonzero(everywhere & ~described)[: limit - len(best)])
-        return SearchResult(query=text, kind="term", total=int(np.count_nonzero(everywhere)),
-                            hits=tuple(self._hit(int(i), tokens) for i in best))
+        return SearchResult(
+            query=text,
+            kind="term",
+            total=int(np.count_nonzero(everywhere)),
+            hits=tuple(self._hit(int(i), tokens) for i in best),
+        )
 
     def _only(self, ids: Ids, system: System | None) -> Ids:
         return ids if system is None or ids.size == 0 else ids[self.system_mask[system][ids]]
@@ -214,11 +230,17 @@ class CodeIndex:
     def _hit(self, i: int, tokens: Sequence[str]) -> Hit:
         matched = ""
         if tokens and not _all_found(tokens, words(self.descriptions[i])):
-            matched = next((t for t in self.terms[i] if _all_found(tokens, words(t))),
-                           next(iter(self.terms[i]), ""))
-        return Hit(code=self.codes[i], system=self.systems[i],
-                   description=self.descriptions[i], billable=self.billable[i],
-                   matched=matched)
+            matched = next(
+                (t for t in self.terms[i] if _all_found(tokens, words(t))),
+                next(iter(self.terms[i]), ""),
+            )
+        return Hit(
+            code=self.codes[i],
+            system=self.systems[i],
+            description=self.descriptions[i],
+            billable=self.billable[i],
+            matched=matched,
+        )
 
     def _exact(self, text: str) -> list[int]:
         """Codes spelled exactly as typed: as is (HCPCS G0439, ICD-10-CM G04.39), then the
@@ -236,8 +258,10 @@ class CodeIndex:
 
 
 def _all_found(tokens: Sequence[str], found: Sequence[str]) -> bool:
-    return all(any(w == t or (len(t) >= MIN_PREFIX and not t.isdigit() and w.startswith(t))
-                   for w in found) for t in tokens)
+    return all(
+        any(w == t or (len(t) >= MIN_PREFIX and not t.isdigit() and w.startswith(t)) for w in found)
+        for t in tokens
+    )
 
 
 def _icd_entries() -> Iterable[tuple[str, System, str, bool, tuple[str, ...]]]:
@@ -258,11 +282,16 @@ def build_index(rubrics_root: Path) -> CodeIndex:
     """Build the index (about 3 s on one core; call it off the event loop)."""
     hcpcs = load_hcpcs(rubrics_root)
     entries = list(_icd_entries())
-    entries += [(c.code, "hcpcs", c.description or "(no description shipped)", True, ())
-                for c in hcpcs.codes]
-    return CodeIndex(entries, icd_release="ICD-10-CM April 2026 (NCHS, via simple-icd-10-cm)",
-                     hcpcs_release=f"HCPCS Level II {hcpcs.release} (CMS; short descriptions "
-                                   "are our own paraphrases)")
+    entries += [
+        (c.code, "hcpcs", c.description or "(no description shipped)", True, ())
+        for c in hcpcs.codes
+    ]
+    return CodeIndex(
+        entries,
+        icd_release="ICD-10-CM April 2026 (NCHS, via simple-icd-10-cm)",
+        hcpcs_release=f"HCPCS Level II {hcpcs.release} (CMS; short descriptions "
+        "are our own paraphrases)",
+    )
 
 
 _built: dict[str, CodeIndex] = {}

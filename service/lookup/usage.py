@@ -10,6 +10,7 @@ import msgspec
 
 MAX_LOOKUPS_PER_ATTEMPT = 2000  # a misbehaving page cannot flood the table
 
+
 class LookupUsage(msgspec.Struct, frozen=True):
     """How much an attempt used the look-up tool."""
 
@@ -18,8 +19,14 @@ class LookupUsage(msgspec.Struct, frozen=True):
 
 
 async def record_lookup(
-    conn: asyncpg.Connection, organization_id: uuid.UUID, attempt_id: uuid.UUID, *,
-    action: Literal["search", "view"], query: str, results: int, item_id: str | None,
+    conn: asyncpg.Connection,
+    organization_id: uuid.UUID,
+    attempt_id: uuid.UUID,
+    *,
+    action: Literal["search", "view"],
+    query: str,
+    results: int,
+    item_id: str | None,
 ) -> None:
     """Append one use (skipped once the attempt has ``MAX_LOOKUPS_PER_ATTEMPT``)."""
     await conn.execute(
@@ -27,7 +34,12 @@ async def record_lookup(
                                      results)
            SELECT $1, $2, $3, $4, $5, $6
            WHERE (SELECT count(*) FROM code_lookups WHERE attempt_id = $2) < $7""",
-        organization_id, attempt_id, item_id, action, query[:100], results,
+        organization_id,
+        attempt_id,
+        item_id,
+        action,
+        query[:100],
+        results,
         MAX_LOOKUPS_PER_ATTEMPT,
     )
 
@@ -40,6 +52,7 @@ async def lookup_usage(
         """SELECT count(*) FILTER (WHERE action = 'search') AS searches,
                   count(*) FILTER (WHERE action = 'view') AS views
            FROM code_lookups WHERE organization_id = $1 AND attempt_id = ANY($2::uuid[])""",
-        organization_id, attempt_ids,
+        organization_id,
+        attempt_ids,
     )
     return LookupUsage(searches=row["searches"], codes_viewed=row["views"])

@@ -94,9 +94,13 @@ class ScoredAttempt(msgspec.Struct, frozen=True, kw_only=True):
             passed=score.passed,
             provisional=score.provisional,
             competencies=tuple(
-                CompetencyPoints(competency_id=c.competency_id, raw=c.raw, max=c.max,
-                                 provisional_raw=c.provisional_raw,
-                                 provisional_max=c.provisional_max)
+                CompetencyPoints(
+                    competency_id=c.competency_id,
+                    raw=c.raw,
+                    max=c.max,
+                    provisional_raw=c.provisional_raw,
+                    provisional_max=c.provisional_max,
+                )
                 for c in score.competency_scores
             ),
             scoring_run_id=scoring_run_id,
@@ -133,8 +137,13 @@ def percentile_rank(value: float, group: Sequence[float]) -> float | None:
     return 100.0 * (below + 0.5 * equal) / len(ordered)
 
 
-def calibration_sentence(probability: float, bins: Sequence[CalibrationBin], ece: float | None,
-                         ece_bins: int, provenance: str | None = None) -> str:
+def calibration_sentence(
+    probability: float,
+    bins: Sequence[CalibrationBin],
+    ece: float | None,
+    ece_bins: int,
+    provenance: str | None = None,
+) -> str:
     """One plain sentence on how well estimates near ``probability`` matched outcomes, saying
     whether those outcomes were simulated."""
     if ece is None:
@@ -162,8 +171,10 @@ def basis_sentence(provenance: str | None, organization_name: str) -> str:
             "real hires."
         )
     if provenance == "real":
-        return (f"This estimate comes from a model trained on real hiring outcomes reported "
-                f"by {organization_name}.")
+        return (
+            f"This estimate comes from a model trained on real hiring outcomes reported "
+            f"by {organization_name}."
+        )
     return "The data this estimate's model was trained on is not recorded."
 
 
@@ -185,14 +196,17 @@ def effect_sentence(effect: CompetencyEffect, variant: Variant) -> str:
     if variant == "candidate":
         return candidate_sentence(name, effect.percent, typical, effect.change)
     if effect.percent is None:
-        return (f"The candidate has not been assessed on {name} yet, so a typical score of "
-                f"{typical:.0f}% was assumed.")
+        return (
+            f"The candidate has not been assessed on {name} yet, so a typical score of "
+            f"{typical:.0f}% was assumed."
+        )
     direction = "above" if effect.change > 0 else "below"
     moved = "raised" if effect.change > 0 else "lowered"
-    return (f"The {name} score ({effect.percent:.0f}%) is {direction} the typical "
-            f"{typical:.0f}%, which {moved} the estimate by about {points:.0f} percentage "
-            "points.")
-
+    return (
+        f"The {name} score ({effect.percent:.0f}%) is {direction} the typical "
+        f"{typical:.0f}%, which {moved} the estimate by about {points:.0f} percentage "
+        "points."
+    )
 
 
 def _split_level(descriptor: str) -> str:
@@ -212,17 +226,18 @@ def _competency_percents(
     for attempt in attempts:
         for c in attempt.competencies:
             raw[c.competency_id] = raw.get(c.competency_id, 0.0) + c.raw - c.provisional_raw
-            maximum[c.competency_id] = (maximum.get(c.competency_id, 0.0) + c.max
-                                        - c.provisional_max)
+            maximum[c.competency_id] = maximum.get(c.competency_id, 0.0) + c.max - c.provisional_max
             if c.provisional_max > 0:
                 waiting.add(c.competency_id)
-    percents = {cid: 100.0 * max(raw[cid], 0.0) / maximum[cid] for cid in maximum
-                if maximum[cid] > 1e-9}
+    percents = {
+        cid: 100.0 * max(raw[cid], 0.0) / maximum[cid] for cid in maximum if maximum[cid] > 1e-9
+    }
     return percents, waiting
 
 
-def _readiness(readiness: ReadinessInput | None, variant: Variant,
-               organization_name: str) -> ReadinessSummary | None:
+def _readiness(
+    readiness: ReadinessInput | None, variant: Variant, organization_name: str
+) -> ReadinessSummary | None:
     if readiness is None:
         return None
     est = readiness.estimate
@@ -232,15 +247,25 @@ def _readiness(readiness: ReadinessInput | None, variant: Variant,
         lower=est.lower,
         upper=est.upper,
         explanation=tuple(effect_sentence(e, variant) for e in est.effects),
-        calibration=calibration_sentence(est.probability, readiness.calibration_bins,
-                                         readiness.ece, readiness.ece_bins,
-                                         readiness.provenance),
+        calibration=calibration_sentence(
+            est.probability,
+            readiness.calibration_bins,
+            readiness.ece,
+            readiness.ece_bins,
+            readiness.provenance,
+        ),
         provenance=readiness.provenance,
-        basis=" ".join(filter(None, (
-            basis_sentence(readiness.provenance, organization_name),
-            provisional_sentence(readiness.awaiting_rating, variant)
-            if readiness.awaiting_rating else "",
-        ))),
+        basis=" ".join(
+            filter(
+                None,
+                (
+                    basis_sentence(readiness.provenance, organization_name),
+                    provisional_sentence(readiness.awaiting_rating, variant)
+                    if readiness.awaiting_rating
+                    else "",
+                ),
+            )
+        ),
         provisional=readiness.awaiting_rating > 0,
     )
 
@@ -270,24 +295,34 @@ def build_profile_data(
         percent, cut = percents[cid], cuts.get(cid, 0.0)
         level = level_index(percent, cut)
         group = norms.percents.get(cid, ()) if norms else ()
-        results.append(CompetencyResult(
-            id=cid, name=competency.name, percent=round(percent, 1), level=LEVELS[level],
-            level_descriptor=_split_level(competency.levels[level]), cut_percent=round(cut, 1),
-            percentile=percentile_rank(percent, group) if len(group) >= min_norm_size else None,
-            norm_group=norms.label if norms else "",
-            norm_size=len(group),
-            awaiting_rating=cid in waiting,
-        ))
+        results.append(
+            CompetencyResult(
+                id=cid,
+                name=competency.name,
+                percent=round(percent, 1),
+                level=LEVELS[level],
+                level_descriptor=_split_level(competency.levels[level]),
+                cut_percent=round(cut, 1),
+                percentile=percentile_rank(percent, group) if len(group) >= min_norm_size else None,
+                norm_group=norms.label if norms else "",
+                norm_size=len(group),
+                awaiting_rating=cid in waiting,
+            )
+        )
     strengths = tuple(
         Strength(competency_id=r.id, competency_name=r.name, sentence=r.level_descriptor)
-        for r in results if r.level == "Advanced"
+        for r in results
+        if r.level == "Advanced"
     )
     gaps = tuple(
-        GapPlan(competency_id=r.id, competency_name=r.name,
-                sentence="Aim for the proficient level: "
-                + _split_level(content.competencies[r.id].levels[2]),
-                training=content.competencies[r.id].training,
-                credentials=content.competencies[r.id].credentials)
+        GapPlan(
+            competency_id=r.id,
+            competency_name=r.name,
+            sentence="Aim for the proficient level: "
+            + _split_level(content.competencies[r.id].levels[2]),
+            training=content.competencies[r.id].training,
+            credentials=content.competencies[r.id].credentials,
+        )
         for r in sorted(results, key=lambda r: r.percent - r.cut_percent)
         if r.percent < r.cut_percent
     )

@@ -120,8 +120,9 @@ def describe_bars(rows: Sequence[BarRow]) -> str:
     return "; ".join(_describe_row(r) for r in rows) + "."
 
 
-def describe_gauge(probability: float, lower: float, upper: float,
-                   bands: Sequence[Band] = ()) -> str:
+def describe_gauge(
+    probability: float, lower: float, upper: float, bands: Sequence[Band] = ()
+) -> str:
     """The readiness gauge in words (its ``<desc>``; also the alt text of an image)."""
     desc = (
         f"Estimated chance of meeting the standard: {probability * 100:.0f} percent; "
@@ -142,8 +143,7 @@ def as_image(svg: str, alt: str) -> str:
     """
     encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
     return (
-        f'<img class="chart-image" alt="{escape(alt)}" '
-        f'src="data:image/svg+xml;base64,{encoded}">'
+        f'<img class="chart-image" alt="{escape(alt)}" src="data:image/svg+xml;base64,{encoded}">'
     )
 
 

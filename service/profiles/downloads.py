@@ -28,14 +28,23 @@ async def current_profile_pdf(
 ) -> ProfilePdf:
     """The profile of the candidate's latest scores (with ``invitation_id``, only of what was
     done through that invitation); NotFound before anything is scored."""
-    built = await load_profile_data(conn, organization_id=organization_id,
-                                    candidate_id=candidate_id, variant=variant, content=content,
-                                    invitation_id=invitation_id)
+    built = await load_profile_data(
+        conn,
+        organization_id=organization_id,
+        candidate_id=candidate_id,
+        variant=variant,
+        content=content,
+        invitation_id=invitation_id,
+    )
     if built is None:
         raise NotFound("No competency profile yet: no assessment has been scored.")
-    stored = await runtime.issue(conn, organization_id=organization_id,
-                                 candidate_id=candidate_id, attempt_id=built.attempt_id,
-                                 data=built.data)
+    stored = await runtime.issue(
+        conn,
+        organization_id=organization_id,
+        candidate_id=candidate_id,
+        attempt_id=built.attempt_id,
+        data=built.data,
+    )
     pdf = await repository.fetch_pdf(conn, organization_id, stored.id)
     if pdf is None:  # pragma: no cover - issue() stores the PDF before returning
         raise NotFound("The profile could not be rendered.")

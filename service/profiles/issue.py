@@ -59,9 +59,7 @@ async def issue_profile(
     render happens outside any transaction so no row lock is held while a worker renders.
     """
     digest = content_digest(data)
-    cached = await repository.find_cached(
-        conn, organization_id, candidate_id, data.variant, digest
-    )
+    cached = await repository.find_cached(conn, organization_id, candidate_id, data.variant, digest)
     if cached is not None and cached.pdf_sha256 is not None:
         return cached
     if cached is not None:  # stored earlier without a PDF: render what was signed then
@@ -100,10 +98,19 @@ async def issue_profile(
             pdf=pdf,
         )
         if str(stored.id) == data.profile_id:  # ours, not one that raced in first
-            await events.emit(conn, organization_id, "profile.ready", {
-                "profile_id": data.profile_id, "candidate_id": str(candidate_id),
-                "variant": data.variant,
-                "links": {"pdf": f"/api/v1/candidates/{candidate_id}/profile.pdf"
-                                 f"?variant={data.variant}",
-                          "verify": f"/verify/{data.profile_id}"}})
+            await events.emit(
+                conn,
+                organization_id,
+                "profile.ready",
+                {
+                    "profile_id": data.profile_id,
+                    "candidate_id": str(candidate_id),
+                    "variant": data.variant,
+                    "links": {
+                        "pdf": f"/api/v1/candidates/{candidate_id}/profile.pdf"
+                        f"?variant={data.variant}",
+                        "verify": f"/verify/{data.profile_id}",
+                    },
+                },
+            )
     return stored

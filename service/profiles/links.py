@@ -19,29 +19,41 @@ def _digest(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
-async def create_profile_link(conn: asyncpg.Connection, organization_id: uuid.UUID,
-                              candidate_id: uuid.UUID, *, days: int = LINK_DAYS) -> str:
+async def create_profile_link(
+    conn: asyncpg.Connection,
+    organization_id: uuid.UUID,
+    candidate_id: uuid.UUID,
+    *,
+    days: int = LINK_DAYS,
+) -> str:
     """A new token for the candidate's employer profile (returned, never stored)."""
     token = secrets.token_urlsafe(32)
     await conn.execute(
         """INSERT INTO profile_links (token_sha256, organization_id, candidate_id, expires_at)
            VALUES ($1, $2, $3, now() + make_interval(days => $4))""",
-        _digest(token), organization_id, candidate_id, days)
+        _digest(token),
+        organization_id,
+        candidate_id,
+        days,
+    )
     return token
 
 
-async def resolve_profile_link(conn: asyncpg.Connection,
-                               token: str) -> tuple[uuid.UUID, uuid.UUID]:
+async def resolve_profile_link(conn: asyncpg.Connection, token: str) -> tuple[uuid.UUID, uuid.UUID]:
     """(organization, candidate) of a live link; NotFound for unknown tokens, Gone once
     expired."""
     if not 20 <= len(token) <= 100:
         raise NotFound("This profile link is not valid", field="token")
     row = await conn.fetchrow(
         """SELECT organization_id, candidate_id, expires_at <= now() AS expired
-           FROM profile_links WHERE token_sha256 = $1""", _digest(token))
+           FROM profile_links WHERE token_sha256 = $1""",
+        _digest(token),
+    )
     if row is None:
         raise NotFound("This profile link is not valid", field="token")
     if row["expired"]:
-        raise Gone("This profile link has expired; open the candidate in your ATS again for "
-                   "a fresh one", field="token")
+        raise Gone(
+            "This profile link has expired; open the candidate in your ATS again for a fresh one",
+            field="token",
+        )
     return row["organization_id"], row["candidate_id"]

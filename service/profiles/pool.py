@@ -91,5 +91,3 @@ class RenderPool:
         tb: TracebackType | None,
     ) -> None:
         await asyncio.get_running_loop().run_in_executor(None, self.close)
-
-

@@ -35,8 +35,9 @@ def signer_from_settings(settings: Settings) -> ProfileSigner:
 class ProfileRuntime:
     """What issuing a profile needs: the signer, the render pool and the public base URL."""
 
-    def __init__(self, *, signer: ProfileSigner, render_pool: RenderPool,
-                 public_base_url: str) -> None:
+    def __init__(
+        self, *, signer: ProfileSigner, render_pool: RenderPool, public_base_url: str
+    ) -> None:
         self.signer = signer
         self.render_pool = render_pool
         self.public_base_url = public_base_url
@@ -44,9 +45,11 @@ class ProfileRuntime:
     @classmethod
     def from_settings(cls, settings: Settings) -> ProfileRuntime:
         """A runtime with its own render pool (close it with ``close``)."""
-        return cls(signer=signer_from_settings(settings),
-                   render_pool=RenderPool(workers=settings.pdf_workers),
-                   public_base_url=settings.public_base_url)
+        return cls(
+            signer=signer_from_settings(settings),
+            render_pool=RenderPool(workers=settings.pdf_workers),
+            public_base_url=settings.public_base_url,
+        )
 
     def close(self) -> None:
         """Stop the render workers (blocking; call off the event loop)."""

@@ -33,10 +33,15 @@ INTEGRITY_LABELS = {
     "focus_lost": ("Window focus lost", "The assessment window lost focus."),
     "tab_hidden": ("Tab hidden", "The assessment tab was hidden or minimized."),
     "paste": ("Pasted text", "Text was pasted into an answer."),
-    "fast_answer": ("Very fast answer", "An answer came implausibly soon after the item "
-                    "was shown."),
-    "second_tab": ("Used in two places at once", "Answers came from two browser tabs or "
-                   "devices while both were open; reopening the link later is not counted."),
+    "fast_answer": (
+        "Very fast answer",
+        "An answer came implausibly soon after the item was shown.",
+    ),
+    "second_tab": (
+        "Used in two places at once",
+        "Answers came from two browser tabs or "
+        "devices while both were open; reopening the link later is not counted.",
+    ),
 }
 _SEVERITIES = ("info", "low", "medium", "high")
 
@@ -49,7 +54,9 @@ class BuiltProfile(msgspec.Struct, frozen=True):
 
 
 async def load_scored_attempts(
-    conn: asyncpg.Connection, organization_id: uuid.UUID, candidate_id: uuid.UUID,
+    conn: asyncpg.Connection,
+    organization_id: uuid.UUID,
+    candidate_id: uuid.UUID,
     invitation_id: uuid.UUID | None = None,
 ) -> list[tuple[uuid.UUID, ScoredAttempt]]:
     """(attempt id, scored attempt) for each assessment's latest attempt with current scores;
@@ -62,7 +69,9 @@ async def load_scored_attempts(
                JOIN scoring_runs r ON r.organization_id = l.organization_id AND r.id = l.run_id
                WHERE l.organization_id = $1 AND l.candidate_id = $2
                ORDER BY l.assessment_id""",
-            organization_id, candidate_id)
+            organization_id,
+            candidate_id,
+        )
     else:  # one attempt per assessment and invitation: what was done through this link
         runs = await conn.fetch(
             """SELECT a.id AS attempt_id, a.assessment_id, a.form_id, a.submitted_at,
@@ -73,7 +82,10 @@ async def load_scored_attempts(
                                   AND r.attempt_id = a.id AND r.current
                WHERE a.organization_id = $1 AND a.candidate_id = $2 AND a.invitation_id = $3
                ORDER BY a.assessment_id""",
-            organization_id, candidate_id, invitation_id)
+            organization_id,
+            candidate_id,
+            invitation_id,
+        )
     points = await conn.fetch(
         """SELECT scoring_run_id, competency_id, raw, max, provisional_raw, provisional_max
            FROM competency_scores
@@ -85,9 +97,13 @@ async def load_scored_attempts(
     by_run: dict[uuid.UUID, list[CompetencyPoints]] = {}
     for p in points:
         by_run.setdefault(p["scoring_run_id"], []).append(
-            CompetencyPoints(competency_id=p["competency_id"], raw=p["raw"], max=p["max"],
-                             provisional_raw=p["provisional_raw"],
-                             provisional_max=p["provisional_max"])
+            CompetencyPoints(
+                competency_id=p["competency_id"],
+                raw=p["raw"],
+                max=p["max"],
+                provisional_raw=p["provisional_raw"],
+                provisional_max=p["provisional_max"],
+            )
         )
     return [
         (
@@ -134,9 +150,12 @@ async def load_norms(
     for row in rows:
         if row["max"] > 1e-9:
             percents.setdefault(row["competency_id"], []).append(
-                100.0 * max(row["raw"], 0.0) / row["max"])
-    return Norms(label="this organization's candidates on the same assessments, each counted "
-                       "once", percents=percents)
+                100.0 * max(row["raw"], 0.0) / row["max"]
+            )
+    return Norms(
+        label="this organization's candidates on the same assessments, each counted once",
+        percents=percents,
+    )
 
 
 async def load_integrity(
@@ -193,23 +212,29 @@ async def load_readiness(
     """The newest stored estimate among the attempts, with its model's calibration."""
     newest: StoredEstimate | None = None
     for attempt_id in attempt_ids:
-        stored = await latest_estimate(conn, organization_id=organization_id,
-                                       attempt_id=attempt_id)
+        stored = await latest_estimate(conn, organization_id=organization_id, attempt_id=attempt_id)
         if stored is not None and (newest is None or stored.created_at > newest.created_at):
             newest = stored
     if newest is None:
         return None
     waiting = len(newest.awaiting_rating)
     try:
-        model = await get_model(conn, newest.estimate.model_version,
-                                organization_id=organization_id)
+        model = await get_model(
+            conn, newest.estimate.model_version, organization_id=organization_id
+        )
     except NotFound:
-        return ReadinessInput(estimate=newest.estimate, calibration_bins=(), ece=None,
-                              awaiting_rating=waiting)
+        return ReadinessInput(
+            estimate=newest.estimate, calibration_bins=(), ece=None, awaiting_rating=waiting
+        )
     validation = model.metrics.validation
-    return ReadinessInput(estimate=newest.estimate, calibration_bins=validation.reliability,
-                          ece=validation.ece, ece_bins=validation.ece_bins,
-                          provenance=model.provenance, awaiting_rating=waiting)
+    return ReadinessInput(
+        estimate=newest.estimate,
+        calibration_bins=validation.reliability,
+        ece=validation.ece,
+        ece_bins=validation.ece_bins,
+        provenance=model.provenance,
+        awaiting_rating=waiting,
+    )
 
 
 async def load_profile_data(
@@ -235,8 +260,9 @@ async def load_profile_data(
         raise NotFound("candidate not found")
     scored = [
         (attempt_id, attempt)
-        for attempt_id, attempt in await load_scored_attempts(conn, organization_id, candidate_id,
-                                                              invitation_id)
+        for attempt_id, attempt in await load_scored_attempts(
+            conn, organization_id, candidate_id, invitation_id
+        )
         if attempt.form_id in content.forms
     ]
     if not scored:
@@ -254,9 +280,7 @@ async def load_profile_data(
         readiness=await load_readiness(conn, organization_id, attempt_ids),
         norms=await load_norms(conn, organization_id, content.version_id),
         integrity=await load_integrity(conn, organization_id, attempt_ids) if employer else (),
-        rater_notes=await load_rater_notes(conn, organization_id, attempt_ids)
-        if employer
-        else (),
+        rater_notes=await load_rater_notes(conn, organization_id, attempt_ids) if employer else (),
     )
     latest = max(scored, key=lambda pair: pair[1].completed_at or datetime.min.replace(tzinfo=UTC))
     return BuiltProfile(data=data, attempt_id=latest[0])

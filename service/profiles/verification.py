@@ -93,8 +93,12 @@ def build_report(
         content_version=data.versions.content_version if data else None,
         assessments=tuple(
             VerifiedAssessment(
-                title=a.title, form_id=a.form_id, scaled_score=a.scaled_score, passed=a.passed,
-                result=a.result, form=a.form_label or form_label(a.form_id),
+                title=a.title,
+                form_id=a.form_id,
+                scaled_score=a.scaled_score,
+                passed=a.passed,
+                result=a.result,
+                form=a.form_label or form_label(a.form_id),
             )
             for a in (data.assessments if data else ())
         ),

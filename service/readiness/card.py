@@ -30,7 +30,7 @@ ANCHORING = [
     "that clerk's expected score on every item equals the judges' mean rating, so their "
     "expected competency scores sit exactly at every competency's cut, and their chance "
     "of meeting the 90-day standard is exactly 50%: the borderline. A candidate scoring at "
-    "every cut therefore gets an estimate near 50% (\"nearly ready\"), one above every cut "
+    'every cut therefore gets an estimate near 50% ("nearly ready"), one above every cut '
     "more, one below every cut less (`tests/readiness/test_anchoring.py` checks all three). "
     "Estimates stay a little above 50% at the cuts because scores are measured with error "
     "and most simulated candidates sit above the minimally competent level.",
@@ -153,6 +153,11 @@ def model_card(version: ModelVersion, *, active: str | None = None) -> str:
         "",
     ]
     anchoring = ANCHORING if version.provenance == "simulated" else []
-    body = [*_training_data(version), *anchoring, *_model(version), *_performance(version),
-            *INTENDED_USE]
+    body = [
+        *_training_data(version),
+        *anchoring,
+        *_model(version),
+        *_performance(version),
+        *INTENDED_USE,
+    ]
     return "\n".join(header + body)

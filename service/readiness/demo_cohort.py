@@ -51,8 +51,7 @@ def simulated_applicants(
     draws = draw_cohort(content, n, seed=seed, bias=bias, item_seed=item_seed, tables=tables)
     variants = wrong_answer_variants(content, item_seed)
     attempts: list[list[SimulatedAttempt]] = [[] for _ in range(n)]
-    for candidate, form_id, answers in iter_simulated_attempts(content, draws, variants,
-                                                               tables):
+    for candidate, form_id, answers in iter_simulated_attempts(content, draws, variants, tables):
         form = content.forms[form_id]
         attempts[candidate].append(SimulatedAttempt(form.assessment, form_id, answers))
     return [

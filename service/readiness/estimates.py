@@ -86,8 +86,9 @@ async def estimate_attempt(
     if model is None:
         return None
     [estimate] = predict(model, [percents], thresholds=thresholds, names=names)
-    waiting = await awaiting_rating(conn, organization_id=organization_id,
-                                    candidate_id=candidate_id)
+    waiting = await awaiting_rating(
+        conn, organization_id=organization_id, candidate_id=candidate_id
+    )
     await conn.execute(
         """INSERT INTO readiness_predictions (organization_id, attempt_id, model_version,
                probability, band, lower, upper, explanation, scoring_run_id)
@@ -112,8 +113,9 @@ async def estimate_attempt(
 
 def thresholds_of(settings: Settings) -> BandThresholds:
     """The band thresholds set by CHARTREADY_READINESS_READY / _NEARLY_READY."""
-    return BandThresholds(ready=settings.readiness_ready,
-                          nearly_ready=settings.readiness_nearly_ready)
+    return BandThresholds(
+        ready=settings.readiness_ready, nearly_ready=settings.readiness_nearly_ready
+    )
 
 
 async def latest_estimate(
@@ -140,5 +142,9 @@ async def latest_estimate(
         effects=msgspec.convert(explanation.get("effects", []), tuple[CompetencyEffect, ...]),
         model_version=row["model_version"],
     )
-    return StoredEstimate(row["attempt_id"], estimate, row["created_at"],
-                          tuple(explanation.get("awaiting_rating", ())))
+    return StoredEstimate(
+        row["attempt_id"],
+        estimate,
+        row["created_at"],
+        tuple(explanation.get("awaiting_rating", ())),
+    )

@@ -24,8 +24,15 @@ from service.readiness.outcomes import record_outcome
 MEETS_STANDARD_RATING = 3
 """A supervisor rating (1-5) from which a retained hire counts as meeting the standard."""
 
-Source = Annotated[str, Meta(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$",
-                             description="Which system or process reports the outcome")]
+Source = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9._:-]+$",
+        description="Which system or process reports the outcome",
+    ),
+]
 
 
 class NewOutcome(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -71,28 +78,39 @@ def validate(new: NewOutcome, today: dt.date) -> None:
     """The facts must fit together; InvalidInput naming the field otherwise."""
     if new.observed_on > today:
         raise InvalidInput("observed_on is in the future", field="observed_on")
-    if not new.hired and (new.retained_90_days is not None
-                          or new.supervisor_rating is not None or new.hired_on is not None):
-        field = ("hired_on" if new.hired_on is not None else
-                 "retained_90_days" if new.retained_90_days is not None else
-                 "supervisor_rating")
+    if not new.hired and (
+        new.retained_90_days is not None
+        or new.supervisor_rating is not None
+        or new.hired_on is not None
+    ):
+        field = (
+            "hired_on"
+            if new.hired_on is not None
+            else "retained_90_days"
+            if new.retained_90_days is not None
+            else "supervisor_rating"
+        )
         raise InvalidInput(f"{field} applies only to hired candidates", field=field)
     if new.hired_on is not None and new.hired_on > new.observed_on:
         raise InvalidInput("hired_on is after observed_on", field="hired_on")
     if new.supervisor_rating is not None and new.retained_90_days is None:
-        raise InvalidInput("Give retained_90_days with a supervisor_rating",
-                           field="retained_90_days")
+        raise InvalidInput(
+            "Give retained_90_days with a supervisor_rating", field="retained_90_days"
+        )
 
 
-async def record_hiring_outcome(conn: asyncpg.Connection, organization_id: uuid.UUID,
-                                new: NewOutcome) -> Outcome:
+async def record_hiring_outcome(
+    conn: asyncpg.Connection, organization_id: uuid.UUID, new: NewOutcome
+) -> Outcome:
     """Store (or replace) the outcome and its training label, in one transaction."""
     today: dt.date = await conn.fetchval("SELECT current_date")
     validate(new, today)
     async with conn.transaction():
         known = await conn.fetchval(
             "SELECT true FROM candidates WHERE organization_id = $1 AND id = $2",
-            organization_id, new.candidate_id)
+            organization_id,
+            new.candidate_id,
+        )
         if not known:
             raise NotFound(f"No candidate {new.candidate_id}", field="candidate_id")
         row = await conn.fetchrow(
@@ -104,18 +122,41 @@ async def record_hiring_outcome(conn: asyncpg.Connection, organization_id: uuid.
                    supervisor_rating = EXCLUDED.supervisor_rating,
                    observed_on = EXCLUDED.observed_on, updated_at = now()
                RETURNING updated_at""",
-            organization_id, new.candidate_id, new.source, new.hired, new.hired_on,
-            new.retained_90_days, new.supervisor_rating, new.observed_on)
+            organization_id,
+            new.candidate_id,
+            new.source,
+            new.hired,
+            new.hired_on,
+            new.retained_90_days,
+            new.supervisor_rating,
+            new.observed_on,
+        )
         label = training_label(new)
         if label is None:
             await conn.execute(
                 "DELETE FROM hiring_outcomes WHERE organization_id = $1 AND candidate_id = $2 "
-                "AND source = $3", organization_id, new.candidate_id, new.source)
+                "AND source = $3",
+                organization_id,
+                new.candidate_id,
+                new.source,
+            )
         else:
-            await record_outcome(conn, organization_id=organization_id,
-                                 candidate_id=new.candidate_id, met_standard=label,
-                                 observed_on=new.observed_on, source=new.source)
-    return Outcome(candidate_id=new.candidate_id, source=new.source, hired=new.hired,
-                   hired_on=new.hired_on, retained_90_days=new.retained_90_days,
-                   supervisor_rating=new.supervisor_rating, observed_on=new.observed_on,
-                   updated_at=row["updated_at"], met_standard=label)
+            await record_outcome(
+                conn,
+                organization_id=organization_id,
+                candidate_id=new.candidate_id,
+                met_standard=label,
+                observed_on=new.observed_on,
+                source=new.source,
+            )
+    return Outcome(
+        candidate_id=new.candidate_id,
+        source=new.source,
+        hired=new.hired,
+        hired_on=new.hired_on,
+        retained_90_days=new.retained_90_days,
+        supervisor_rating=new.supervisor_rating,
+        observed_on=new.observed_on,
+        updated_at=row["updated_at"],
+        met_standard=label,
+    )

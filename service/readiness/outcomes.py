@@ -157,4 +157,3 @@ async def training_rows(conn: asyncpg.Connection, *, organization_id: UUID) -> l
         )
         for cid, group in by_candidate.items()
     ]
-

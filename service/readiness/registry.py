@@ -279,5 +279,3 @@ async def load_model(
         calibration_bins=model.metrics.validation.reliability,
         ece_bins=model.metrics.validation.ece_bins,
     )
-
-

@@ -251,12 +251,12 @@ def _variant_index(u: float | FloatArray, count: int, blank_rate: float) -> Any:
     return np.where(u < blank_rate, -1, index)
 
 
-def blank_rates(
-    content: ContentVersion, tables: Mapping[str, ItemPointTable]
-) -> dict[str, float]:
+def blank_rates(content: ContentVersion, tables: Mapping[str, ItemPointTable]) -> dict[str, float]:
     """Per item, the share of wrong answers left blank (see ``ItemPointTable.blank_rate``)."""
-    return {item_id: tables[item_id].blank_rate(mean_rating(item.angoff))
-            for item_id, item in content.items.items()}
+    return {
+        item_id: tables[item_id].blank_rate(mean_rating(item.angoff))
+        for item_id, item in content.items.items()
+    }
 
 
 def candidate_answers(
@@ -289,8 +289,11 @@ def iter_simulated_attempts(
     for form_draws in draws.forms:
         form = content.forms[form_draws.form_id]
         for row, candidate in enumerate(form_draws.candidates):
-            yield int(candidate), form.id, candidate_answers(form, form_draws, row, variants,
-                                                             blanks)
+            yield (
+                int(candidate),
+                form.id,
+                candidate_answers(form, form_draws, row, variants, blanks),
+            )
 
 
 def _empty_cohort_arrays(
@@ -311,17 +314,30 @@ def _form_assignments(content: ContentVersion, draws: CohortDraws, n: int) -> di
 
 
 def _cohort(
-    content: ContentVersion, draws: CohortDraws, *, seed: int, path: str,
-    percents: FloatArray, item_ids: tuple[str, ...], item_points: FloatArray,
+    content: ContentVersion,
+    draws: CohortDraws,
+    *,
+    seed: int,
+    path: str,
+    percents: FloatArray,
+    item_ids: tuple[str, ...],
+    item_points: FloatArray,
 ) -> SimulatedCohort:
     """Package draws and observed scores; the two simulation paths differ only in how the
     scores were observed."""
     return SimulatedCohort(
-        seed=seed, content_version=content.version_id, path=path, latent=draws.latent,
-        true_probability=draws.true_probability, met_standard=draws.met_standard,
-        sex=draws.sex, race_ethnicity=draws.race_ethnicity,
-        form_ids=_form_assignments(content, draws, len(draws.sex)), percents=percents,
-        item_ids=item_ids, item_points=item_points,
+        seed=seed,
+        content_version=content.version_id,
+        path=path,
+        latent=draws.latent,
+        true_probability=draws.true_probability,
+        met_standard=draws.met_standard,
+        sex=draws.sex,
+        race_ethnicity=draws.race_ethnicity,
+        form_ids=_form_assignments(content, draws, len(draws.sex)),
+        percents=percents,
+        item_ids=item_ids,
+        item_points=item_points,
     )
 
 
@@ -341,14 +357,20 @@ def simulate_with_scorers(
     variants = wrong_answer_variants(content, item_seed)
     item_ids, column, item_points = _empty_cohort_arrays(content, n)
     totals: list[list[CompetencyTotal]] = [[] for _ in range(n)]
-    for candidate, form_id, answers in iter_simulated_attempts(content, draws, variants,
-                                                               tables):
+    for candidate, form_id, answers in iter_simulated_attempts(content, draws, variants, tables):
         result = scored_attempt(score(content, form_id, answers))
         for item_id, points in result.item_points.items():
             item_points[candidate, column[item_id]] = points
         totals[candidate].extend(result.competencies)
-    return _cohort(content, draws, seed=seed, path="scorers", percents=_percent_matrix(totals),
-                   item_ids=item_ids, item_points=item_points)
+    return _cohort(
+        content,
+        draws,
+        seed=seed,
+        path="scorers",
+        percents=_percent_matrix(totals),
+        item_ids=item_ids,
+        item_points=item_points,
+    )
 
 
 def _percent_matrix(totals: list[list[CompetencyTotal]]) -> FloatArray:
@@ -414,8 +436,9 @@ def simulate_fast(
         for j, item in enumerate(form.items):
             table = tables[item.id]
             wrong = np.asarray(table.wrong or (0.0,))
-            pick = _variant_index(form_draws.variant_u[:, j], wrong.size,
-                                  table.blank_rate(mean_rating(item.angoff)))
+            pick = _variant_index(
+                form_draws.variant_u[:, j], wrong.size, table.blank_rate(mean_rating(item.angoff))
+            )
             missed = np.where(pick < 0, table.blank, wrong[np.maximum(pick, 0)])
             points = np.where(form_draws.right[:, j], table.correct, missed)
             item_points[rows, column[item.id]] = points
@@ -424,5 +447,12 @@ def simulate_fast(
             maximum[rows, k] += table.max_points
     with np.errstate(invalid="ignore", divide="ignore"):
         percents = np.where(maximum > 0, 100.0 * raw / maximum, np.nan)
-    return _cohort(content, draws, seed=seed, path="tables", percents=percents,
-                   item_ids=item_ids, item_points=item_points)
+    return _cohort(
+        content,
+        draws,
+        seed=seed,
+        path="tables",
+        percents=percents,
+        item_ids=item_ids,
+        item_points=item_points,
+    )

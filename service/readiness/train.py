@@ -230,8 +230,9 @@ async def run_rollback(
     try:
         async with pool.acquire() as conn, conn.transaction():
             organization_id = await _organization_id(conn, organization_slug)
-            restored = await rollback(conn, organization_id=organization_id,
-                                      activated_by="cli", reason=reason)
+            restored = await rollback(
+                conn, organization_id=organization_id, activated_by="cli", reason=reason
+            )
             return f"active readiness model is now {restored.version}"
     finally:
         await pool.close()

@@ -39,11 +39,16 @@ async def equating_for(
     no fit exists, meaning: use the form's own cut)."""
     row = await conn.fetchrow(
         """SELECT reference_form_id, method, slope, intercept FROM form_equatings
-           WHERE content_version = $1 AND form_id = $2""", content.version_id, form_id)
+           WHERE content_version = $1 AND form_id = $2""",
+        content.version_id,
+        form_id,
+    )
     if row is None or row["reference_form_id"] not in content.forms:
         return IDENTITY, None
-    return (Equating(slope=row["slope"], intercept=row["intercept"], method=row["method"]),
-            row["reference_form_id"])
+    return (
+        Equating(slope=row["slope"], intercept=row["intercept"], method=row["method"]),
+        row["reference_form_id"],
+    )
 
 
 async def fit_form_equatings(
@@ -58,7 +63,9 @@ async def fit_form_equatings(
     current scored attempts on it and on its reference form; return the fits made."""
     rows = await conn.fetch(
         """SELECT a.form_id, r.raw_total FROM scoring_runs r JOIN attempts a ON a.id = r.attempt_id
-           WHERE r.current AND r.content_version = $1""", content.version_id)
+           WHERE r.current AND r.content_version = $1""",
+        content.version_id,
+    )
     totals: dict[str, list[float]] = {}
     for row in rows:
         totals.setdefault(row["form_id"], []).append(row["raw_total"])
@@ -80,7 +87,15 @@ async def fit_form_equatings(
                    slope = EXCLUDED.slope, intercept = EXCLUDED.intercept,
                    n_form = EXCLUDED.n_form, n_reference = EXCLUDED.n_reference,
                    fitted_by = EXCLUDED.fitted_by, fitted_at = now()""",
-            content.version_id, form.id, reference, fit.method, fit.slope, fit.intercept,
-            len(ours), len(theirs), fitted_by)
+            content.version_id,
+            form.id,
+            reference,
+            fit.method,
+            fit.slope,
+            fit.intercept,
+            len(ours),
+            len(theirs),
+            fitted_by,
+        )
         fits.append(FormEquating(form.id, reference, fit, len(ours), len(theirs)))
     return fits

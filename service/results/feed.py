@@ -44,13 +44,15 @@ class Page(msgspec.Struct, frozen=True):
 
     def to_json(self) -> bytes:
         """The response body: {"items": [...], "next_cursor": ..., "next_updated_since": ...}."""
-        tail = msgspec.json.encode({"next_cursor": self.next_cursor,
-                                    "next_updated_since": self.next_updated_since})
+        tail = msgspec.json.encode(
+            {"next_cursor": self.next_cursor, "next_updated_since": self.next_updated_since}
+        )
         return b'{"items":[' + ",".join(self.documents).encode() + b"]," + tail[1:]
 
 
-async def _start(conn: asyncpg.Connection, organization_id: uuid.UUID,
-                 updated_since: dt.datetime | None) -> FeedPosition:
+async def _start(
+    conn: asyncpg.Connection, organization_id: uuid.UUID, updated_since: dt.datetime | None
+) -> FeedPosition:
     row = await conn.fetchrow(
         """SELECT coalesce(c.last_seq, 0) AS s,
                   CASE WHEN c.last_seq > 0 THEN c.last_at END AS t,
@@ -59,9 +61,10 @@ async def _start(conn: asyncpg.Connection, organization_id: uuid.UUID,
                        WHERE v.organization_id = $1 AND v.created_at <= $2), 0) END AS lo
            FROM (SELECT $1::uuid AS organization_id) o
            LEFT JOIN result_feed_counters c ON c.organization_id = o.organization_id""",
-        organization_id, updated_since)
-    return FeedPosition(s=row["s"], t=row["t"], lo=row["lo"], before=row["s"] + 1,
-                        u=updated_since)
+        organization_id,
+        updated_since,
+    )
+    return FeedPosition(s=row["s"], t=row["t"], lo=row["lo"], before=row["s"] + 1, u=updated_since)
 
 
 _PAGE = """
@@ -75,20 +78,27 @@ LIMIT $5
 
 
 async def results_page(
-    conn: asyncpg.Connection, organization_id: uuid.UUID, *, limit: int,
-    cursor: str | None = None, updated_since: dt.datetime | None = None,
+    conn: asyncpg.Connection,
+    organization_id: uuid.UUID,
+    *,
+    limit: int,
+    cursor: str | None = None,
+    updated_since: dt.datetime | None = None,
 ) -> Page:
     """One page of the organization's results, newest change first; with ``updated_since``
     only results changed after it. A cursor continues its walk (its filter included)."""
     if cursor is not None:
         position = decode_cursor(cursor, FeedPosition)
         if updated_since is not None and updated_since != position.u:
-            raise InvalidInput("updated_since differs from the walk the cursor belongs to; "
-                               "pass only the cursor", field="updated_since")
+            raise InvalidInput(
+                "updated_since differs from the walk the cursor belongs to; pass only the cursor",
+                field="updated_since",
+            )
     else:
         position = await _start(conn, organization_id, updated_since)
-    rows = await conn.fetch(_PAGE, organization_id, position.before, position.lo, position.s,
-                            limit + 1)
+    rows = await conn.fetch(
+        _PAGE, organization_id, position.before, position.lo, position.s, limit + 1
+    )
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = None
@@ -97,45 +107,62 @@ async def results_page(
     return Page([r["document"] for r in rows], next_cursor, position.t or position.u)
 
 
-async def result_document(conn: asyncpg.Connection, organization_id: uuid.UUID,
-                          result_id: uuid.UUID, version: int | None = None) -> str:
+async def result_document(
+    conn: asyncpg.Connection,
+    organization_id: uuid.UUID,
+    result_id: uuid.UUID,
+    version: int | None = None,
+) -> str:
     """A result's current version (or the given one) as JSON text; NotFound otherwise."""
     document: str | None = await conn.fetchval(
         """SELECT document FROM result_versions
            WHERE organization_id = $1 AND attempt_id = $2 AND ($3::int IS NULL OR version = $3)
            ORDER BY version DESC LIMIT 1""",
-        organization_id, result_id, version)
+        organization_id,
+        result_id,
+        version,
+    )
     if document is None:
         what = f"version {version} of result" if version is not None else "result"
         raise NotFound(f"No {what} {result_id}", field="result_id")
     return document
 
 
-async def result_versions(conn: asyncpg.Connection, organization_id: uuid.UUID,
-                          result_id: uuid.UUID) -> list[str]:
+async def result_versions(
+    conn: asyncpg.Connection, organization_id: uuid.UUID, result_id: uuid.UUID
+) -> list[str]:
     """Every version of a result, oldest first; NotFound when there is none."""
     rows = await conn.fetch(
         """SELECT document FROM result_versions WHERE organization_id = $1 AND attempt_id = $2
-           ORDER BY version""", organization_id, result_id)
+           ORDER BY version""",
+        organization_id,
+        result_id,
+    )
     if not rows:
         raise NotFound(f"No result {result_id}", field="result_id")
     return [r["document"] for r in rows]
 
 
-async def candidate_results(conn: asyncpg.Connection, organization_id: uuid.UUID,
-                            candidate_id: uuid.UUID) -> list[str]:
+async def candidate_results(
+    conn: asyncpg.Connection, organization_id: uuid.UUID, candidate_id: uuid.UUID
+) -> list[str]:
     """The current version of each of a candidate's results, oldest result first; NotFound
     for a candidate the organization does not have."""
     known = await conn.fetchval(
         "SELECT true FROM candidates WHERE organization_id = $1 AND id = $2",
-        organization_id, candidate_id)
+        organization_id,
+        candidate_id,
+    )
     if not known:
         raise NotFound(f"No candidate {candidate_id}", field="candidate_id")
     rows = await conn.fetch(
         """SELECT DISTINCT ON (attempt_id) attempt_id, document, min(seq) OVER w AS first_seq
            FROM result_versions WHERE organization_id = $1 AND candidate_id = $2
            WINDOW w AS (PARTITION BY attempt_id)
-           ORDER BY attempt_id, version DESC""", organization_id, candidate_id)
+           ORDER BY attempt_id, version DESC""",
+        organization_id,
+        candidate_id,
+    )
     return [r["document"] for r in sorted(rows, key=lambda r: r["first_seq"])]
 
 

@@ -203,16 +203,20 @@ def _readiness(raw: dict[str, object] | None) -> ReadinessView | None:
     effects = explanation.get("effects", []) if isinstance(explanation, dict) else []
     method = explanation.get("interval_method", "") if isinstance(explanation, dict) else ""
     return ReadinessView(
-        probability=float(str(raw["probability"])), band=msgspec.convert(raw["band"], Band),
-        lower=float(str(raw["lower"])), upper=float(str(raw["upper"])),
-        interval_method=str(method), model_version=str(raw["model_version"]),
+        probability=float(str(raw["probability"])),
+        band=msgspec.convert(raw["band"], Band),
+        lower=float(str(raw["lower"])),
+        upper=float(str(raw["upper"])),
+        interval_method=str(method),
+        model_version=str(raw["model_version"]),
         provenance=msgspec.convert(raw["provenance"], Literal["simulated", "real"]),
         effects=[str(e["sentence"]) for e in effects if isinstance(e, dict)],
     )
 
 
-def _competencies(content: ContentVersion, form_id: str,
-                  rows: list[dict[str, object]] | None) -> list[CompetencyResult]:
+def _competencies(
+    content: ContentVersion, form_id: str, rows: list[dict[str, object]] | None
+) -> list[CompetencyResult]:
     cuts = competency_cut_percents(content, [form_id]) if form_id in content.forms else {}
     out = []
     for row in rows or []:
@@ -220,10 +224,16 @@ def _competencies(content: ContentVersion, form_id: str,
         cut = cuts.get(cid, 0.0)
         level = level_index(percent, cut)
         competency = content.competencies.get(cid)
-        out.append(CompetencyResult(
-            competency_id=cid, name=competency.name if competency else cid,
-            percent=round(percent, 1), level=level,
-            level_name=msgspec.convert(LEVELS[level], LevelName), cut_percent=round(cut, 1)))
+        out.append(
+            CompetencyResult(
+                competency_id=cid,
+                name=competency.name if competency else cid,
+                percent=round(percent, 1),
+                level=level,
+                level_name=msgspec.convert(LEVELS[level], LevelName),
+                cut_percent=round(cut, 1),
+            )
+        )
     return out
 
 
@@ -233,7 +243,9 @@ def _constructed_items(content: ContentVersion, form_id: str) -> int:
 
 
 async def publish_result(
-    conn: asyncpg.Connection, content: ContentVersion, organization_id: uuid.UUID,
+    conn: asyncpg.Connection,
+    content: ContentVersion,
+    organization_id: uuid.UUID,
     attempt_id: uuid.UUID,
 ) -> Published | None:
     """Store the attempt's current scores as its next result version and emit the event;
@@ -245,7 +257,10 @@ async def publish_result(
         if facts["already"]:
             row = await conn.fetchrow(
                 "SELECT version, seq FROM result_versions WHERE attempt_id = $1 "
-                "AND scoring_run_id = $2", attempt_id, facts["run_id"])
+                "AND scoring_run_id = $2",
+                attempt_id,
+                facts["run_id"],
+            )
             return Published(attempt_id, row["version"], row["seq"])
         seq, at = (await conn.fetchrow(_NEXT_SEQ, organization_id)).values()
         version = (facts["last_version"] or 0) + 1
@@ -255,55 +270,93 @@ async def publish_result(
         constructed = _constructed_items(content, facts["form_id"])
         pending = facts["pending_items"]
         document = Result(
-            id=attempt_id, version=version, candidate_id=facts["candidate_id"],
-            invitation_id=facts["invitation_id"], assessment_id=facts["assessment_id"],
+            id=attempt_id,
+            version=version,
+            candidate_id=facts["candidate_id"],
+            invitation_id=facts["invitation_id"],
+            assessment_id=facts["assessment_id"],
             assessment_title=assessment.title if assessment else facts["assessment_id"],
-            form_id=facts["form_id"], content_version=facts["content_version"],
-            scoring_run_id=facts["run_id"], provisional=facts["provisional"],
+            form_id=facts["form_id"],
+            content_version=facts["content_version"],
+            scoring_run_id=facts["run_id"],
+            provisional=facts["provisional"],
             awaiting_rating=facts["awaiting_rating"],
             score=Score(
-                raw=facts["raw_total"], max=facts["max_total"],
-                equated_raw=facts["equated_raw"], raw_cut=facts["raw_cut"],
-                scaled=facts["scaled_score"], scale_min=scale.min if scale else 100,
-                scale_max=scale.max if scale else 400, scaled_cut=scale.cut if scale else 300,
-                passed=facts["passed"], equating_applied=facts["equated"]),
+                raw=facts["raw_total"],
+                max=facts["max_total"],
+                equated_raw=facts["equated_raw"],
+                raw_cut=facts["raw_cut"],
+                scaled=facts["scaled_score"],
+                scale_min=scale.min if scale else 100,
+                scale_max=scale.max if scale else 400,
+                scaled_cut=scale.cut if scale else 300,
+                passed=facts["passed"],
+                equating_applied=facts["equated"],
+            ),
             competencies=_competencies(content, facts["form_id"], facts["competencies"]),
             readiness=_readiness(facts["readiness"]),
             integrity=IntegritySummary(
-                total=sum(severities.values()), info=severities.get("info", 0),
-                low=severities.get("low", 0), medium=severities.get("medium", 0),
-                high=severities.get("high", 0)),
+                total=sum(severities.values()),
+                info=severities.get("info", 0),
+                low=severities.get("low", 0),
+                medium=severities.get("medium", 0),
+                high=severities.get("high", 0),
+            ),
             ratings=RatingStatus(
-                status="none" if not constructed and not pending
+                status="none"
+                if not constructed and not pending
                 else ("pending" if pending else "final"),
-                pending_items=pending),
-            submitted_at=facts["submitted_at"], scored_at=facts["scored_at"], updated_at=at,
+                pending_items=pending,
+            ),
+            submitted_at=facts["submitted_at"],
+            scored_at=facts["scored_at"],
+            updated_at=at,
             links=result_links(facts["candidate_id"], attempt_id),
         )
         await conn.execute(
             """INSERT INTO result_versions (organization_id, attempt_id, version, seq,
                    scoring_run_id, candidate_id, assessment_id, document, created_at)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
-            organization_id, attempt_id, version, seq, facts["run_id"], facts["candidate_id"],
-            facts["assessment_id"], msgspec.json.encode(document).decode(), at)
+            organization_id,
+            attempt_id,
+            version,
+            seq,
+            facts["run_id"],
+            facts["candidate_id"],
+            facts["assessment_id"],
+            msgspec.json.encode(document).decode(),
+            at,
+        )
         await events.emit(
-            conn, organization_id, "result.created" if version == 1 else "result.updated",
-            {"result_id": str(attempt_id), "version": version,
-             "candidate_id": str(facts["candidate_id"]),
-             "invitation_id": str(facts["invitation_id"]),
-             "assessment_id": facts["assessment_id"], "provisional": facts["provisional"],
-             "links": {"result": document.links.self}},
-            invitation_id=facts["invitation_id"])
+            conn,
+            organization_id,
+            "result.created" if version == 1 else "result.updated",
+            {
+                "result_id": str(attempt_id),
+                "version": version,
+                "candidate_id": str(facts["candidate_id"]),
+                "invitation_id": str(facts["invitation_id"]),
+                "assessment_id": facts["assessment_id"],
+                "provisional": facts["provisional"],
+                "links": {"result": document.links.self},
+            },
+            invitation_id=facts["invitation_id"],
+        )
     return Published(attempt_id, version, seq)
 
 
-async def unpublished_attempts(conn: asyncpg.Connection, *, limit: int = 100,
-                               ) -> list[tuple[uuid.UUID, uuid.UUID]]:
+async def unpublished_attempts(
+    conn: asyncpg.Connection,
+    *,
+    limit: int = 100,
+) -> list[tuple[uuid.UUID, uuid.UUID]]:
     """(organization, attempt) of current scoring runs without a result version: attempts
     scored before results were published, or by a path that did not publish."""
     rows = await conn.fetch(
         """SELECT r.organization_id, r.attempt_id FROM scoring_runs r
            WHERE r.current AND NOT EXISTS (SELECT 1 FROM result_versions v
                                            WHERE v.scoring_run_id = r.id)
-           ORDER BY r.created_at LIMIT $1""", limit)
+           ORDER BY r.created_at LIMIT $1""",
+        limit,
+    )
     return [(r["organization_id"], r["attempt_id"]) for r in rows]

@@ -54,8 +54,9 @@ class NewRating(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
     attempt_id: uuid.UUID
     item_id: Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9-]+$")]
-    levels: dict[Annotated[str, msgspec.Meta(max_length=60)],
-                 Annotated[int, msgspec.Meta(ge=0, le=3)]]
+    levels: dict[
+        Annotated[str, msgspec.Meta(max_length=60)], Annotated[int, msgspec.Meta(ge=0, le=3)]
+    ]
     notes: Annotated[str, msgspec.Meta(max_length=2000, pattern=r"^[^\x00]*$")] | None = None
 
 
@@ -85,13 +86,19 @@ WHERE a.organization_id = $1
 ORDER BY a.submitted_at NULLS LAST, a.id, s.item_id
 LIMIT $3 OFFSET $4
 """
+
+
 def role_needed(ratings: list[Rating]) -> Role | None:
     """The role the next rating of a response takes (None once its ratings are final)."""
     return ROLE_NEEDED[rating_state(ratings)]
 
 
 async def rating_queue(
-    conn: asyncpg.Connection, rater: StaffUser, content: ContentVersion, *, limit: int = 20,
+    conn: asyncpg.Connection,
+    rater: StaffUser,
+    content: ContentVersion,
+    *,
+    limit: int = 20,
     page: int = 100,
 ) -> list[RatingTask]:
     """Responses this rater may rate now: first or second ratings, or adjudications.
@@ -109,12 +116,19 @@ async def rating_queue(
             role = role_needed(msgspec.convert(row["ratings"], list[Rating]))
             if role is None:
                 continue
-            tasks.append(RatingTask(
-                attempt_id=row["attempt_id"], item_id=item.id, role=role, stem=item.stem,
-                stimulus=item.stimulus, response=str(row["answer"]),
-                criteria=[CriterionView(c.id, c.name, c.levels, c.weight)
-                          for c in item.criteria],
-            ))
+            tasks.append(
+                RatingTask(
+                    attempt_id=row["attempt_id"],
+                    item_id=item.id,
+                    role=role,
+                    stem=item.stem,
+                    stimulus=item.stimulus,
+                    response=str(row["answer"]),
+                    criteria=[
+                        CriterionView(c.id, c.name, c.levels, c.weight) for c in item.criteria
+                    ],
+                )
+            )
             if len(tasks) == limit:
                 break
         if len(rows) < page:
@@ -124,7 +138,10 @@ async def rating_queue(
 
 
 async def submit_rating(
-    conn: asyncpg.Connection, rater: StaffUser, new: NewRating, content: ContentVersion,
+    conn: asyncpg.Connection,
+    rater: StaffUser,
+    new: NewRating,
+    content: ContentVersion,
     thresholds: BandThresholds,
 ) -> RatingOutcome:
     """Store a rating in the role the response needs; rescore once ratings are final."""
@@ -133,7 +150,8 @@ async def submit_rating(
         attempt = await conn.fetchrow(
             """SELECT form_id, status FROM attempts WHERE organization_id = $1 AND id = $2
                FOR UPDATE""",
-            org, new.attempt_id,
+            org,
+            new.attempt_id,
         )
         if attempt is None:
             raise NotFound(f"No attempt {new.attempt_id}", field="attempt_id")
@@ -157,16 +175,28 @@ async def submit_rating(
         await conn.execute(
             """INSERT INTO ratings (id, organization_id, attempt_id, item_id, rater_id, role,
                    levels, notes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
-            uuid.uuid4(), org, new.attempt_id, item.id, rater.id, role, dict(new.levels),
+            uuid.uuid4(),
+            org,
+            new.attempt_id,
+            item.id,
+            rater.id,
+            role,
+            dict(new.levels),
             new.notes,
         )
         after = (await load_ratings(conn, org, new.attempt_id)).get(item.id, [])
         state = rating_state(after)
         if state != "final":
             return RatingOutcome(state)
-        run_id = await rescore_attempt(conn, org, new.attempt_id, content,
-                                       reason=f"human ratings final for {item.id}",
-                                       actor=rater.actor, thresholds=thresholds)
+        run_id = await rescore_attempt(
+            conn,
+            org,
+            new.attempt_id,
+            content,
+            reason=f"human ratings final for {item.id}",
+            actor=rater.actor,
+            thresholds=thresholds,
+        )
     return RatingOutcome("final", run_id)
 
 
@@ -184,6 +214,10 @@ async def rater_agreement(
         by_response.setdefault((r["attempt_id"], r["item_id"]), []).append(
             Rating(rater_id=str(r["rater_id"]), levels=dict(r["levels"]))
         )
-    pairs = [p for ratings in by_response.values() if len(ratings) >= 2
-             for p in paired_levels(ratings[0], ratings[1])]
+    pairs = [
+        p
+        for ratings in by_response.values()
+        if len(ratings) >= 2
+        for p in paired_levels(ratings[0], ratings[1])
+    ]
     return agreement_by_rater(pairs)

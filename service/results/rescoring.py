@@ -32,7 +32,8 @@ async def load_ratings(
     rows = await conn.fetch(
         """SELECT item_id, rater_id, role, levels FROM ratings
            WHERE organization_id = $1 AND attempt_id = $2 ORDER BY created_at, id""",
-        organization_id, attempt_id,
+        organization_id,
+        attempt_id,
     )
     out: dict[str, list[Rating]] = {}
     for r in rows:
@@ -69,34 +70,59 @@ async def rescore_attempt(
     """Score the attempt's stored answers with ``content`` (and final ratings) as a new run."""
     attempt = await conn.fetchrow(
         "SELECT form_id, status FROM attempts WHERE organization_id = $1 AND id = $2",
-        organization_id, attempt_id,
+        organization_id,
+        attempt_id,
     )
     if attempt is None:
         raise NotFound(f"No attempt {attempt_id}", field="attempt_id")
     if attempt["status"] not in ("submitted", "expired", "scored"):
         raise InvalidInput("Only finished attempts can be rescored", field="attempt_id")
     if attempt["form_id"] not in content.forms:
-        raise InvalidInput(f"Content {content.version_id} lacks form {attempt['form_id']}",
-                           field="content_version")
+        raise InvalidInput(
+            f"Content {content.version_id} lacks form {attempt['form_id']}", field="content_version"
+        )
     rows = await conn.fetch(
         "SELECT item_id, answer FROM responses WHERE organization_id = $1 AND attempt_id = $2",
-        organization_id, attempt_id,
+        organization_id,
+        attempt_id,
     )
     answers = {r["item_id"]: r["answer"] for r in rows}
     overrides = final_overrides(content, await load_ratings(conn, organization_id, attempt_id))
     equating, reference = await equating_for(conn, content, attempt["form_id"])
-    score = score_attempt(content, attempt["form_id"], answers, overrides=overrides,
-                          equating=equating, reference_form_id=reference)
+    score = score_attempt(
+        content,
+        attempt["form_id"],
+        answers,
+        overrides=overrides,
+        equating=equating,
+        reference_form_id=reference,
+    )
     async with conn.transaction():
-        run_id = await save_scoring_run(conn, organization_id, attempt_id, score,
-                                        reason=reason, created_by=actor, content=content)
+        run_id = await save_scoring_run(
+            conn,
+            organization_id,
+            attempt_id,
+            score,
+            reason=reason,
+            created_by=actor,
+            content=content,
+        )
         await conn.execute(
             "UPDATE attempts SET status = 'scored' WHERE organization_id = $1 AND id = $2",
-            organization_id, attempt_id,
+            organization_id,
+            attempt_id,
         )
-        await audit.record(conn, organization_id, actor=actor, action="attempt.rescore",
-                           subject_kind="attempt", subject_id=attempt_id, reason=reason)
-        await estimate_attempt(conn, organization_id=organization_id, attempt_id=attempt_id,
-                               thresholds=thresholds)
+        await audit.record(
+            conn,
+            organization_id,
+            actor=actor,
+            action="attempt.rescore",
+            subject_kind="attempt",
+            subject_id=attempt_id,
+            reason=reason,
+        )
+        await estimate_attempt(
+            conn, organization_id=organization_id, attempt_id=attempt_id, thresholds=thresholds
+        )
         await publish_result(conn, content, organization_id, attempt_id)
     return run_id

@@ -52,7 +52,9 @@ async def ensure_content_version(conn: asyncpg.Connection, content: ContentVersi
     await conn.execute(
         """INSERT INTO content_versions (id, content_hash, summary) VALUES ($1, $2, $3)
            ON CONFLICT (id) DO NOTHING""",
-        content.version_id, content.content_hash, summary,
+        content.version_id,
+        content.content_hash,
+        summary,
     )
 
 
@@ -61,8 +63,7 @@ def item_arrays(score: AttemptScore) -> tuple[list[str], list[float], list[float
     COLLATE "C" sorts them): the row of ``item_score_vectors`` statistics read a whole
     form from."""
     items = sorted(score.item_scores, key=lambda s: s.item_id)
-    return ([s.item_id for s in items], [s.points for s in items],
-            [s.max_points for s in items])
+    return ([s.item_id for s in items], [s.points for s in items], [s.max_points for s in items])
 
 
 async def save_scoring_run(
@@ -87,17 +88,29 @@ async def save_scoring_run(
         await conn.execute(
             "UPDATE scoring_runs SET current = false "
             "WHERE organization_id = $1 AND attempt_id = $2 AND current",
-            organization_id, attempt_id,
+            organization_id,
+            attempt_id,
         )
         await conn.execute(
             """INSERT INTO scoring_runs (id, organization_id, attempt_id, content_version,
                    raw_total, max_total, scaled_score, passed, provisional, reason, created_by,
                    equated_raw, raw_cut, section_scores, awaiting_rating)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)""",
-            run_id, organization_id, attempt_id, score.content_version, score.raw_total,
-            score.max_total, float(score.scaled_score), score.passed, score.provisional, reason,
-            created_by, score.equated_raw, score.raw_cut,
-            msgspec.to_builtins(score.section_scores), score.awaiting_rating,
+            run_id,
+            organization_id,
+            attempt_id,
+            score.content_version,
+            score.raw_total,
+            score.max_total,
+            float(score.scaled_score),
+            score.passed,
+            score.provisional,
+            reason,
+            created_by,
+            score.equated_raw,
+            score.raw_cut,
+            msgspec.to_builtins(score.section_scores),
+            score.awaiting_rating,
         )
         items = score.item_scores
         await conn.execute(
@@ -105,14 +118,20 @@ async def save_scoring_run(
                    max_points, feedback, provisional)
                SELECT $1, $2, * FROM unnest($3::text[], $4::float8[], $5::float8[],
                                             $6::jsonb[], $7::bool[])""",
-            organization_id, run_id, [s.item_id for s in items], [s.points for s in items],
-            [s.max_points for s in items], [s.feedback for s in items],
+            organization_id,
+            run_id,
+            [s.item_id for s in items],
+            [s.points for s in items],
+            [s.max_points for s in items],
+            [s.feedback for s in items],
             [s.provisional for s in items],
         )
         await conn.execute(
             """INSERT INTO item_score_vectors (scoring_run_id, organization_id, item_ids,
                    points, max_points) VALUES ($1, $2, $3, $4, $5)""",
-            run_id, organization_id, *item_arrays(score),
+            run_id,
+            organization_id,
+            *item_arrays(score),
         )
         comps = score.competency_scores
         await conn.execute(
@@ -120,9 +139,14 @@ async def save_scoring_run(
                    raw, max, percent, provisional_raw, provisional_max)
                SELECT $1, $2, * FROM unnest($3::text[], $4::float8[], $5::float8[],
                                             $6::float8[], $7::float8[], $8::float8[])""",
-            organization_id, run_id, [c.competency_id for c in comps], [c.raw for c in comps],
-            [c.max for c in comps], [c.percent for c in comps],
-            [c.provisional_raw for c in comps], [c.provisional_max for c in comps],
+            organization_id,
+            run_id,
+            [c.competency_id for c in comps],
+            [c.raw for c in comps],
+            [c.max for c in comps],
+            [c.percent for c in comps],
+            [c.provisional_raw for c in comps],
+            [c.provisional_max for c in comps],
         )
     return run_id
 
@@ -150,7 +174,8 @@ async def scoring_runs(
     rows = await conn.fetch(
         f"""SELECT {_RUN_COLUMNS} FROM scoring_runs r
             WHERE r.organization_id = $1 AND r.attempt_id = $2 ORDER BY r.created_at, r.id""",  # noqa: S608
-        organization_id, attempt_id,
+        organization_id,
+        attempt_id,
     )
     return [_run(r) for r in rows]
 
@@ -162,6 +187,7 @@ async def current_run(
     row = await conn.fetchrow(
         f"""SELECT {_RUN_COLUMNS} FROM scoring_runs r
             WHERE r.organization_id = $1 AND r.attempt_id = $2 AND r.current""",  # noqa: S608
-        organization_id, attempt_id,
+        organization_id,
+        attempt_id,
     )
     return None if row is None else _run(row)

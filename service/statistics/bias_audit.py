@@ -85,39 +85,55 @@ def _categories(labels: StrArray, given: Sequence[str] | None, name: str) -> lis
         raise StatisticsInputError(f"{name} must be distinct non-empty labels", field=name)
     stray = sorted(set(found) - set(listed))
     if stray:
-        raise StatisticsInputError(
-            f"labels {stray} are not among the {name} {listed}", field=name)
+        raise StatisticsInputError(f"labels {stray} are not among the {name} {listed}", field=name)
     return listed
 
 
-def _table(codes: Any, categories: list[str], parts: list[tuple[str | None, str | None]],
-           positive: Any, n: int) -> DimensionTable:
+def _table(
+    codes: Any,
+    categories: list[str],
+    parts: list[tuple[str | None, str | None]],
+    positive: Any,
+    n: int,
+) -> DimensionTable:
     """Rates and impact ratios of one dimension. ``codes`` holds each individual's category
     index (-1 = unknown); all counting is vectorised, the rest runs once per category."""
     known = codes >= 0
     size = len(categories)
     counts = np.bincount(codes[known], minlength=size)
     chosen = np.bincount(codes[known], weights=positive[known], minlength=size)
-    rates = [Fraction(int(chosen[i]), int(counts[i])) if counts[i] else None
-             for i in range(size)]
+    rates = [Fraction(int(chosen[i]), int(counts[i])) if counts[i] else None for i in range(size)]
     excluded = [Fraction(int(counts[i]), n) < SMALL_CATEGORY_SHARE for i in range(size)]
     compared = [r for r, out in zip(rates, excluded, strict=True) if r is not None and not out]
     best = max(compared, default=None)
-    highest = (next(categories[i] for i in range(size)
-                    if rates[i] == best and not excluded[i]) if best is not None else None)
+    highest = (
+        next(categories[i] for i in range(size) if rates[i] == best and not excluded[i])
+        if best is not None
+        else None
+    )
     rows = []
     for i, category in enumerate(categories):
         rate = rates[i]
-        ratio = (rate / best if rate is not None and best and not excluded[i] else None)
-        rows.append(CategoryRate(
-            category=category, sex=parts[i][0], race_ethnicity=parts[i][1],
-            count=int(counts[i]), selected=int(chosen[i]),
-            rate=None if rate is None else float(rate),
-            impact_ratio=None if ratio is None else float(ratio),
-            below_four_fifths=None if ratio is None else ratio < FOUR_FIFTHS,
-            excluded_under_2_percent=excluded[i]))
-    return DimensionTable(categories=rows, unknown=int((~known).sum()), highest=highest,
-                          highest_rate=None if best is None else float(best))
+        ratio = rate / best if rate is not None and best and not excluded[i] else None
+        rows.append(
+            CategoryRate(
+                category=category,
+                sex=parts[i][0],
+                race_ethnicity=parts[i][1],
+                count=int(counts[i]),
+                selected=int(chosen[i]),
+                rate=None if rate is None else float(rate),
+                impact_ratio=None if ratio is None else float(ratio),
+                below_four_fifths=None if ratio is None else ratio < FOUR_FIFTHS,
+                excluded_under_2_percent=excluded[i],
+            )
+        )
+    return DimensionTable(
+        categories=rows,
+        unknown=int((~known).sum()),
+        highest=highest,
+        highest_rate=None if best is None else float(best),
+    )
 
 
 def _codes(labels: StrArray, categories: list[str]) -> Any:
@@ -172,8 +188,9 @@ def bias_audit(
     sex_labels = as_labels(sex, "sex", n)
     race_labels = as_labels(race_ethnicity, "race_ethnicity", n)
     if (selected is None) == (scores is None):
-        raise StatisticsInputError("give exactly one of selected (0/1 decisions) or scores",
-                                   field="selected")
+        raise StatisticsInputError(
+            "give exactly one of selected (0/1 decisions) or scores", field="selected"
+        )
     median: float | None = None
     if selected is not None:
         positive = as_binary_vector(selected, "selected", n).astype(np.float64)
@@ -194,15 +211,24 @@ def bias_audit(
     tables = {
         "sex": _table(sex_codes, sexes, [(s, None) for s in sexes], positive, n),
         "race_ethnicity": _table(race_codes, races, [(None, r) for r in races], positive, n),
-        "intersections": _table(cross_codes, cross, [(s, r) for s in sexes for r in races],
-                                positive, n),
+        "intersections": _table(
+            cross_codes, cross, [(s, r) for s in sexes for r in races], positive, n
+        ),
     }
     for name, table in tables.items():
         if table.highest is None:
-            notes.append(f"{name}: no category of at least 2% of the individuals, so no "
-                         f"impact ratios")
+            notes.append(
+                f"{name}: no category of at least 2% of the individuals, so no impact ratios"
+            )
         elif table.highest_rate == 0:
             notes.append(f"{name}: the highest rate is 0, so impact ratios are undefined")
-    return BiasAudit(method=method, n=n, selected=int(positive.sum()), median_score=median,
-                     sex=tables["sex"], race_ethnicity=tables["race_ethnicity"],
-                     intersections=tables["intersections"], notes=notes)
+    return BiasAudit(
+        method=method,
+        n=n,
+        selected=int(positive.sum()),
+        median_score=median,
+        sex=tables["sex"],
+        race_ethnicity=tables["race_ethnicity"],
+        intersections=tables["intersections"],
+        notes=notes,
+    )

@@ -29,8 +29,9 @@ from service.statistics.validation import FloatArray
 class CsvInputError(StatisticsInputError):
     """A cell (or row) of an input file that cannot be used, with its position."""
 
-    def __init__(self, detail: str, *, line: int, column: int | None = None,
-                 header: str | None = None) -> None:
+    def __init__(
+        self, detail: str, *, line: int, column: int | None = None, header: str | None = None
+    ) -> None:
         where = f"row {line}"
         if column is not None:
             where += f", column {column}" + (f" ({header})" if header else "")
@@ -72,16 +73,19 @@ def _lines(text: str) -> Iterator[tuple[int, list[str]]]:
 
 def _number(cell: str, line: int, column: int, header: str) -> float:
     if not cell:
-        raise CsvInputError("empty cell (a number is needed)", line=line, column=column,
-                            header=header)
+        raise CsvInputError(
+            "empty cell (a number is needed)", line=line, column=column, header=header
+        )
     try:
         value = float(cell)
     except ValueError:
-        raise CsvInputError(f"{cell!r} is not a number", line=line, column=column,
-                            header=header) from None
+        raise CsvInputError(
+            f"{cell!r} is not a number", line=line, column=column, header=header
+        ) from None
     if not math.isfinite(value):
-        raise CsvInputError(f"{cell!r} is not a finite number", line=line, column=column,
-                            header=header)
+        raise CsvInputError(
+            f"{cell!r} is not a finite number", line=line, column=column, header=header
+        )
     return value
 
 
@@ -115,8 +119,9 @@ def read_marks(text: str) -> MarksTable:
     maxima = [_number(c, line, j, ids[j - 1]) for j, c in enumerate(cells, start=1)]
     for j, maximum in enumerate(maxima, start=1):
         if maximum <= 0:
-            raise CsvInputError(f"maximum mark {maximum:g} is not positive", line=line,
-                                column=j, header=ids[j - 1])
+            raise CsvInputError(
+                f"maximum mark {maximum:g} is not positive", line=line, column=j, header=ids[j - 1]
+            )
     marks = []
     for line, cells in rows:
         _width(cells, len(ids), line)
@@ -124,12 +129,19 @@ def read_marks(text: str) -> MarksTable:
         for j, cell in enumerate(cells, start=1):
             value = _number(cell, line, j, ids[j - 1])
             if not 0 <= value <= maxima[j - 1]:
-                raise CsvInputError(f"mark {value:g} is outside 0..{maxima[j - 1]:g}",
-                                    line=line, column=j, header=ids[j - 1])
+                raise CsvInputError(
+                    f"mark {value:g} is outside 0..{maxima[j - 1]:g}",
+                    line=line,
+                    column=j,
+                    header=ids[j - 1],
+                )
             row.append(value)
         marks.append(row)
-    return MarksTable(item_ids=ids, max_marks=maxima,
-                      marks=np.array(marks, dtype=np.float64).reshape(-1, len(ids)))
+    return MarksTable(
+        item_ids=ids,
+        max_marks=maxima,
+        marks=np.array(marks, dtype=np.float64).reshape(-1, len(ids)),
+    )
 
 
 def read_audit(text: str) -> AuditTable:
@@ -141,8 +153,9 @@ def read_audit(text: str) -> AuditTable:
             raise CsvInputError(f"the header lacks a {needed!r} column", line=line)
     outcome = [n for n in ("selected", "score") if n in names]
     if len(outcome) != 1:
-        raise CsvInputError("the header needs exactly one of 'selected' (0/1) or 'score'",
-                            line=line)
+        raise CsvInputError(
+            "the header needs exactly one of 'selected' (0/1) or 'score'", line=line
+        )
     sex_at, race_at, out_at = (names.index(n) for n in ("sex", "race_ethnicity", outcome[0]))
     sex: list[str | None] = []
     race: list[str | None] = []
@@ -153,12 +166,17 @@ def read_audit(text: str) -> AuditTable:
         race.append(cells[race_at] or None)
         value = _number(cells[out_at], line, out_at + 1, outcome[0])
         if outcome[0] == "selected" and value not in (0, 1):
-            raise CsvInputError(f"selected must be 0 or 1, not {cells[out_at]!r}", line=line,
-                                column=out_at + 1, header="selected")
+            raise CsvInputError(
+                f"selected must be 0 or 1, not {cells[out_at]!r}",
+                line=line,
+                column=out_at + 1,
+                header="selected",
+            )
         values.append(value)
     if outcome[0] == "selected":
-        return AuditTable(sex=sex, race_ethnicity=race, selected=[int(v) for v in values],
-                          scores=None)
+        return AuditTable(
+            sex=sex, race_ethnicity=race, selected=[int(v) for v in values], scores=None
+        )
     return AuditTable(sex=sex, race_ethnicity=race, selected=None, scores=values)
 
 
@@ -167,8 +185,7 @@ def read_dif(text: str, group_column: str) -> DifTable:
     rows = _lines(text)
     line, names = _header(rows, f"a header with {group_column!r} and item columns")
     if group_column not in names:
-        raise CsvInputError(f"the header has no {group_column!r} column (the --group)",
-                            line=line)
+        raise CsvInputError(f"the header has no {group_column!r} column (the --group)", line=line)
     group_at = names.index(group_column)
     items = [(j, n) for j, n in enumerate(names) if j != group_at]
     if not items:
@@ -182,9 +199,13 @@ def read_dif(text: str, group_column: str) -> DifTable:
         for j, name in items:
             value = _number(cells[j], line, j + 1, name)
             if value not in (0, 1):
-                raise CsvInputError(f"{cells[j]!r} is not 0 or 1", line=line, column=j + 1,
-                                    header=name)
+                raise CsvInputError(
+                    f"{cells[j]!r} is not 0 or 1", line=line, column=j + 1, header=name
+                )
             row.append(value)
         responses.append(row)
-    return DifTable(item_ids=[n for _, n in items], groups=groups,
-                    responses=np.array(responses, dtype=np.float64).reshape(-1, len(items)))
+    return DifTable(
+        item_ids=[n for _, n in items],
+        groups=groups,
+        responses=np.array(responses, dtype=np.float64).reshape(-1, len(items)),
+    )

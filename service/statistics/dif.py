@@ -101,8 +101,9 @@ def score_groups(totals: Any, groups: int) -> FloatArray:
     return np.searchsorted(edges, values, side="right").astype(np.float64)
 
 
-def _classify(delta: float | None, se: float | None, p_value: float | None,
-              alpha: float) -> Literal["A", "B", "C"] | None:
+def _classify(
+    delta: float | None, se: float | None, p_value: float | None, alpha: float
+) -> Literal["A", "B", "C"] | None:
     if delta is None or p_value is None:
         return None
     size = abs(delta)
@@ -144,21 +145,32 @@ def _sums(x: FloatArray, ref: BoolArray, criterion: FloatArray) -> _Sums:
         r = np.where(informative, a * d / total, 0.0)
         s = np.where(informative, b * c / total, 0.0)
         expected = np.where(informative, n_ref * right / total, 0.0)
-        variance = np.where(informative, n_ref * n_foc * right * (total - right)
-                            / (total * total * (total - 1)), 0.0)
+        variance = np.where(
+            informative,
+            n_ref * n_foc * right * (total - right) / (total * total * (total - 1)),
+            0.0,
+        )
         p = np.where(informative, (a + d) / total, 0.0)
         q = np.where(informative, (b + c) / total, 0.0)
         sum_r, sum_s = r.sum(axis=0), s.sum(axis=0)
-        var_log = ((p * r).sum(axis=0) / (2 * sum_r**2)
-                   + (p * s + q * r).sum(axis=0) / (2 * sum_r * sum_s)
-                   + (q * s).sum(axis=0) / (2 * sum_s**2))
+        var_log = (
+            (p * r).sum(axis=0) / (2 * sum_r**2)
+            + (p * s + q * r).sum(axis=0) / (2 * sum_r * sum_s)
+            + (q * s).sum(axis=0) / (2 * sum_s**2)
+        )
         sum_var = variance.sum(axis=0)
         deviation = np.abs((np.where(informative, a, 0.0) - expected).sum(axis=0))
         chi = (deviation - CONTINUITY_CORRECTION) ** 2 / sum_var
-    return _Sums(r=sum_r, s=sum_s, var_log=var_log, variance=sum_var, chi=chi,
-                 shared=bool(informative.any()),
-                 n_reference=int((n_ref * informative).sum()),
-                 n_focal=int((n_foc * informative).sum()))
+    return _Sums(
+        r=sum_r,
+        s=sum_s,
+        var_log=var_log,
+        variance=sum_var,
+        chi=chi,
+        shared=bool(informative.any()),
+        n_reference=int((n_ref * informative).sum()),
+        n_focal=int((n_foc * informative).sum()),
+    )
 
 
 def _note(sums: _Sums, j: int, estimable: bool) -> str | None:
@@ -171,21 +183,22 @@ def _note(sums: _Sums, j: int, estimable: bool) -> str | None:
     return None
 
 
-def _check(responses: Any, groups: Sequence[str | None], reference: str, focal: str,
-           alpha: float) -> tuple[FloatArray, StrArray]:
+def _check(
+    responses: Any, groups: Sequence[str | None], reference: str, focal: str, alpha: float
+) -> tuple[FloatArray, StrArray]:
     x = as_float_matrix(responses, "responses")
     bad = (x != 0) & (x != 1)
     if bad.any():
         row, column = (int(i) for i in np.argwhere(bad)[0])
         raise StatisticsInputError(
             f"responses must be 0 or 1; row {row}, column {column} is {x[row, column]:g}",
-            field="responses")
+            field="responses",
+        )
     labels = as_labels(groups, "groups", x.shape[0])
     if not 0 < alpha < 0.5:
         raise StatisticsInputError(f"alpha must lie in (0, 0.5); got {alpha}", field="alpha")
     if reference == focal:
-        raise StatisticsInputError("reference and focal must be different groups",
-                                   field="focal")
+        raise StatisticsInputError("reference and focal must be different groups", field="focal")
     for name, group in (("reference", reference), ("focal", focal)):
         if not (labels == group).any():
             raise InsufficientData(f"nobody is in the {name} group {group!r}", field=name)
@@ -235,8 +248,7 @@ def mantel_haenszel_dif(
     x, labels = _check(responses, groups, reference, focal, alpha)
     n, k = x.shape
     ids = item_ids_or_default(item_ids, k, "item_ids")
-    criterion = (x.sum(axis=1) if matching is None
-                 else as_float_vector(matching, "matching", n))
+    criterion = x.sum(axis=1) if matching is None else as_float_vector(matching, "matching", n)
     is_ref, is_focal = labels == reference, labels == focal
     keep = is_ref | is_focal
     x, ref = x[keep], is_ref[keep]
@@ -251,15 +263,29 @@ def mantel_haenszel_dif(
         se = finite_or_none(DELTA_SCALE * np.sqrt(sums.var_log[j])) if estimable else None
         chi = finite_or_none(sums.chi[j]) if sums.variance[j] > 0 else None
         p_value = finite_or_none(p_values[j]) if chi is not None else None
-        items.append(DifItem(
-            id=ids[j], n_reference=sums.n_reference, n_focal=sums.n_focal,
-            p_reference=finite_or_none(x[ref, j].mean()),
-            p_focal=finite_or_none(x[~ref, j].mean()),
-            alpha_mh=finite_or_none(odds[j]) if estimable else None,
-            delta_mh=delta, se_delta=se, chi_square=chi, p_value=p_value,
-            ets_class=_classify(delta, se, p_value, alpha),
-            favors=None if not delta else ("reference" if delta < 0 else "focal"),
-            note=_note(sums, j, estimable)))
-    return DifAnalysis(reference=reference, focal=focal, n_reference=int(is_ref.sum()),
-                       n_focal=int(is_focal.sum()), n_excluded=int((~keep).sum()),
-                       alpha=alpha, items=items)
+        items.append(
+            DifItem(
+                id=ids[j],
+                n_reference=sums.n_reference,
+                n_focal=sums.n_focal,
+                p_reference=finite_or_none(x[ref, j].mean()),
+                p_focal=finite_or_none(x[~ref, j].mean()),
+                alpha_mh=finite_or_none(odds[j]) if estimable else None,
+                delta_mh=delta,
+                se_delta=se,
+                chi_square=chi,
+                p_value=p_value,
+                ets_class=_classify(delta, se, p_value, alpha),
+                favors=None if not delta else ("reference" if delta < 0 else "focal"),
+                note=_note(sums, j, estimable),
+            )
+        )
+    return DifAnalysis(
+        reference=reference,
+        focal=focal,
+        n_reference=int(is_ref.sum()),
+        n_focal=int(is_focal.sum()),
+        n_excluded=int((~keep).sum()),
+        alpha=alpha,
+        items=items,
+    )

@@ -46,8 +46,13 @@ FLAG_FACILITY = "facility_out_of_range"
 FLAG_DISCRIMINATION = "low_discrimination"
 FLAG_DUBIOUS = "dubious"
 FLAG_NEGATIVE_COVARIANCE = "negative_covariance"
-FLAGS: tuple[str, ...] = (FLAG_CONSTANT, FLAG_FACILITY, FLAG_DISCRIMINATION, FLAG_DUBIOUS,
-                          FLAG_NEGATIVE_COVARIANCE)
+FLAGS: tuple[str, ...] = (
+    FLAG_CONSTANT,
+    FLAG_FACILITY,
+    FLAG_DISCRIMINATION,
+    FLAG_DUBIOUS,
+    FLAG_NEGATIVE_COVARIANCE,
+)
 """Every flag an item can carry, in the order they are listed."""
 
 DEFAULT_FACILITY_RANGE = (10.0, 90.0)
@@ -101,8 +106,9 @@ def _covariance(a: FloatArray, b: FloatArray) -> FloatArray:
     floating point, and a covariance that is zero (or negative) comes out exactly zero (or
     negative) whatever the order of the items, unlike deviations from a rounded mean."""
     s = a.shape[0]
-    return np.asarray((s * (a * b).sum(axis=0) - a.sum(axis=0) * b.sum(axis=0))
-                      / (s * (s - 1)), dtype=np.float64)
+    return np.asarray(
+        (s * (a * b).sum(axis=0) - a.sum(axis=0) * b.sum(axis=0)) / (s * (s - 1)), dtype=np.float64
+    )
 
 
 def _check_marks(marks: Any, max_marks: Any) -> tuple[FloatArray, FloatArray]:
@@ -111,36 +117,44 @@ def _check_marks(marks: Any, max_marks: Any) -> tuple[FloatArray, FloatArray]:
     if s < 2:
         raise InsufficientData(
             f"item analysis needs at least 2 attempts (variances divide by s - 1); got {s}",
-            field="marks")
+            field="marks",
+        )
     if k < 1:
         raise StatisticsInputError("marks must have at least one item column", field="marks")
     maximum = as_float_vector(max_marks, "max_marks", k)
     if (maximum <= 0).any():
         column = int(np.argmax(maximum <= 0))
         raise StatisticsInputError(
-            f"max_marks must be positive; column {column} is {maximum[column]:g}",
-            field="max_marks")
+            f"max_marks must be positive; column {column} is {maximum[column]:g}", field="max_marks"
+        )
     out_of_range = (x < 0) | (x > maximum)
     if out_of_range.any():
         row, column = (int(i) for i in np.argwhere(out_of_range)[0])
         raise StatisticsInputError(
             f"marks must lie between 0 and the item's maximum; row {row}, column {column} is "
-            f"{x[row, column]:g} (maximum {maximum[column]:g})", field="marks")
+            f"{x[row, column]:g} (maximum {maximum[column]:g})",
+            field="marks",
+        )
     return x, maximum
 
 
-def _check_thresholds(facility_range: tuple[float, float], min_discrimination_index: float,
-                      min_discriminative_efficiency: float) -> None:
+def _check_thresholds(
+    facility_range: tuple[float, float],
+    min_discrimination_index: float,
+    min_discriminative_efficiency: float,
+) -> None:
     low, high = facility_range
     if not 0 <= low < high <= 100:
         raise StatisticsInputError(
             f"facility_range must satisfy 0 <= low < high <= 100; got {facility_range}",
-            field="facility_range")
-    for name, value in (("min_discrimination_index", min_discrimination_index),
-                        ("min_discriminative_efficiency", min_discriminative_efficiency)):
+            field="facility_range",
+        )
+    for name, value in (
+        ("min_discrimination_index", min_discrimination_index),
+        ("min_discriminative_efficiency", min_discriminative_efficiency),
+    ):
         if not -100 <= value <= 100:
-            raise StatisticsInputError(f"{name} must lie in [-100, 100]; got {value}",
-                                       field=name)
+            raise StatisticsInputError(f"{name} must lie in [-100, 100]; got {value}", field=name)
 
 
 def item_analysis(
@@ -205,14 +219,16 @@ def item_analysis(
     # Exactly-zero spreads are decided on the raw values, never on rounded variances.
     undefined = x_constant | rest_constant
     with np.errstate(divide="ignore", invalid="ignore"):
-        discrimination = np.where(undefined, np.nan,
-                                  100.0 * cov_rest / np.sqrt(var_x * var_rest))
+        discrimination = np.where(undefined, np.nan, 100.0 * cov_rest / np.sqrt(var_x * var_rest))
         efficiency = np.where(undefined, np.nan, 100.0 * cov_rest / cov_max)
     negative = (cov_total < 0) & ~x_constant & ~total_constant
     root_cov = np.sqrt(np.where(negative | x_constant, 0.0, np.maximum(cov_total, 0.0)))
     root_sum = root_cov.sum()
-    effective = (np.where(negative, np.nan, 100.0 * root_cov / root_sum) if root_sum > 0
-                 else np.full(k, np.nan))
+    effective = (
+        np.where(negative, np.nan, 100.0 * root_cov / root_sum)
+        if root_sum > 0
+        else np.full(k, np.nan)
+    )
 
     mean_mark = np.where(x_constant, x[0], x.mean(axis=0))
     facility = 100.0 * mean_mark / maximum
@@ -232,19 +248,37 @@ def item_analysis(
             flags.append(FLAG_DUBIOUS)
         if negative[i]:
             flags.append(FLAG_NEGATIVE_COVARIANCE)
-        items.append(ItemStatistics(
-            id=ids[i], max_mark=float(maximum[i]), mean_mark=float(mean_mark[i]),
-            facility=float(facility[i]), sd=float(sd[i]), intended_weight=float(intended[i]),
-            effective_weight=finite_or_none(effective[i]),
-            discrimination_index=finite_or_none(discrimination[i]),
-            discriminative_efficiency=finite_or_none(efficiency[i]), flags=flags))
-    return ItemAnalysis(items=items, test=_overall(total, dtotal, float(var_x.sum()),
-                                                   float(maximum.sum()), k,
-                                                   constant=total_constant))
+        items.append(
+            ItemStatistics(
+                id=ids[i],
+                max_mark=float(maximum[i]),
+                mean_mark=float(mean_mark[i]),
+                facility=float(facility[i]),
+                sd=float(sd[i]),
+                intended_weight=float(intended[i]),
+                effective_weight=finite_or_none(effective[i]),
+                discrimination_index=finite_or_none(discrimination[i]),
+                discriminative_efficiency=finite_or_none(efficiency[i]),
+                flags=flags,
+            )
+        )
+    return ItemAnalysis(
+        items=items,
+        test=_overall(
+            total, dtotal, float(var_x.sum()), float(maximum.sum()), k, constant=total_constant
+        ),
+    )
 
 
-def _overall(total: FloatArray, deviation: FloatArray, sum_item_variance: float,
-             max_total: float, k: int, *, constant: bool) -> OverallStatistics:
+def _overall(
+    total: FloatArray,
+    deviation: FloatArray,
+    sum_item_variance: float,
+    max_total: float,
+    k: int,
+    *,
+    constant: bool,
+) -> OverallStatistics:
     """Test statistics from the totals, as Moodle's quiz statistics compute them."""
     s = total.size
     power2 = float((deviation**2).sum())
@@ -254,11 +288,15 @@ def _overall(total: FloatArray, deviation: FloatArray, sum_item_variance: float,
     notes: list[str] = []
     skewness = kurtosis = cic = error_ratio = standard_error = None
     if constant:
-        notes.append("every attempt has the same total: skewness, kurtosis and the "
-                     "coefficient of internal consistency are undefined")
+        notes.append(
+            "every attempt has the same total: skewness, kurtosis and the "
+            "coefficient of internal consistency are undefined"
+        )
     elif s < 3:
-        notes.append(f"skewness, kurtosis and the coefficient of internal consistency need "
-                     f"at least 3 attempts (as in Moodle); got {s}")
+        notes.append(
+            f"skewness, kurtosis and the coefficient of internal consistency need "
+            f"at least 3 attempts (as in Moodle); got {s}"
+        )
     else:
         m2, m3, m4 = power2 / s, power3 / s, power4 / s
         k2 = s * m2 / (s - 1)
@@ -277,7 +315,9 @@ def _overall(total: FloatArray, deviation: FloatArray, sum_item_variance: float,
         else:
             notes.append("the coefficient of internal consistency needs at least 2 items")
     return OverallStatistics(
-        n=s, items=k, max_total=max_total,
+        n=s,
+        items=k,
+        max_total=max_total,
         mean=100.0 * float(total.mean()) / max_total,
         median=100.0 * float(np.median(total)) / max_total,
         sd=100.0 * sd / max_total,
@@ -285,6 +325,8 @@ def _overall(total: FloatArray, deviation: FloatArray, sum_item_variance: float,
         kurtosis=None if kurtosis is None else finite_or_none(kurtosis),
         cic=None if cic is None else finite_or_none(cic),
         error_ratio=None if error_ratio is None else finite_or_none(error_ratio),
-        standard_error=(None if standard_error is None
-                        else finite_or_none(100.0 * standard_error / max_total)),
-        notes=notes)
+        standard_error=(
+            None if standard_error is None else finite_or_none(100.0 * standard_error / max_total)
+        ),
+        notes=notes,
+    )

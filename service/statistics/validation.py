@@ -33,12 +33,14 @@ def as_float_matrix(values: Any, name: str) -> FloatArray:
         raise StatisticsInputError(f"{name} must be numeric: {exc}", field=name) from exc
     if array.ndim != 2:
         raise StatisticsInputError(
-            f"{name} must be 2-D (n_rows, n_columns); got shape {array.shape}", field=name)
+            f"{name} must be 2-D (n_rows, n_columns); got shape {array.shape}", field=name
+        )
     bad = ~np.isfinite(array)
     if bad.any():
         row, column = _first_bad(bad)
         raise StatisticsInputError(
-            f"{name} holds a non-finite value at row {row}, column {column}", field=name)
+            f"{name} holds a non-finite value at row {row}, column {column}", field=name
+        )
     return array
 
 
@@ -52,11 +54,13 @@ def as_float_vector(values: Any, name: str, length: int | None = None) -> FloatA
         raise StatisticsInputError(f"{name} must be 1-D; got shape {array.shape}", field=name)
     if length is not None and array.size != length:
         raise StatisticsInputError(
-            f"{name} must have {length} entries (one per row); got {array.size}", field=name)
+            f"{name} must have {length} entries (one per row); got {array.size}", field=name
+        )
     bad = ~np.isfinite(array)
     if bad.any():
         raise StatisticsInputError(
-            f"{name} holds a non-finite value at index {_first_bad(bad)[0]}", field=name)
+            f"{name} holds a non-finite value at index {_first_bad(bad)[0]}", field=name
+        )
     return array
 
 
@@ -67,7 +71,8 @@ def as_binary_vector(values: Any, name: str, length: int) -> BoolArray:
     if bad.any():
         index = _first_bad(bad)[0]
         raise StatisticsInputError(
-            f"{name} must hold only 0 or 1; index {index} is {array[index]:g}", field=name)
+            f"{name} must hold only 0 or 1; index {index} is {array[index]:g}", field=name
+        )
     return np.asarray(array == 1, dtype=np.bool_)
 
 
@@ -76,8 +81,8 @@ def as_labels(values: Sequence[str | None] | StrArray, name: str, length: int) -
     array = np.asarray(["" if v is None else v for v in values], dtype=np.str_)
     if array.ndim != 1 or array.size != length:
         raise StatisticsInputError(
-            f"{name} must have {length} labels (one per row); got shape {array.shape}",
-            field=name)
+            f"{name} must have {length} labels (one per row); got shape {array.shape}", field=name
+        )
     return array
 
 
@@ -87,8 +92,9 @@ def item_ids_or_default(item_ids: Sequence[str] | None, k: int, name: str) -> li
         return [str(i + 1) for i in range(k)]
     ids = [str(i) for i in item_ids]
     if len(ids) != k:
-        raise StatisticsInputError(f"{name} must name {k} items (one per column); got "
-                                   f"{len(ids)}", field=name)
+        raise StatisticsInputError(
+            f"{name} must name {k} items (one per column); got {len(ids)}", field=name
+        )
     if any(not i for i in ids):
         raise StatisticsInputError(f"{name} holds an empty id", field=name)
     seen: set[str] = set()

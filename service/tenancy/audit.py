@@ -21,5 +21,10 @@ async def record(
     await conn.execute(
         """INSERT INTO audit_log (organization_id, actor, action, subject_kind, subject_id, reason)
            VALUES ($1, $2, $3, $4, $5, $6)""",
-        organization_id, actor, action, subject_kind, str(subject_id), reason,
+        organization_id,
+        actor,
+        action,
+        subject_kind,
+        str(subject_id),
+        reason,
     )

@@ -55,16 +55,23 @@ async def create_candidate(
             VALUES ($1, $2, $3, $4, $5, $6)
             ON CONFLICT (organization_id, external_id) DO NOTHING
             RETURNING {_COLUMNS}""",  # noqa: S608
-        uuid.uuid4(), organization_id, new.external_id, new.given_name, new.family_name,
+        uuid.uuid4(),
+        organization_id,
+        new.external_id,
+        new.given_name,
+        new.family_name,
         new.email,
     )
     if row is None:
         existing = await conn.fetchval(
             "SELECT id FROM candidates WHERE organization_id = $1 AND external_id = $2",
-            organization_id, new.external_id)
+            organization_id,
+            new.external_id,
+        )
         raise Conflict(
             f"A candidate with external_id {new.external_id!r} already exists: {existing}",
-            field="external_id", existing_id=str(existing),
+            field="external_id",
+            existing_id=str(existing),
         )
     return Candidate(**dict(row))
 
@@ -75,7 +82,8 @@ async def get_candidate(
     """One candidate of this organization (404 for another tenant's id)."""
     row = await conn.fetchrow(
         f"SELECT {_COLUMNS} FROM candidates WHERE organization_id = $1 AND id = $2",  # noqa: S608
-        organization_id, candidate_id,
+        organization_id,
+        candidate_id,
     )
     if row is None:
         raise NotFound(f"No candidate {candidate_id}", field="candidate_id")
@@ -90,8 +98,12 @@ class _Position(msgspec.Struct, frozen=True):
 
 
 async def list_candidates(
-    conn: asyncpg.Connection, organization_id: uuid.UUID, *, limit: int,
-    cursor: str | None = None, updated_since: datetime | None = None,
+    conn: asyncpg.Connection,
+    organization_id: uuid.UUID,
+    *,
+    limit: int,
+    cursor: str | None = None,
+    updated_since: datetime | None = None,
     external_id: str | None = None,
 ) -> CandidatePage:
     """A page of this organization's candidates, newest first (keyset: candidates created
@@ -106,12 +118,17 @@ async def list_candidates(
               AND ($3::text IS NULL OR external_id = $3)
               AND ($4::timestamptz IS NULL OR (created_at, id) < ($4, $5))
             ORDER BY created_at DESC, id DESC LIMIT $6""",  # noqa: S608
-        organization_id, updated_since, external_id, after.at if after else None,
-        after.id if after else None, limit + 1,
+        organization_id,
+        updated_since,
+        external_id,
+        after.at if after else None,
+        after.id if after else None,
+        limit + 1,
     )
     items = [Candidate(**dict(r)) for r in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:
-        next_cursor = encode_cursor(_Position(items[-1].created_at, items[-1].id,
-                                              updated_since, external_id))
+        next_cursor = encode_cursor(
+            _Position(items[-1].created_at, items[-1].id, updated_since, external_id)
+        )
     return CandidatePage(items, next_cursor)

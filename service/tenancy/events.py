@@ -17,11 +17,22 @@ from typing import Any, Literal
 import asyncpg
 import msgspec
 
-EventType = Literal["invitation.started", "invitation.completed", "attempt.completed",
-                    "result.created", "result.updated", "profile.ready"]
-EVENT_TYPES: tuple[str, ...] = ("invitation.started", "invitation.completed",
-                                "attempt.completed", "result.created", "result.updated",
-                                "profile.ready")
+EventType = Literal[
+    "invitation.started",
+    "invitation.completed",
+    "attempt.completed",
+    "result.created",
+    "result.updated",
+    "profile.ready",
+]
+EVENT_TYPES: tuple[str, ...] = (
+    "invitation.started",
+    "invitation.completed",
+    "attempt.completed",
+    "result.created",
+    "result.updated",
+    "profile.ready",
+)
 
 
 class Event(msgspec.Struct, frozen=True):
@@ -53,12 +64,21 @@ async def emit(
     await conn.execute(
         """INSERT INTO integration_events (id, organization_id, type, invitation_id, payload,
                                            created_at) VALUES ($1, $2, $3, $4, $5, $6)""",
-        event_id, organization_id, event_type, invitation_id, payload, now)
+        event_id,
+        organization_id,
+        event_type,
+        invitation_id,
+        payload,
+        now,
+    )
     await conn.execute(
         """INSERT INTO webhook_deliveries (id, organization_id, event_id, kind, endpoint_id, url)
            SELECT gen_random_uuid(), $1, $2, 'webhook', e.id, e.url FROM webhook_endpoints e
            WHERE e.organization_id = $1 AND $3 = ANY(e.events)""",
-        organization_id, event_id, event_type)
+        organization_id,
+        event_id,
+        event_type,
+    )
     if invitation_id is not None:
         # The invitation's own target: every event for a webhook callback; Greenhouse wants
         # only "the test is done" (an empty PATCH, after which it calls test_status).
@@ -71,12 +91,17 @@ async def emit(
                FROM invitations i
                WHERE i.organization_id = $1 AND i.id = $3 AND i.callback_url IS NOT NULL
                  AND (i.callback_kind = 'webhook' OR $4 = 'invitation.completed')""",
-            organization_id, event_id, invitation_id, event_type)
+            organization_id,
+            event_id,
+            invitation_id,
+            event_type,
+        )
     return event_id
 
 
-async def redeliver(conn: asyncpg.Connection, organization_id: uuid.UUID,
-                    delivery_id: uuid.UUID) -> uuid.UUID | None:
+async def redeliver(
+    conn: asyncpg.Connection, organization_id: uuid.UUID, delivery_id: uuid.UUID
+) -> uuid.UUID | None:
     """A new delivery of the same event to the same target (its job is deferred with it);
     None when the organization has no such delivery."""
     new_id: uuid.UUID | None = await conn.fetchval(
@@ -88,5 +113,7 @@ async def redeliver(conn: asyncpg.Connection, organization_id: uuid.UUID,
            LEFT JOIN webhook_endpoints e ON e.id = d.endpoint_id
            WHERE d.organization_id = $1 AND d.id = $2
            RETURNING id""",
-        organization_id, delivery_id)
+        organization_id,
+        delivery_id,
+    )
     return new_id

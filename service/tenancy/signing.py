@@ -19,10 +19,13 @@ def new_signing_secret() -> str:
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
-def signature_headers(valid_secrets: Sequence[str], message_id: str, timestamp: dt.datetime,
-                      body: str) -> dict[str, str]:
+def signature_headers(
+    valid_secrets: Sequence[str], message_id: str, timestamp: dt.datetime, body: str
+) -> dict[str, str]:
     """The three headers of one signed request (space-separated signatures, newest first)."""
     signatures = [Webhook(s).sign(message_id, timestamp, body) for s in valid_secrets]
-    return {"webhook-id": message_id,
-            "webhook-timestamp": str(int(timestamp.timestamp())),
-            "webhook-signature": " ".join(signatures)}
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(int(timestamp.timestamp())),
+        "webhook-signature": " ".join(signatures),
+    }

@@ -55,9 +55,11 @@ def check_url(url: str, *, allow_private: bool, field: str = "url") -> str:
         literal = None
     if literal is not None and not allow_private and not _public(host):
         raise InvalidInput("The URL points to a private or reserved address", field=field)
-    if literal is None and not allow_private and (host == "localhost"
-                                                  or host.endswith((".localhost", ".local",
-                                                                    ".internal"))):
+    if (
+        literal is None
+        and not allow_private
+        and (host == "localhost" or host.endswith((".localhost", ".local", ".internal")))
+    ):
         raise InvalidInput("The URL points to a private host name", field=field)
     return url
 

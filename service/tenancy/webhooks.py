@@ -21,8 +21,15 @@ from service.tenancy.target_urls import check_url
 ROTATION_GRACE = dt.timedelta(hours=24)
 """How long the previous secret keeps signing after a rotation."""
 
-WebhookUrl = Annotated[str, Meta(min_length=8, max_length=2000, pattern=URL_PATTERN,
-                                 description="https URL on a public address")]
+WebhookUrl = Annotated[
+    str,
+    Meta(
+        min_length=8,
+        max_length=2000,
+        pattern=URL_PATTERN,
+        description="https URL on a public address",
+    ),
+]
 
 
 class NewWebhook(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -59,8 +66,9 @@ def _webhook(row: asyncpg.Record) -> Webhook:
     return msgspec.convert(dict(row), Webhook)
 
 
-async def create_webhook(conn: asyncpg.Connection, organization_id: uuid.UUID, new: NewWebhook,
-                         *, allow_private: bool) -> WebhookWithSecret:
+async def create_webhook(
+    conn: asyncpg.Connection, organization_id: uuid.UUID, new: NewWebhook, *, allow_private: bool
+) -> WebhookWithSecret:
     """Register an endpoint; its secret is returned this once."""
     check_url(new.url, allow_private=allow_private)
     secret = new_signing_secret()
@@ -68,8 +76,13 @@ async def create_webhook(conn: asyncpg.Connection, organization_id: uuid.UUID, n
         f"""INSERT INTO webhook_endpoints (id, organization_id, url, events, description,
                                            secret)
             VALUES ($1, $2, $3, $4, $5, $6) RETURNING {_COLUMNS}""",  # noqa: S608
-        uuid.uuid4(), organization_id, new.url, sorted(set(new.events)), new.description,
-        secret)
+        uuid.uuid4(),
+        organization_id,
+        new.url,
+        sorted(set(new.events)),
+        new.description,
+        secret,
+    )
     return WebhookWithSecret(**msgspec.structs.asdict(_webhook(row)), secret=secret)
 
 
@@ -77,40 +90,54 @@ async def list_webhooks(conn: asyncpg.Connection, organization_id: uuid.UUID) ->
     """The organization's endpoints, newest first."""
     rows = await conn.fetch(
         f"SELECT {_COLUMNS} FROM webhook_endpoints WHERE organization_id = $1 "  # noqa: S608
-        "ORDER BY created_at DESC, id", organization_id)
+        "ORDER BY created_at DESC, id",
+        organization_id,
+    )
     return [_webhook(r) for r in rows]
 
 
-async def get_webhook(conn: asyncpg.Connection, organization_id: uuid.UUID,
-                      webhook_id: uuid.UUID) -> Webhook:
+async def get_webhook(
+    conn: asyncpg.Connection, organization_id: uuid.UUID, webhook_id: uuid.UUID
+) -> Webhook:
     """One endpoint; NotFound otherwise."""
     row = await conn.fetchrow(
         f"SELECT {_COLUMNS} FROM webhook_endpoints WHERE organization_id = $1 "  # noqa: S608
-        "AND id = $2", organization_id, webhook_id)
+        "AND id = $2",
+        organization_id,
+        webhook_id,
+    )
     if row is None:
         raise NotFound(f"No webhook {webhook_id}", field="webhook_id")
     return _webhook(row)
 
 
-async def delete_webhook(conn: asyncpg.Connection, organization_id: uuid.UUID,
-                         webhook_id: uuid.UUID) -> None:
+async def delete_webhook(
+    conn: asyncpg.Connection, organization_id: uuid.UUID, webhook_id: uuid.UUID
+) -> None:
     """Remove an endpoint and its pending deliveries; NotFound otherwise."""
     deleted = await conn.fetchval(
         "DELETE FROM webhook_endpoints WHERE organization_id = $1 AND id = $2 RETURNING id",
-        organization_id, webhook_id)
+        organization_id,
+        webhook_id,
+    )
     if deleted is None:
         raise NotFound(f"No webhook {webhook_id}", field="webhook_id")
 
 
-async def rotate_secret(conn: asyncpg.Connection, organization_id: uuid.UUID,
-                        webhook_id: uuid.UUID) -> WebhookWithSecret:
+async def rotate_secret(
+    conn: asyncpg.Connection, organization_id: uuid.UUID, webhook_id: uuid.UUID
+) -> WebhookWithSecret:
     """A new secret (returned this once); the current one keeps signing for 24 hours."""
     secret = new_signing_secret()
     row = await conn.fetchrow(
         f"""UPDATE webhook_endpoints SET previous_secret = secret, secret = $3,
                 previous_secret_until = now() + $4::interval
             WHERE organization_id = $1 AND id = $2 RETURNING {_COLUMNS}""",  # noqa: S608
-        organization_id, webhook_id, secret, ROTATION_GRACE)
+        organization_id,
+        webhook_id,
+        secret,
+        ROTATION_GRACE,
+    )
     if row is None:
         raise NotFound(f"No webhook {webhook_id}", field="webhook_id")
     return WebhookWithSecret(**msgspec.structs.asdict(_webhook(row)), secret=secret)
@@ -151,9 +178,14 @@ class _After(msgspec.Struct, frozen=True):
     id: uuid.UUID
 
 
-async def list_deliveries(conn: asyncpg.Connection, organization_id: uuid.UUID,
-                          webhook_id: uuid.UUID, *, limit: int,
-                          cursor: str | None = None) -> DeliveryPage:
+async def list_deliveries(
+    conn: asyncpg.Connection,
+    organization_id: uuid.UUID,
+    webhook_id: uuid.UUID,
+    *,
+    limit: int,
+    cursor: str | None = None,
+) -> DeliveryPage:
     """An endpoint's deliveries, newest first, each with its attempts."""
     await get_webhook(conn, organization_id, webhook_id)
     after = decode_cursor(cursor, _After) if cursor else None
@@ -171,16 +203,25 @@ async def list_deliveries(conn: asyncpg.Connection, organization_id: uuid.UUID,
            WHERE d.organization_id = $1 AND d.endpoint_id = $2
              AND ($3::timestamptz IS NULL OR (d.created_at, d.id) < ($3, $4))
            ORDER BY d.created_at DESC, d.id DESC LIMIT $5""",
-        organization_id, webhook_id, after.at if after else None, after.id if after else None,
-        limit + 1)
+        organization_id,
+        webhook_id,
+        after.at if after else None,
+        after.id if after else None,
+        limit + 1,
+    )
     items = [msgspec.convert(dict(r), Delivery, strict=False) for r in rows[:limit]]
-    next_cursor = (encode_cursor(_After(items[-1].created_at, items[-1].id))
-                   if len(rows) > limit else None)
+    next_cursor = (
+        encode_cursor(_After(items[-1].created_at, items[-1].id)) if len(rows) > limit else None
+    )
     return DeliveryPage(items, next_cursor)
 
 
-async def get_delivery(conn: asyncpg.Connection, organization_id: uuid.UUID,
-                       webhook_id: uuid.UUID, delivery_id: uuid.UUID) -> Delivery:
+async def get_delivery(
+    conn: asyncpg.Connection,
+    organization_id: uuid.UUID,
+    webhook_id: uuid.UUID,
+    delivery_id: uuid.UUID,
+) -> Delivery:
     """One delivery of one endpoint; NotFound otherwise."""
     row = await conn.fetchrow(
         """SELECT d.id, d.event_id, e.type AS event_type, d.status, d.created_at,
@@ -193,7 +234,10 @@ async def get_delivery(conn: asyncpg.Connection, organization_id: uuid.UUID,
                            '[]') AS attempts
            FROM webhook_deliveries d JOIN integration_events e ON e.id = d.event_id
            WHERE d.organization_id = $1 AND d.endpoint_id = $2 AND d.id = $3""",
-        organization_id, webhook_id, delivery_id)
+        organization_id,
+        webhook_id,
+        delivery_id,
+    )
     if row is None:
         raise NotFound(f"No delivery {delivery_id}", field="delivery_id")
     return msgspec.convert(dict(row), Delivery, strict=False)

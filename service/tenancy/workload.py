@@ -20,8 +20,9 @@ class Workload(msgspec.Struct, frozen=True):
     failed_jobs: int
 
 
-async def workload(conn: asyncpg.Connection, organization_id: uuid.UUID,
-                   user_id: uuid.UUID) -> Workload:
+async def workload(
+    conn: asyncpg.Connection, organization_id: uuid.UUID, user_id: uuid.UUID
+) -> Workload:
     """One round trip: active cohorts, candidates, invitations by stage, written responses
     still waiting for a rating this user has not given, and failed background jobs."""
     row = await conn.fetchrow(
@@ -48,6 +49,8 @@ async def workload(conn: asyncpg.Connection, organization_id: uuid.UUID,
              (SELECT count(*) FROM procrastinate_jobs j
               WHERE j.status = 'failed' AND j.args ->> 'organization' = $1::text)
                  AS failed_jobs""",
-        organization_id, user_id)
+        organization_id,
+        user_id,
+    )
     assert row is not None
     return Workload(**dict(row))

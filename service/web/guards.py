@@ -22,8 +22,9 @@ NO_STORE = {"Cache-Control": "no-store"}
 """Responses of authenticated APIs carry personal data: no cache may keep them."""
 
 
-async def require_api_key(connection: ASGIConnection[Any, Any, Any, Any],
-                          handler: BaseRouteHandler) -> None:
+async def require_api_key(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
     """Authenticate the caller's key, count it against the key's rate limit, check the
     handler's scope, remember the principal (and the rate-limit headers for the response)."""
     secret = secret_from_header(connection.headers.get("authorization"))
@@ -35,8 +36,7 @@ async def require_api_key(connection: ASGIConnection[Any, Any, Any, Any],
         raise Unauthorized("The API key is unknown or revoked")
     limit = connection.app.state.settings.api_rate_limit
     # Every response says where the key stands, the 429 included; none may be cached.
-    connection.scope["state"]["response_headers"] = {**rate_limit_headers(limit, use),
-                                                     **NO_STORE}
+    connection.scope["state"]["response_headers"] = {**rate_limit_headers(limit, use), **NO_STORE}
     enforce_rate_limit(limit, use)
     principal = use.principal
     needed = handler.opt.get("scope")
@@ -84,8 +84,9 @@ def is_unsafe(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
     return connection.scope.get("method", "GET") not in _SAFE_METHODS
 
 
-def admit_staff(connection: ASGIConnection[Any, Any, Any, Any], user: StaffUser,
-                handler: BaseRouteHandler) -> None:
+def admit_staff(
+    connection: ASGIConnection[Any, Any, Any, Any], user: StaffUser, handler: BaseRouteHandler
+) -> None:
     """Check the handler's ``opt["role"]`` and remember the user for the ``staff``
     dependency; staff responses are never cached."""
     needed = handler.opt.get("role", "viewer")
@@ -95,8 +96,9 @@ def admit_staff(connection: ASGIConnection[Any, Any, Any, Any], user: StaffUser,
     connection.scope["state"]["response_headers"] = NO_STORE
 
 
-async def require_staff(connection: ASGIConnection[Any, Any, Any, Any],
-                        handler: BaseRouteHandler) -> None:
+async def require_staff(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
     """A live staff session with at least the handler's ``opt["role"]``; CSRF on writes."""
     user = await session_staff(connection)
     if is_unsafe(connection) and not csrf_matches(user, connection.headers.get("x-csrf-token")):

@@ -18,15 +18,24 @@ class Health(msgspec.Struct, frozen=True):
     pending_migrations: list[str] = []
 
 
-@get("/health", operation_id="health",
-     summary="Liveness probe", tags=["operations"], sync_to_thread=False)
+@get(
+    "/health",
+    operation_id="health",
+    summary="Liveness probe",
+    tags=["operations"],
+    sync_to_thread=False,
+)
 def health() -> Health:
     """The process is alive (no dependencies checked)."""
     return Health("ok")
 
 
-@get("/ready", operation_id="ready",
-     summary="Readiness probe (database and migrations)", tags=["operations"])
+@get(
+    "/ready",
+    operation_id="ready",
+    summary="Readiness probe (database and migrations)",
+    tags=["operations"],
+)
 async def ready(state: State) -> Health:
     """The database answers and every migration is applied; 503 otherwise."""
     try:

@@ -37,8 +37,9 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
 
     def _arm(self) -> None:
         if self._header_deadline is None:
-            self._header_deadline = self.loop.call_later(self.header_timeout,
-                                                         self._headers_too_slow)
+            self._header_deadline = self.loop.call_later(
+                self.header_timeout, self._headers_too_slow
+            )
 
     def _disarm(self) -> None:
         if self._header_deadline is not None:

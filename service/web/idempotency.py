@@ -38,8 +38,7 @@ def request_fingerprint(method: str, path: str, query: bytes, body: bytes) -> by
         canonical = msgspec.json.encode(msgspec.json.decode(body), order="sorted")
     except msgspec.DecodeError:
         canonical = body
-    return hashlib.sha256(b"\n".join([method.encode(), path.encode(), query,
-                                      canonical])).digest()
+    return hashlib.sha256(b"\n".join([method.encode(), path.encode(), query, canonical])).digest()
 
 
 async def _read_body(receive: Receive) -> tuple[bytes, list[ReceiveMessage]]:
@@ -76,8 +75,11 @@ def idempotency_middleware(app: ASGIApp) -> ASGIApp:
     """Replay stored responses for repeated Idempotency-Keys on POST."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if (scope["type"] != ScopeType.HTTP or scope.get("method") != "POST"
-                or not scope["path"].startswith(PREFIXES)):
+        if (
+            scope["type"] != ScopeType.HTTP
+            or scope.get("method") != "POST"
+            or not scope["path"].startswith(PREFIXES)
+        ):
             await app(scope, receive, send)
             return
         headers = dict(scope["headers"])
@@ -87,8 +89,10 @@ def idempotency_middleware(app: ASGIApp) -> ASGIApp:
             return
         key = raw_key.decode("latin-1")
         if not KEY_PATTERN.match(key):
-            raise InvalidInput("Idempotency-Key must be 1-255 visible ASCII characters",
-                               field="header.Idempotency-Key")
+            raise InvalidInput(
+                "Idempotency-Key must be 1-255 visible ASCII characters",
+                field="header.Idempotency-Key",
+            )
         secret = secret_from_header(headers.get(b"authorization", b"").decode("latin-1"))
         pool = scope["app"].state.pool
         key_id = None
@@ -96,13 +100,15 @@ def idempotency_middleware(app: ASGIApp) -> ASGIApp:
             async with acquire(pool) as conn:
                 key_id = await conn.fetchval(
                     "SELECT id FROM api_keys WHERE secret_sha256 = $1 AND revoked_at IS NULL",
-                    digest(secret))
+                    digest(secret),
+                )
         body, messages = await _read_body(receive)
         if key_id is None:  # the guard answers 401
             await app(scope, _replaying(messages, receive), send)
             return
-        fingerprint = request_fingerprint("POST", scope["path"], scope.get("query_string", b""),
-                                          body)
+        fingerprint = request_fingerprint(
+            "POST", scope["path"], scope.get("query_string", b""), body
+        )
         async with acquire(pool) as conn:
             stored = await _reserve(conn, key_id, key, fingerprint)
         if stored is not None:
@@ -120,37 +126,55 @@ async def _reserve(conn: Any, key_id: Any, key: str, fingerprint: bytes) -> Any:
             return None
         row = await conn.fetchrow(
             """SELECT request_sha256, status_code, headers, body, expires_at <= now() AS expired
-               FROM idempotency_keys WHERE api_key_id = $1 AND key = $2""", key_id, key)
+               FROM idempotency_keys WHERE api_key_id = $1 AND key = $2""",
+            key_id,
+            key,
+        )
         if row is None:
             continue
         if row["expired"]:
-            await conn.execute("DELETE FROM idempotency_keys WHERE api_key_id = $1 AND key = $2 "
-                               "AND expires_at <= now()", key_id, key)
+            await conn.execute(
+                "DELETE FROM idempotency_keys WHERE api_key_id = $1 AND key = $2 "
+                "AND expires_at <= now()",
+                key_id,
+                key,
+            )
             continue
         if bytes(row["request_sha256"]) != fingerprint:
-            raise InvalidInput("This Idempotency-Key was used with a different request; use a "
-                               "new key for a new request", field="header.Idempotency-Key")
+            raise InvalidInput(
+                "This Idempotency-Key was used with a different request; use a "
+                "new key for a new request",
+                field="header.Idempotency-Key",
+            )
         if row["status_code"] is None:
-            raise Conflict("A request with this Idempotency-Key is still being processed; "
-                           "retry shortly", field="header.Idempotency-Key")
+            raise Conflict(
+                "A request with this Idempotency-Key is still being processed; retry shortly",
+                field="header.Idempotency-Key",
+            )
         return row
-    raise Conflict("This Idempotency-Key is busy; retry shortly",
-                   field="header.Idempotency-Key")
+    raise Conflict("This Idempotency-Key is busy; retry shortly", field="header.Idempotency-Key")
 
 
 async def _replay(row: Any, send: Send) -> None:
     headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in (row["headers"] or [])]
     headers.append((b"idempotent-replayed", b"true"))
-    start: Message = {"type": "http.response.start", "status": row["status_code"],
-                      "headers": headers}
+    start: Message = {
+        "type": "http.response.start",
+        "status": row["status_code"],
+        "headers": headers,
+    }
     await send(start)
-    body: Message = {"type": "http.response.body", "body": bytes(row["body"] or b""),
-                     "more_body": False}
+    body: Message = {
+        "type": "http.response.body",
+        "body": bytes(row["body"] or b""),
+        "more_body": False,
+    }
     await send(body)
 
 
-async def _run_and_store(app: ASGIApp, scope: Scope, receive: Receive, send: Send, pool: Any,
-                         key_id: Any, key: str) -> None:
+async def _run_and_store(
+    app: ASGIApp, scope: Scope, receive: Receive, send: Send, pool: Any, key_id: Any, key: str
+) -> None:
     status = 500
     kept: list[tuple[str, str]] = []
     chunks: list[bytes] = []
@@ -159,8 +183,11 @@ async def _run_and_store(app: ASGIApp, scope: Scope, receive: Receive, send: Sen
         nonlocal status
         if message["type"] == "http.response.start":
             status = message["status"]
-            kept.extend((k.decode("latin-1"), v.decode("latin-1"))
-                        for k, v in message.get("headers", []) if k.lower() in _KEPT_HEADERS)
+            kept.extend(
+                (k.decode("latin-1"), v.decode("latin-1"))
+                for k, v in message.get("headers", [])
+                if k.lower() in _KEPT_HEADERS
+            )
         elif message["type"] == "http.response.body":
             chunks.append(message.get("body", b""))
         await send(message)
@@ -171,10 +198,15 @@ async def _run_and_store(app: ASGIApp, scope: Scope, receive: Receive, send: Sen
         async with acquire(pool) as conn:
             if status >= 500 or status in _NOT_STORED:
                 await conn.execute(
-                    "DELETE FROM idempotency_keys WHERE api_key_id = $1 AND key = $2",
-                    key_id, key)
+                    "DELETE FROM idempotency_keys WHERE api_key_id = $1 AND key = $2", key_id, key
+                )
             else:
                 await conn.execute(
                     """UPDATE idempotency_keys SET status_code = $3, headers = $4, body = $5
                        WHERE api_key_id = $1 AND key = $2""",
-                    key_id, key, status, kept, b"".join(chunks))
+                    key_id,
+                    key,
+                    status,
+                    kept,
+                    b"".join(chunks),
+                )

@@ -24,8 +24,12 @@ def jobs_lifespan(settings: Settings) -> Callable[[Litestar], AbstractAsyncConte
         if not settings.jobs_in_process:
             yield
             return
-        runtime = JobRuntime(pool=app.state.pool, content=app.state.content, settings=settings,
-                             profiles=app.state.profiles)
+        runtime = JobRuntime(
+            pool=app.state.pool,
+            content=app.state.content,
+            settings=settings,
+            profiles=app.state.profiles,
+        )
         async with connected(resolve_database_url(settings)) as jobs:
             options = worker_options(settings, runtime, install_signal_handlers=False)
             worker = asyncio.create_task(jobs.run_worker_async(**options), name="job-worker")

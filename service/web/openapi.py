@@ -23,7 +23,7 @@ from service.web.problems import PROBLEM_JSON, Problem
 
 _DESCRIPTIONS = {
     400: "The request is malformed (a parameter or the body does not parse or validate); "
-         "`errors` names each field",
+    "`errors` names each field",
     401: "No API key, or the key is unknown or revoked",
     403: "The API key lacks the scope this operation needs",
     404: "No such record in the caller's organization",
@@ -44,12 +44,22 @@ def errors(*statuses: int, always: tuple[int, ...] = HR_ALWAYS) -> dict[int, Res
     out: dict[int, ResponseSpec] = {}
     for status in sorted({*always, *statuses}):
         out[status] = ResponseSpec(
-            data_container=Problem, media_type=PROBLEM_JSON, generate_examples=False,
+            data_container=Problem,
+            media_type=PROBLEM_JSON,
+            generate_examples=False,
             description=_DESCRIPTIONS.get(status, HTTPStatus(status).phrase),
-            examples=[Example(summary=HTTPStatus(status).phrase, value={
-                "type": f"https://chartready.example/problems/{HTTPStatus(status).name.lower()}",
-                "title": HTTPStatus(status).phrase, "status": status,
-                "detail": _DESCRIPTIONS.get(status, HTTPStatus(status).phrase)})])
+            examples=[
+                Example(
+                    summary=HTTPStatus(status).phrase,
+                    value={
+                        "type": f"https://chartready.example/problems/{HTTPStatus(status).name.lower()}",
+                        "title": HTTPStatus(status).phrase,
+                        "status": status,
+                        "detail": _DESCRIPTIONS.get(status, HTTPStatus(status).phrase),
+                    },
+                )
+            ],
+        )
     return out
 
 
@@ -70,23 +80,27 @@ def _forbids_unknown(cls: type[msgspec.Struct]) -> bool:
 
 
 IDEMPOTENCY_PARAMETER = {
-    "name": "Idempotency-Key", "in": "header", "required": False,
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
     "description": "Makes a retry safe: the first response to a key is stored for 24 hours "
-                   "and replayed (with `Idempotent-Replayed: true`) for a retry with the same "
-                   "request; the same key with a different request is a 422.",
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255,
-               "pattern": "^[\\x21-\\x7e]+$"},
+    "and replayed (with `Idempotent-Replayed: true`) for a retry with the same "
+    "request; the same key with a different request is a 422.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"},
 }
 
 _RATE_HEADERS = {
     name: {"description": text, "schema": {"type": "string"}}
-    for name, text in (("RateLimit-Limit", "Requests allowed per window"),
-                       ("RateLimit-Remaining", "Requests left in this window"),
-                       ("RateLimit-Reset", "Seconds until the window starts afresh"),
-                       ("RateLimit-Policy", "The limit and window, e.g. `600;w=60`"))
+    for name, text in (
+        ("RateLimit-Limit", "Requests allowed per window"),
+        ("RateLimit-Remaining", "Requests left in this window"),
+        ("RateLimit-Reset", "Seconds until the window starts afresh"),
+        ("RateLimit-Policy", "The limit and window, e.g. `600;w=60`"),
+    )
 }
-_RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before retrying",
-                                "schema": {"type": "string"}}}
+_RETRY_AFTER = {
+    "Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "string"}}
+}
 
 
 _PDF_SCHEMA = {"type": "string", "format": "binary", "contentMediaType": "application/pdf"}
@@ -103,8 +117,12 @@ def _is_litestar_error(content: dict[str, Any] | None) -> bool:
 
 
 def _operations(doc: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    return [(path, method, op) for path, item in doc.get("paths", {}).items()
-            for method, op in item.items() if isinstance(op, dict)]
+    return [
+        (path, method, op)
+        for path, item in doc.get("paths", {}).items()
+        for method, op in item.items()
+        if isinstance(op, dict)
+    ]
 
 
 def _problems_and_pdfs(operation: dict[str, Any]) -> None:
@@ -124,8 +142,9 @@ def _idempotency(operation: dict[str, Any]) -> None:
     if not any(p.get("name") == "Idempotency-Key" for p in params):
         params.append(dict(IDEMPOTENCY_PARAMETER))
     for status in ("409", "422"):
-        operation["responses"].setdefault(status, {
-            "description": _DESCRIPTIONS[int(status)], "content": _problem_content()})
+        operation["responses"].setdefault(
+            status, {"description": _DESCRIPTIONS[int(status)], "content": _problem_content()}
+        )
 
 
 def _headers(operation: dict[str, Any]) -> None:

@@ -130,9 +130,16 @@ def _domain(request: Request[Any, Any, Any], exc: ChartReadyError) -> Response[P
     if isinstance(exc, Unavailable):
         log.warning("unavailable: %s", exc.detail)
     errors = [FieldError(exc.field, exc.detail)] if exc.field else None
-    return problem_response(request, status=kind.status, slug=kind.slug, title=kind.title,
-                            detail=exc.detail, errors=errors, headers=retry_headers(exc),
-                            existing_id=getattr(exc, "existing_id", None))
+    return problem_response(
+        request,
+        status=kind.status,
+        slug=kind.slug,
+        title=kind.title,
+        detail=exc.detail,
+        errors=errors,
+        headers=retry_headers(exc),
+        existing_id=getattr(exc, "existing_id", None),
+    )
 
 
 _NAMED_FIELD = re.compile(r"(?:unknown|missing required) field `([^`]+)`")
@@ -165,21 +172,39 @@ def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Re
     detail = f"Invalid {fields}: {errors[0].message}" if errors else str(exc.detail)
     if "malformed" in str(exc.detail).lower() and not errors:
         detail = "The request body is not valid JSON"
-    return problem_response(request, status=400, slug="validation", title="Invalid request",
-                            detail=detail, errors=errors or None)
+    return problem_response(
+        request,
+        status=400,
+        slug="validation",
+        title="Invalid request",
+        detail=detail,
+        errors=errors or None,
+    )
 
 
-_HTTP_SLUGS = {401: "unauthorized", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
-               413: "too-large", 415: "unsupported-media-type", 429: "rate-limited"}
+_HTTP_SLUGS = {
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    413: "too-large",
+    415: "unsupported-media-type",
+    429: "rate-limited",
+}
 
 
 def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
     status = exc.status_code
     if status >= 500:
         return _bug(request, exc)
-    return problem_response(request, status=status, slug=_HTTP_SLUGS.get(status, "http-error"),
-                            title=HTTPStatus(status).phrase,
-                            detail=str(exc.detail), headers=exc.headers)
+    return problem_response(
+        request,
+        status=status,
+        slug=_HTTP_SLUGS.get(status, "http-error"),
+        title=HTTPStatus(status).phrase,
+        detail=str(exc.detail),
+        headers=exc.headers,
+    )
 
 
 def _database(request: Request[Any, Any, Any], exc: asyncpg.PostgresError) -> Response[Problem]:
@@ -187,17 +212,32 @@ def _database(request: Request[Any, Any, Any], exc: asyncpg.PostgresError) -> Re
     field = str(column) if column else None
     errs = [FieldError(field, "rejected by the database")] if field else None
     if isinstance(exc, asyncpg.UniqueViolationError):
-        return problem_response(request, status=409, slug="conflict", title="Conflict",
-                                detail="A record with the same identifying values already exists",
-                                errors=errs)
+        return problem_response(
+            request,
+            status=409,
+            slug="conflict",
+            title="Conflict",
+            detail="A record with the same identifying values already exists",
+            errors=errs,
+        )
     if isinstance(exc, asyncpg.ForeignKeyViolationError):
-        return problem_response(request, status=422, slug="invalid-reference",
-                                title="Invalid reference",
-                                detail="The request refers to a record that does not exist",
-                                errors=errs)
+        return problem_response(
+            request,
+            status=422,
+            slug="invalid-reference",
+            title="Invalid reference",
+            detail="The request refers to a record that does not exist",
+            errors=errs,
+        )
     if isinstance(exc, asyncpg.DataError | asyncpg.IntegrityConstraintViolationError):
-        return problem_response(request, status=422, slug="invalid-input", title="Invalid input",
-                                detail="A value is out of range or not acceptable", errors=errs)
+        return problem_response(
+            request,
+            status=422,
+            slug="invalid-input",
+            title="Invalid input",
+            detail="A value is out of range or not acceptable",
+            errors=errs,
+        )
     if is_connection_lost(exc):
         return _unavailable(request, exc)
     return _bug(request, exc)
@@ -205,18 +245,27 @@ def _database(request: Request[Any, Any, Any], exc: asyncpg.PostgresError) -> Re
 
 def _unavailable(request: Request[Any, Any, Any], exc: BaseException) -> Response[Problem]:
     log.warning("database unavailable: %s", type(exc).__name__)
-    return problem_response(request, status=503, slug="unavailable", title="Service unavailable",
-                            detail="The database is not reachable; retry shortly",
-                            headers={"Retry-After": RETRY_AFTER_UNAVAILABLE})
+    return problem_response(
+        request,
+        status=503,
+        slug="unavailable",
+        title="Service unavailable",
+        detail="The database is not reachable; retry shortly",
+        headers={"Retry-After": RETRY_AFTER_UNAVAILABLE},
+    )
 
 
 def _bug(request: Request[Any, Any, Any], exc: BaseException) -> Response[Problem]:
     # The JSON formatter withholds database drivers' messages from the trace (they quote
     # values, which may be PHI); the type and SQLSTATE say what went wrong.
     log.error("unhandled error: %s", describe_exception(exc), exc_info=exc)
-    return problem_response(request, status=HTTP_500_INTERNAL_SERVER_ERROR, slug="internal",
-                            title="Internal error",
-                            detail="Something went wrong on our side; quote the request id")
+    return problem_response(
+        request,
+        status=HTTP_500_INTERNAL_SERVER_ERROR,
+        slug="internal",
+        title="Internal error",
+        detail="Something went wrong on our side; quote the request id",
+    )
 
 
 def _any(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
@@ -225,8 +274,13 @@ def _any(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
     if is_connection_lost(exc):
         return _unavailable(request, exc)
     if isinstance(exc, RecursionError):  # msgspec decoding a body nested thousands deep
-        return problem_response(request, status=400, slug="validation", title="Invalid request",
-                                detail="The request body is nested too deeply")
+        return problem_response(
+            request,
+            status=400,
+            slug="validation",
+            title="Invalid request",
+            detail="The request body is nested too deeply",
+        )
     return _bug(request, exc)
 
 
@@ -238,5 +292,13 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     Exception: _any,
 }
 
-__all__ = ["EXCEPTION_HANDLERS", "FAMILIES", "PROBLEM_JSON", "FieldError", "Kind", "Problem",
-           "kind_of", "problem_response"]
+__all__ = [
+    "EXCEPTION_HANDLERS",
+    "FAMILIES",
+    "PROBLEM_JSON",
+    "FieldError",
+    "Kind",
+    "Problem",
+    "kind_of",
+    "problem_response",
+]

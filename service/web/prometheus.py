@@ -33,12 +33,15 @@ from service.jobs.inspect import counts_by_task
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-REQUESTS = Counter("chartready_requests_total", "HTTP requests answered",
-                   ["method", "path", "status_code"])
-DURATION = Histogram("chartready_request_duration_seconds", "Time to answer an HTTP request",
-                     ["method", "path"])
+REQUESTS = Counter(
+    "chartready_requests_total", "HTTP requests answered", ["method", "path", "status_code"]
+)
+DURATION = Histogram(
+    "chartready_request_duration_seconds", "Time to answer an HTTP request", ["method", "path"]
+)
 _children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 _UNTRACKED = frozenset({"/metrics", "/health"})
+
 
 def _series(method: str, path: str, status: int) -> tuple[Any, Any]:
     key = (method, path, status)
@@ -47,6 +50,7 @@ def _series(method: str, path: str, status: int) -> tuple[Any, Any]:
         found = (REQUESTS.labels(method, path, str(status)), DURATION.labels(method, path))
         _children[key] = found
     return found
+
 
 def metrics_middleware(app: ASGIApp) -> ASGIApp:
     """Count and time every routed HTTP request by its route template (not its raw path,
@@ -75,8 +79,14 @@ def metrics_middleware(app: ASGIApp) -> ASGIApp:
 
     return middleware
 
-JOBS = Gauge("chartready_jobs", "Background jobs waiting (todo), running (doing) and failed, "
-             "per task (the whole queue, shared by every worker)", ["task", "status"])
+
+JOBS = Gauge(
+    "chartready_jobs",
+    "Background jobs waiting (todo), running (doing) and failed, "
+    "per task (the whole queue, shared by every worker)",
+    ["task", "status"],
+)
+
 
 async def _refresh_job_counts(pool: asyncpg.Pool) -> None:
     async with acquire(pool) as conn:
@@ -84,6 +94,7 @@ async def _refresh_job_counts(pool: asyncpg.Pool) -> None:
     JOBS.clear()
     for c in counts:
         JOBS.labels(c.task, c.status).set(c.count)
+
 
 @get("/metrics", include_in_schema=False)
 async def metrics(request: Request[Any, Any, Any], state: State) -> Response[bytes]:
@@ -97,7 +108,11 @@ async def metrics(request: Request[Any, Any, Any], state: State) -> Response[byt
     if not hmac.compare_digest(presented.encode(), f"Bearer {token}".encode()):
         raise NotAuthorizedException(
             "Send the metrics token as `Authorization: Bearer <token>`",
-            headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
+            headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+        )
     await _refresh_job_counts(state.pool)
-    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST,
-                    headers={"Cache-Control": "no-store"})
+    return Response(
+        generate_latest(REGISTRY),
+        media_type=CONTENT_TYPE_LATEST,
+        headers={"Cache-Control": "no-store"},
+    )

@@ -32,21 +32,24 @@ CONTENT = load_content()
 
 def _people(simulated: bool) -> list[Person]:
     # 100 people: NHPI 1 (1%, left out of impact ratios), Asian 2 (2%, kept), unknown race 3.
-    return ([Person(sex="female", race="nhpi", passed=True, simulated=simulated)]
-            + [Person(sex="female", race="asian", passed=p, simulated=simulated)
-               for p in (True, False)]
-            + [Person(sex="male", race="white", passed=n < 60, simulated=simulated)
-               for n in range(94)]
-            + [Person(sex="female", passed=True, simulated=simulated)] * 3)
+    return (
+        [Person(sex="female", race="nhpi", passed=True, simulated=simulated)]
+        + [Person(sex="female", race="asian", passed=p, simulated=simulated) for p in (True, False)]
+        + [Person(sex="male", race="white", passed=n < 60, simulated=simulated) for n in range(94)]
+        + [Person(sex="female", passed=True, simulated=simulated)] * 3
+    )
 
 
-async def test_an_audit_is_kept_listed_and_read_back(pool: asyncpg.Pool,
-                                                     org_id: uuid.UUID) -> None:
+async def test_an_audit_is_kept_listed_and_read_back(pool: asyncpg.Pool, org_id: uuid.UUID) -> None:
     await store_people(pool, org_id, _people(simulated=False))
     async with pool.acquire() as conn:
-        stored = await create_audit(conn, CONTENT, org_id,
-                                    AuditRequest(outcome="passed", assessment_id="privacy"),
-                                    actor="staff:test")
+        stored = await create_audit(
+            conn,
+            CONTENT,
+            org_id,
+            AuditRequest(outcome="passed", assessment_id="privacy"),
+            actor="staff:test",
+        )
         again = await get_audit(conn, org_id, stored.id)
         listed = await list_audits(conn, org_id)
         other = await seed_organization(conn, "Other Clinic")
@@ -56,11 +59,16 @@ async def test_an_audit_is_kept_listed_and_read_back(pool: asyncpg.Pool,
     assert again.report == stored.report
     assert again.valid_until == stored.created_at.date().replace(year=stored.created_at.year + 1)
     assert [(a.id, a.outcome, a.individuals, a.data_source) for a in listed] == [
-        (stored.id, "passed", 100, "real")]
-    logged = await pool.fetchrow("SELECT actor, action, subject_id FROM audit_log "
-                                 "WHERE organization_id = $1", org_id)
-    assert dict(logged) == {"actor": "staff:test", "action": "bias_audit.create",
-                            "subject_id": str(stored.id)}
+        (stored.id, "passed", 100, "real")
+    ]
+    logged = await pool.fetchrow(
+        "SELECT actor, action, subject_id FROM audit_log WHERE organization_id = $1", org_id
+    )
+    assert dict(logged) == {
+        "actor": "staff:test",
+        "action": "bias_audit.create",
+        "subject_id": str(stored.id),
+    }
 
 
 def test_valid_for_one_year_even_from_a_leap_day() -> None:
@@ -69,20 +77,26 @@ def test_valid_for_one_year_even_from_a_leap_day() -> None:
 
 
 async def test_the_csv_table_lists_every_category_and_the_unknowns(
-    pool: asyncpg.Pool, org_id: uuid.UUID,
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,
 ) -> None:
     await store_people(pool, org_id, _people(simulated=True))
     async with pool.acquire() as conn:
-        stored = await create_audit(conn, CONTENT, org_id,
-                                    AuditRequest(outcome="passed", assessment_id="privacy"),
-                                    actor="t")
+        stored = await create_audit(
+            conn,
+            CONTENT,
+            org_id,
+            AuditRequest(outcome="passed", assessment_id="privacy"),
+            actor="t",
+        )
     rows = list(csv.DictReader(io.StringIO(bias_audit_csv(stored.report))))
     assert len(rows) == (2 + 1) + (7 + 1) + (14 + 1)
     nhpi = next(r for r in rows if r["dimension"] == "race_ethnicity" and r["category"] == "nhpi")
     assert (nhpi["count"], nhpi["rate"], nhpi["impact_ratio"]) == ("1", "1.0", "")
     assert nhpi["excluded_under_2_percent"] == "true"
-    unknown = next(r for r in rows if r["dimension"] == "race_ethnicity"
-                   and r["category"] == "unknown")
+    unknown = next(
+        r for r in rows if r["dimension"] == "race_ethnicity" and r["category"] == "unknown"
+    )
     assert unknown["count"] == "3"
     assert {r["data_source"] for r in rows} == {"simulated"}
 
@@ -93,42 +107,63 @@ def test_csv_cells_never_run_as_spreadsheet_formulas() -> None:
 
 
 async def test_the_summary_says_what_ll144_asks_and_where_numbers_come_from(
-    pool: asyncpg.Pool, org_id: uuid.UUID,
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,
 ) -> None:
     await store_people(pool, org_id, _people(simulated=True))
     async with pool.acquire() as conn:
-        stored = await create_audit(conn, CONTENT, org_id,
-                                    AuditRequest(outcome="passed", assessment_id="privacy"),
-                                    actor="t")
+        stored = await create_audit(
+            conn,
+            CONTENT,
+            org_id,
+            AuditRequest(outcome="passed", assessment_id="privacy"),
+            actor="t",
+        )
         summary = await load_summary(conn, org_id, stored.id)
     assert summary.organization_name == "Test Health"
     assert summary.distribution_date is not None  # the first invitation
     assert summary.data_kind == "simulated"
     assert [r.label for r in summary.excluded] == [
         "Native Hawaiian or Pacific Islander (not Hispanic or Latino)",
-        "Female × Native Hawaiian or Pacific Islander (not Hispanic or Latino)"]
+        "Female × Native Hawaiian or Pacific Islander (not Hispanic or Latino)",
+    ]
     html = render_summary_html(summary, pdf_url="/x.pdf")
-    for needed in ("Date of the audit", "Simulated demo data", "Individuals assessed:",
-                   "Individuals of unknown category", "race/ethnicity 3",
-                   "Categories left out of impact ratios", "Impact ratio",
-                   "Female × White (not Hispanic or Latino)", "independent auditor",
-                   "Do not publish", 'href="/x.pdf"', "below 4/5"):
+    for needed in (
+        "Date of the audit",
+        "Simulated demo data",
+        "Individuals assessed:",
+        "Individuals of unknown category",
+        "race/ethnicity 3",
+        "Categories left out of impact ratios",
+        "Impact ratio",
+        "Female × White (not Hispanic or Latino)",
+        "independent auditor",
+        "Do not publish",
+        'href="/x.pdf"',
+        "below 4/5",
+    ):
         assert needed in html, needed
 
 
 def _pdf_text(path: object) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 @pytest.mark.slow
-async def test_the_summary_pdf_is_tagged_and_readable(pool: asyncpg.Pool,
-                                                      org_id: uuid.UUID) -> None:
+async def test_the_summary_pdf_is_tagged_and_readable(
+    pool: asyncpg.Pool, org_id: uuid.UUID
+) -> None:
     await store_people(pool, org_id, _people(simulated=False))
     async with pool.acquire() as conn:
-        stored = await create_audit(conn, CONTENT, org_id,
-                                    AuditRequest(outcome="passed", assessment_id="privacy"),
-                                    actor="t")
+        stored = await create_audit(
+            conn,
+            CONTENT,
+            org_id,
+            AuditRequest(outcome="passed", assessment_id="privacy"),
+            actor="t",
+        )
         summary = await load_summary(conn, org_id, stored.id)
     pdf = render_summary_pdf(summary)
     out = ARTIFACTS / "analytics"

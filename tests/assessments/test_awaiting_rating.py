@@ -22,7 +22,8 @@ from tests.assessments.helpers import GOOD_REPLY, key_answer
 
 CONTENT = load_content()
 FORMS_WITH_WRITING = sorted(
-    f.id for f in CONTENT.forms.values()
+    f.id
+    for f in CONTENT.forms.values()
     if any(isinstance(i, ConstructedResponseItem) for i in f.items)
 )
 
@@ -34,17 +35,27 @@ def written(form: Form) -> list[ConstructedResponseItem]:
 def rated(item: ConstructedResponseItem, level: int) -> ItemScore:
     """The final score of two raters who both gave every criterion ``level``."""
     levels = {c.id: level for c in item.criteria}
-    return final_score(item, Rating(rater_id="r1", levels=levels),
-                       Rating(rater_id="r2", levels=levels))
+    return final_score(
+        item, Rating(rater_id="r1", levels=levels), Rating(rater_id="r2", levels=levels)
+    )
 
 
-def score(content: ContentVersion, form: Form, right: set[str], text: str,
-          ratings: dict[str, int] | None = None) -> AttemptScore:
+def score(
+    content: ContentVersion,
+    form: Form,
+    right: set[str],
+    text: str,
+    ratings: dict[str, int] | None = None,
+) -> AttemptScore:
     answers: dict[str, object] = {i.id: key_answer(i) for i in form.items if i.id in right}
     for item in written(form):
         answers[item.id] = text
-    overrides = {item.id: rated(item, level) for item in written(form)
-                 for level in [(ratings or {}).get(item.id)] if level is not None}
+    overrides = {
+        item.id: rated(item, level)
+        for item in written(form)
+        for level in [(ratings or {}).get(item.id)]
+        if level is not None
+    }
     return score_attempt(content, form.id, answers, overrides=overrides)
 
 
@@ -93,4 +104,5 @@ def test_pass_fail_never_depends_on_a_provisional_score(form_id: str, data: st.D
             assert 0 <= c.provisional_raw <= c.raw + 1e-9
             assert 0 <= c.provisional_max <= c.max
         assert sum(c.provisional_max for c in result.competency_scores) == pytest.approx(
-            sum(s.max_points for s in pending))
+            sum(s.max_points for s in pending)
+        )

@@ -36,8 +36,9 @@ with warnings.catch_warnings():
 
 BANK = load_content()
 ITEMS = sorted(BANK.items.values(), key=lambda item: item.id)
-PROPERTY = settings(max_examples=40, deadline=None,
-                    suppress_health_check=[HealthCheck.filter_too_much])
+PROPERTY = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.filter_too_much]
+)
 
 
 def _ids(kind: type | tuple[type, ...]) -> list[str]:
@@ -98,13 +99,17 @@ def test_adding_any_code_to_a_full_credit_answer_lowers_the_score(
 @pytest.mark.parametrize("item_id", CODE_ITEMS)
 @PROPERTY
 @given(data=st.data())
-def test_no_answer_longer_than_the_key_scores_full_marks(
-    item_id: str, data: st.DataObject
-) -> None:
+def test_no_answer_longer_than_the_key_scores_full_marks(item_id: str, data: st.DataObject) -> None:
     item = BANK.items[item_id]
     assert isinstance(item, CodeEntryItem)
-    codes = data.draw(st.lists(st.sampled_from(sorted({*item.key, *_pool(item)})),
-                               min_size=len(item.key) + 1, max_size=10, unique=True))
+    codes = data.draw(
+        st.lists(
+            st.sampled_from(sorted({*item.key, *_pool(item)})),
+            min_size=len(item.key) + 1,
+            max_size=10,
+            unique=True,
+        )
+    )
     assert _points(item, codes) < item.points
 
 
@@ -125,7 +130,7 @@ def test_wrong_side_seventh_character_or_category_earns_nothing_unless_named(
         return
     relative = data.draw(st.sampled_from(relatives))
     without = [c for c in item.key if c != key_code]
-    with_relative = [*item.key[:position], relative, *item.key[position + 1:]]
+    with_relative = [*item.key[:position], relative, *item.key[position + 1 :]]
     if (relative, key_code) in item.near_miss_credit:
         assert _points(item, with_relative) > _points(item, without)
     else:
@@ -228,8 +233,11 @@ def test_marking_one_more_non_identifier_lowers_a_full_answer(
     item = BANK.items[item_id]
     assert isinstance(item, SpanMarkingItem)
     gold = [{"start": s.start, "end": s.end} for s in item.spans]
-    outside = [m for m in _word_marks(item)
-               if all(m["end"] <= s.start or m["start"] >= s.end for s in item.spans)]
+    outside = [
+        m
+        for m in _word_marks(item)
+        if all(m["end"] <= s.start or m["start"] >= s.end for s in item.spans)
+    ]
     extra = data.draw(st.sampled_from(outside))
     assert _points(item, [*gold, extra]) < item.points
 
@@ -287,4 +295,3 @@ def test_harmless_phrases_that_fired_rules_no_longer_cost_marks(
     reply = model.replace("\n\nSincerely,", f" {harmless}\n\nSincerely,")
     assert reply != model
     assert _points(item, reply) == item.points
-

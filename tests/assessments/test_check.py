@@ -432,8 +432,9 @@ def test_ordering_listed_in_key_order_is_refused(tmp_path: Path) -> None:
 
 
 def test_an_assessment_level_binds_its_items(tmp_path: Path) -> None:
-    root = _broken(tmp_path, "assessments/coding/assessment.toml", 'title = "',
-                   'level = "clerk"\ntitle = "')
+    root = _broken(
+        tmp_path, "assessments/coding/assessment.toml", 'title = "', 'level = "clerk"\ntitle = "'
+    )
     problems = {(p.item_id, p.field): p.message for p in check_content(root)}
     assert problems == {
         ("COD-A-01", "level"): "every item of 'coding' carries level 'clerk'",

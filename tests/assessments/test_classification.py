@@ -93,6 +93,7 @@ def test_no_constant_answer_beats_uniform_random_guessing(item: ClassificationIt
     expected_random = sum(shares) / len(shares)
     assert expected_random > 0
     for category in categories:
-        constant = classification_share("hits_minus_false_alarms",
-                                        dict.fromkeys(entries, category), item.key)
+        constant = classification_share(
+            "hits_minus_false_alarms", dict.fromkeys(entries, category), item.key
+        )
         assert constant <= expected_random

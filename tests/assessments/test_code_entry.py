@@ -111,8 +111,12 @@ def test_a_named_near_miss_earns_its_credit_and_reason(single: CodeEntryItem) ->
 
 
 def test_one_near_miss_per_key_code(single: CodeEntryItem) -> None:
-    other = NearMiss(code="E11.9", instead_of="E11.65", credit=0.25,
-                     reason="Illustration: a second named near miss for the same code.")
+    other = NearMiss(
+        code="E11.9",
+        instead_of="E11.65",
+        credit=0.25,
+        reason="Illustration: a second named near miss for the same code.",
+    )
     item = _with_near_misses(single, HYPERGLYCEMIA_NOS, other)
     result = score(item, ("E11.9", "E11.69"))
     assert result.feedback["near_misses"][0]["code"] == "E11.69"  # the better pairing

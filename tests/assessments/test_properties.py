@@ -77,8 +77,9 @@ def answers_for(item: Item) -> st.SearchStrategy[Any]:
     if isinstance(item, DateItem):
         return st.dates().map(lambda d: d.isoformat())
     if isinstance(item, ClassificationItem):
-        return st.dictionaries(st.sampled_from(sorted(item.entry_ids)),
-                               st.sampled_from(sorted(item.category_ids)))
+        return st.dictionaries(
+            st.sampled_from(sorted(item.entry_ids)), st.sampled_from(sorted(item.category_ids))
+        )
     assert isinstance(item, ConstructedResponseItem)
     return st.text(st.characters(exclude_characters="\x00"), max_size=400) | st.just(
         key_answer(item)

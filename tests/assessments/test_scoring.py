@@ -23,8 +23,11 @@ def _key_answers(content: ContentVersion, form_id: str) -> dict[str, object]:
      "scenarios-a", "scenarios-b"],
 )  # fmt: skip
 def test_the_key_scores_full_marks_and_passes(content: ContentVersion, form_id: str) -> None:
-    rated = {item.id: top_rating(item) for item in content.forms[form_id].items
-             if isinstance(item, ConstructedResponseItem)}  # written answers rated by two
+    rated = {
+        item.id: top_rating(item)
+        for item in content.forms[form_id].items
+        if isinstance(item, ConstructedResponseItem)
+    }  # written answers rated by two
     result = score_attempt(content, form_id, _key_answers(content, form_id), overrides=rated)
     assert result.raw_total == result.max_total == content.forms[form_id].max_points
     assert result.passed

@@ -28,7 +28,10 @@ def settings(db_url: str) -> Settings:
 
 
 async def test_requests_past_the_limit_get_429_until_the_window_passes(
-    client: AsyncTestClient, auth: dict[str, str], api_key: str, pool: asyncpg.Pool,  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    auth: dict[str, str],
+    api_key: str,
+    pool: asyncpg.Pool,  # type: ignore[type-arg]
 ) -> None:
     for remaining in range(LIMIT - 1, -1, -1):
         r = await client.get("/api/v1/candidates", headers=auth)
@@ -37,9 +40,11 @@ async def test_requests_past_the_limit_get_429_until_the_window_passes(
         assert r.headers["ratelimit-remaining"] == str(remaining)
         assert r.headers["ratelimit-policy"] == f"{LIMIT};w={RATE_WINDOW_SECONDS}"
         assert 1 <= int(r.headers["ratelimit-reset"]) <= RATE_WINDOW_SECONDS
-    refused = await client.post("/api/v1/candidates", headers=auth,
-                                json={"given_name": "Ada", "family_name": "Lovelace",
-                                      "email": "ada@example.org"})
+    refused = await client.post(
+        "/api/v1/candidates",
+        headers=auth,
+        json={"given_name": "Ada", "family_name": "Lovelace", "email": "ada@example.org"},
+    )
     assert_problem(refused, 429)
     assert 1 <= int(refused.headers["retry-after"]) <= RATE_WINDOW_SECONDS
     assert refused.headers["ratelimit-remaining"] == "0"
@@ -52,8 +57,12 @@ async def test_requests_past_the_limit_get_429_until_the_window_passes(
 
 
 async def test_limit_is_per_key_and_shared_by_workers(
-    client: AsyncTestClient, auth: dict[str, str], db_url: str, settings: Settings,  # type: ignore[type-arg]
-    pool: asyncpg.Pool, org_id: uuid.UUID,
+    client: AsyncTestClient,
+    auth: dict[str, str],
+    db_url: str,
+    settings: Settings,  # type: ignore[type-arg]
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,
 ) -> None:
     # a second app instance on the same database stands in for a second worker process
     async with AsyncTestClient(app=create_app(settings)) as other_worker:
@@ -62,8 +71,7 @@ async def test_limit_is_per_key_and_shared_by_workers(
         assert_problem(await other_worker.get("/api/v1/candidates", headers=auth), 429)
     async with pool.acquire() as conn:
         fresh = await create_api_key(conn, org_id, "second", ["candidates:read"])
-    r = await client.get("/api/v1/candidates",
-                         headers={"Authorization": f"Bearer {fresh.secret}"})
+    r = await client.get("/api/v1/candidates", headers={"Authorization": f"Bearer {fresh.secret}"})
     assert r.status_code == 200
     assert r.headers["ratelimit-remaining"] == str(LIMIT - 1)
 
@@ -83,8 +91,11 @@ async def test_unauthenticated_and_candidate_routes_carry_no_rate_headers(
 _PRINCIPAL = Principal(uuid.UUID(int=1), uuid.UUID(int=2), frozenset())
 
 
-@given(limit=st.integers(1, 10_000), used=st.integers(1, 20_000),
-       resets_in=st.floats(-1, RATE_WINDOW_SECONDS + 1))
+@given(
+    limit=st.integers(1, 10_000),
+    used=st.integers(1, 20_000),
+    resets_in=st.floats(-1, RATE_WINDOW_SECONDS + 1),
+)
 def test_enforcement_rule(limit: int, used: int, resets_in: float) -> None:
     use = KeyUse(_PRINCIPAL, used, resets_in)
     headers = rate_limit_headers(limit, use)

@@ -12,11 +12,33 @@ import pytest
 
 from service.cli import build_parser, main
 
-COMMANDS = ["serve", "demo", "migrate", "version", "settings", "check-content", "content-stats",
-            "score-answer", "invite", "sweep", "worker", "jobs", "equate", "train", "model-card",
-            "model-rollback", "item-analysis", "bias-audit", "dif",
-            "org-create", "user-create", "api-key-create", "api-key-list", "api-key-revoke",
-            "invite-revoke"]
+COMMANDS = [
+    "serve",
+    "demo",
+    "migrate",
+    "version",
+    "settings",
+    "check-content",
+    "content-stats",
+    "score-answer",
+    "invite",
+    "sweep",
+    "worker",
+    "jobs",
+    "equate",
+    "train",
+    "model-card",
+    "model-rollback",
+    "item-analysis",
+    "bias-audit",
+    "dif",
+    "org-create",
+    "user-create",
+    "api-key-create",
+    "api-key-list",
+    "api-key-revoke",
+    "invite-revoke",
+]
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
@@ -37,12 +59,16 @@ def test_parser_knows_every_command_and_the_readme_lists_them() -> None:
 
 
 def test_version_and_bad_setting_via_console_script() -> None:
-    out = subprocess.run([sys.executable, "-m", "service.cli", "version"],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "service.cli", "version"], capture_output=True, text=True, check=True
+    )
     assert out.stdout.startswith("chartready ")
-    bad = subprocess.run([sys.executable, "-m", "service.cli", "version"],
-                         capture_output=True, text=True,
-                         env={"CHARTREADY_PORT": "x", "PATH": "/usr/bin"})
+    bad = subprocess.run(
+        [sys.executable, "-m", "service.cli", "version"],
+        capture_output=True,
+        text=True,
+        env={"CHARTREADY_PORT": "x", "PATH": "/usr/bin"},
+    )
     assert bad.returncode == 2
     assert "CHARTREADY_PORT" in bad.stderr
 
@@ -50,8 +76,9 @@ def test_version_and_bad_setting_via_console_script() -> None:
 @pytest.mark.slow
 def test_check_content_passes_shipped_bank_and_names_a_broken_copy(tmp_path: Path) -> None:
     rubrics = Path(__file__).resolve().parents[2] / "rubrics"
-    ok = subprocess.run([sys.executable, "-m", "service.cli", "check-content"],
-                        capture_output=True, text=True)
+    ok = subprocess.run(
+        [sys.executable, "-m", "service.cli", "check-content"], capture_output=True, text=True
+    )
     assert ok.returncode == 0, ok.stdout + ok.stderr
     broken = tmp_path / "rubrics"
     shutil.copytree(rubrics, broken)
@@ -60,8 +87,11 @@ def test_check_content_passes_shipped_bank_and_names_a_broken_copy(tmp_path: Pat
     first_key = re.search(r'key = \["([A-Z][0-9][0-9A-Z.]+)"', text)
     assert first_key is not None
     form.write_text(text.replace(first_key.group(0), 'key = ["E11"', 1), encoding="utf-8")
-    bad = subprocess.run([sys.executable, "-m", "service.cli", "check-content", str(broken)],
-                         capture_output=True, text=True)
+    bad = subprocess.run(
+        [sys.executable, "-m", "service.cli", "check-content", str(broken)],
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode == 1
     line = next(x for x in bad.stdout.splitlines() if "E11" in x)
     assert "form-a.toml" in line
@@ -70,8 +100,9 @@ def test_check_content_passes_shipped_bank_and_names_a_broken_copy(tmp_path: Pat
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "service.cli", *args],
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "service.cli", *args], capture_output=True, text=True
+    )
 
 
 def test_check_content_fails_when_an_exemplar_does_not_score_as_stated(tmp_path: Path) -> None:
@@ -84,8 +115,9 @@ def test_check_content_fails_when_an_exemplar_does_not_score_as_stated(tmp_path:
     assert stated in text
     start = text.index(stated)
     levels = text.index("levels = { content = 2,", start)
-    form.write_text(text[:levels] + "levels = { content = 3," + text[levels + 23:],
-                    encoding="utf-8")
+    form.write_text(
+        text[:levels] + "levels = { content = 3," + text[levels + 23 :], encoding="utf-8"
+    )
     bad = _cli("check-content", str(broken))
     assert bad.returncode == 1
     assert bad.stdout.splitlines() == [
@@ -139,14 +171,25 @@ def test_content_stats_shows_every_assessment_the_levels_and_provisional_cuts() 
     for line in stats.stdout.splitlines():  # the first table: competencies, totals, cut
         if line.strip():
             rows.setdefault(line.split()[0], line.split())
-    assert rows["records_operations-a"][-4:] == ["23", "34", rows["records_operations-a"][-2],
-                                                 "provisional"]
+    assert rows["records_operations-a"][-4:] == [
+        "23",
+        "34",
+        rows["records_operations-a"][-2],
+        "provisional",
+    ]
     assert "classification" in stats.stdout
     level_table = stats.stdout.split("form (coding level)", 1)[1].split("packages", 1)[0]
-    levels = {line.split()[0]: line.split()[1:] for line in level_table.splitlines()[2:]
-              if line.strip()}
-    assert levels == {"coding-a": ["13"], "coding-b": ["13"], "coding_basics-a": ["15"],
-                      "coding_basics-b": ["15"]}
+    levels = {
+        line.split()[0]: line.split()[1:] for line in level_table.splitlines()[2:] if line.strip()
+    }
+    assert levels == {
+        "coding-a": ["13"],
+        "coding-b": ["13"],
+        "coding_basics-a": ["15"],
+        "coding_basics-b": ["15"],
+    }
     assert "clerk (Clerk screening): records_operations, privacy" in stats.stdout
-    assert "provisional (coding, coding_basics, communication, privacy, records_operations, " \
+    assert (
+        "provisional (coding, coding_basics, communication, privacy, records_operations, "
         "scenarios)" in stats.stdout
+    )

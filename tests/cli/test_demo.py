@@ -31,25 +31,37 @@ async def test_demo_seeds_scored_and_estimated_cohort_once(pool: asyncpg.Pool) -
         assert use is not None
         assert use.principal.organization_id == creds.organization_id
     content = load_content()
-    cohort = await seed_demo_cohort(pool, creds.organization_id, content,
-                                    thresholds=BandThresholds(), size=3,
-                                    simulated_candidates=2000)
+    cohort = await seed_demo_cohort(
+        pool,
+        creds.organization_id,
+        content,
+        thresholds=BandThresholds(),
+        size=3,
+        simulated_candidates=2000,
+    )
     assert cohort.candidates == 3
     assert cohort.model_version is not None
     runs = await pool.fetch(
         """SELECT a.candidate_id, count(*) AS n FROM scoring_runs r
-           JOIN attempts a ON a.id = r.attempt_id WHERE r.current GROUP BY 1""")
+           JOIN attempts a ON a.id = r.attempt_id WHERE r.current GROUP BY 1"""
+    )
     assert len(runs) == 3
     assert all(r["n"] == len(content.assessments) for r in runs)
-    estimates = await pool.fetch("SELECT band, probability, model_version "
-                                 "FROM readiness_predictions")
+    estimates = await pool.fetch(
+        "SELECT band, probability, model_version FROM readiness_predictions"
+    )
     assert len(estimates) == 3 * len(content.assessments)
     assert all(0 <= e["probability"] <= 1 for e in estimates)
     assert {e["model_version"] for e in estimates} == {cohort.model_version}
     # a restart does not duplicate the cohort or retrain
-    second = await seed_demo_cohort(pool, creds.organization_id, content,
-                                    thresholds=BandThresholds(), size=3,
-                                    simulated_candidates=2000)
+    second = await seed_demo_cohort(
+        pool,
+        creds.organization_id,
+        content,
+        thresholds=BandThresholds(),
+        size=3,
+        simulated_candidates=2000,
+    )
     assert (second.cohort_id, second.model_version) == (cohort.cohort_id, cohort.model_version)
     assert await pool.fetchval("SELECT count(*) FROM candidates") == 3
 
@@ -62,8 +74,7 @@ async def test_demo_offers_one_invitation_per_package(pool: asyncpg.Pool) -> Non
     assert all(url.startswith("http://demo.example/take/") for _, url in links)
     rows = await pool.fetch("SELECT package, assessments FROM invitations ORDER BY package")
     assert [(r["package"], r["assessments"]) for r in rows] == [
-        ("clerk", ["records_operations", "privacy", "communication", "scenarios",
-                   "coding_basics"]),
+        ("clerk", ["records_operations", "privacy", "communication", "scenarios", "coding_basics"]),
         ("coding_track", ["coding_basics", "coding"]),
     ]
 
@@ -85,22 +96,38 @@ async def test_statistics_sample_fills_every_table_and_dif_flags_the_planted_ite
             assert report.attempts > 300, form_id
             assert report.coverage.data_source.kind == "simulated"
             assert report.analysis.test.cic is not None
-        dif = await dif_report(conn, content, org, "privacy-a", Selection(), attribute="sex",
-                               reference="male", focal="female")
+        dif = await dif_report(
+            conn,
+            content,
+            org,
+            "privacy-a",
+            Selection(),
+            attribute="sex",
+            reference="male",
+            focal="female",
+        )
         planted = next(i for i in dif.dif.items if i.id == PLANTED_ITEM)
         assert (planted.ets_class, planted.favors) == ("C", "reference")
         others = [i.ets_class for i in dif.dif.items if i.id != PLANTED_ITEM]
         assert others.count("A") >= 0.8 * len(others)
-        for outcome, assessment in (("passed", "privacy"), ("scaled_score", "coding"),
-                                    ("ready", None), ("hired", None)):
-            audit = (await bias_audit_report(conn, content, org, Selection(), outcome=outcome,
-                                             assessment_id=assessment)).audit
+        for outcome, assessment in (
+            ("passed", "privacy"),
+            ("scaled_score", "coding"),
+            ("ready", None),
+            ("hired", None),
+        ):
+            audit = (
+                await bias_audit_report(
+                    conn, content, org, Selection(), outcome=outcome, assessment_id=assessment
+                )
+            ).audit
             assert audit.n == SAMPLE_SIZE and 0 < audit.selected < SAMPLE_SIZE, outcome
             for table in (audit.sex, audit.race_ethnicity, audit.intersections):
                 assert table.unknown > 0 and table.highest is not None
                 assert sum(c.count for c in table.categories) + table.unknown == SAMPLE_SIZE
-            assert any(c.excluded_under_2_percent and c.count
-                       for c in audit.race_ethnicity.categories)
+            assert any(
+                c.excluded_under_2_percent and c.count for c in audit.race_ethnicity.categories
+            )
         audit_id = await seed_demo_audit(conn, org, content)
         assert await seed_demo_audit(conn, org, content) == audit_id
     again = await seed_statistics_sample(pool, org, content, thresholds=BandThresholds())

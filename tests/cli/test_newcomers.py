@@ -42,18 +42,30 @@ def test_bootstrap_installs_npm_when_it_is_missing(tmp_path: Path) -> None:
     dpkg.chmod(0o755)
     out = subprocess.run(
         ["/bin/bash", str(ROOT / "scripts" / "bootstrap.sh"), "test"],
-        env={"PATH": str(stubs), "PYTHON": sys.executable, "BOOTSTRAP_DRY_RUN": "1",
-             "HOME": str(tmp_path)},
-        capture_output=True, text=True, timeout=60, check=False)
+        env={
+            "PATH": str(stubs),
+            "PYTHON": sys.executable,
+            "BOOTSTRAP_DRY_RUN": "1",
+            "HOME": str(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["would", "install:", "npm"]
     runtime = subprocess.run(
         ["/bin/bash", str(ROOT / "scripts" / "bootstrap.sh"), "runtime"],
         env={"PATH": str(stubs), "PYTHON": sys.executable, "BOOTSTRAP_DRY_RUN": "1"},
-        capture_output=True, text=True, timeout=60, check=False)
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert runtime.stdout.split() == ["would", "install:"]  # running needs no npm
     readme = (ROOT / "README.md").read_text()
-    test_section = readme[readme.index("## Test it"):readme.index("## Commands")]
+    test_section = readme[readme.index("## Test it") : readme.index("## Commands")]
     assert "npm" in test_section
 
 
@@ -65,8 +77,11 @@ def test_package_metadata_uses_an_spdx_license_expression() -> None:
     assert isinstance(license_, str)
     assert canonicalize_license_expression(license_) == license_
     assert not any(c.startswith("License ::") for c in project["project"].get("classifiers", []))
-    setuptools = next(Requirement(r) for r in project["build-system"]["requires"]
-                      if Requirement(r).name == "setuptools")
+    setuptools = next(
+        Requirement(r)
+        for r in project["build-system"]["requires"]
+        if Requirement(r).name == "setuptools"
+    )
     assert not setuptools.specifier.contains("76.9"), "PEP 639 needs setuptools >= 77"
     bootstrap = (ROOT / "scripts" / "bootstrap.sh").read_text()
     assert 'PYTHONWARNINGS="ignore:Editable installation"' in bootstrap
@@ -75,9 +90,12 @@ def test_package_metadata_uses_an_spdx_license_expression() -> None:
 async def test_demo_banner_says_where_and_how_staff_sign_in(pool: asyncpg.Pool) -> None:
     async with pool.acquire() as conn:
         creds = await seed_demo(conn)
-    banner = demo_banner("http://127.0.0.1:8000", creds,
-                         [("Clerk screening", "http://127.0.0.1:8000/take/x")],
-                         DemoCohort(uuid.uuid4(), 24, "rm-0001"))
+    banner = demo_banner(
+        "http://127.0.0.1:8000",
+        creds,
+        [("Clerk screening", "http://127.0.0.1:8000/take/x")],
+        DemoCohort(uuid.uuid4(), 24, "rm-0001"),
+    )
     assert "POST http://127.0.0.1:8000/staff/session" in banner
     assert '"organization": "demo"' in banner
     assert "staff sign-in always names the organization" in banner
@@ -91,15 +109,23 @@ async def test_demo_seeds_two_raters_who_can_sign_in(pool: asyncpg.Pool) -> None
     async with pool.acquire() as conn:
         creds = await seed_demo(conn)
         await seed_demo(conn)  # idempotent
-        raters = await conn.fetch("SELECT email FROM users WHERE organization_id = $1 "
-                                  "AND role = 'rater' ORDER BY email", creds.organization_id)
+        raters = await conn.fetch(
+            "SELECT email FROM users WHERE organization_id = $1 AND role = 'rater' ORDER BY email",
+            creds.organization_id,
+        )
         assert [r["email"] for r in raters] == list(creds.rater_emails)
         assert len(raters) == 2
     checker = PasswordChecker(workers=1, queue=4)
     try:
         for email in creds.rater_emails:
-            session = await login(pool, checker, organization_slug=creds.organization_slug,
-                                  email=email, password=DEMO_RATER_PASSWORD, address="test")
+            session = await login(
+                pool,
+                checker,
+                organization_slug=creds.organization_slug,
+                email=email,
+                password=DEMO_RATER_PASSWORD,
+                address="test",
+            )
             assert session.user.role == "rater"
     finally:
         checker.close()
@@ -109,12 +135,22 @@ async def test_demo_written_answers_are_plausible_replies(pool: asyncpg.Pool) ->
     content = load_content()
     async with pool.acquire() as conn:
         creds = await seed_demo(conn)
-    await seed_demo_cohort(pool, creds.organization_id, content, thresholds=BandThresholds(),
-                           size=12, simulated_candidates=2000)
-    written = {item_id for item_id, item in content.items.items()
-               if isinstance(item, ConstructedResponseItem)}
-    rows = await pool.fetch("SELECT item_id, answer FROM responses WHERE item_id = ANY($1)",
-                            sorted(written))
+    await seed_demo_cohort(
+        pool,
+        creds.organization_id,
+        content,
+        thresholds=BandThresholds(),
+        size=12,
+        simulated_candidates=2000,
+    )
+    written = {
+        item_id
+        for item_id, item in content.items.items()
+        if isinstance(item, ConstructedResponseItem)
+    }
+    rows = await pool.fetch(
+        "SELECT item_id, answer FROM responses WHERE item_id = ANY($1)", sorted(written)
+    )
     assert rows, "the demo cohort wrote something"
     plausible = {text for tiers in DEMO_RESPONSES.values() for text in tiers.values()}
     for row in rows:
@@ -127,11 +163,11 @@ async def test_demo_written_answers_are_plausible_replies(pool: asyncpg.Pool) ->
     for item_id, tiers in DEMO_RESPONSES.items():
         item = content.items[item_id]
         assert isinstance(item, ConstructedResponseItem)
-        addressee = re.search(r"to (Dr\. [A-Z][a-z-]+(?:-[A-Z][a-z]+)?|[A-Z][a-z]+ [A-Z][a-z]+)",
-                              item.stem)
+        addressee = re.search(
+            r"to (Dr\. [A-Z][a-z-]+(?:-[A-Z][a-z]+)?|[A-Z][a-z]+ [A-Z][a-z]+)", item.stem
+        )
         assert addressee is not None
         surname = addressee.group(1).split()[-1]
         for text in tiers.values():
             first_line = text.splitlines()[0]
             assert surname in first_line or addressee.group(1).split()[0] in first_line, text
-

@@ -31,25 +31,30 @@ async def add_candidate(pool: asyncpg.Pool, org_id: uuid.UUID) -> uuid.UUID:
     cid = uuid.uuid4()
     await pool.execute(
         """INSERT INTO candidates (id, organization_id, given_name, family_name, email)
-           VALUES ($1, $2, 'Rosa', 'Parks', 'rosa@example.org')""", cid, org_id)
+           VALUES ($1, $2, 'Rosa', 'Parks', 'rosa@example.org')""",
+        cid,
+        org_id,
+    )
     return cid
 
 
-async def invite(pool: asyncpg.Pool, org_id: uuid.UUID, candidate_id: uuid.UUID,
-                 catalog: Catalog, **options: Any) -> str:
+async def invite(
+    pool: asyncpg.Pool, org_id: uuid.UUID, candidate_id: uuid.UUID, catalog: Catalog, **options: Any
+) -> str:
     """Create an invitation through the service function; return its token."""
-    new = NewInvitation(candidate_id=candidate_id,
-                        assessments=options.pop("assessments", ["coding"]), **options)
+    new = NewInvitation(
+        candidate_id=candidate_id, assessments=options.pop("assessments", ["coding"]), **options
+    )
     async with pool.acquire() as conn:
-        issued = await create_invitation(conn, org_id, new, content=catalog.content,
-                                         base_url="http://test", created_by="test")
+        issued = await create_invitation(
+            conn, org_id, new, content=catalog.content, base_url="http://test", created_by="test"
+        )
     return issued.url.rsplit("/", 1)[-1]
 
 
 async def begin(client: AsyncTestClient, token: str, assessment: str = "coding") -> str:  # type: ignore[type-arg]
     """Consent, start the assessment and begin its first section; return the item URL."""
-    r = await client.post(f"/take/{token}/consent", data={"agree": "yes"},
-                          follow_redirects=False)
+    r = await client.post(f"/take/{token}/consent", data={"agree": "yes"}, follow_redirects=False)
     assert r.status_code == 303
     r = await client.post(f"/take/{token}/{assessment}/start", follow_redirects=False)
     assert r.status_code == 303
@@ -62,8 +67,9 @@ async def begin(client: AsyncTestClient, token: str, assessment: str = "coding")
 
 
 @pytest.fixture
-async def token(pool: asyncpg.Pool, org_id: uuid.UUID, candidate_id: uuid.UUID,
-                catalog: Catalog) -> str:
+async def token(
+    pool: asyncpg.Pool, org_id: uuid.UUID, candidate_id: uuid.UUID, catalog: Catalog
+) -> str:
     """A fresh invitation to the coding assessment."""
     return await invite(pool, org_id, candidate_id, catalog)
 
@@ -80,4 +86,6 @@ async def attempt_row(pool: asyncpg.Pool, token: str, assessment: str = "coding"
     return await pool.fetchrow(
         """SELECT t.* FROM attempts t JOIN invitations i ON i.id = t.invitation_id
            WHERE i.token_sha256 = $1 AND t.assessment_id = $2""",
-        token_digest(token), assessment)
+        token_digest(token),
+        assessment,
+    )

@@ -22,12 +22,21 @@ from tests.delivery.conftest import add_candidate, attempt_row, begin, invite, t
 
 
 async def test_api_creates_invitation_and_stores_only_a_hash(
-    client: AsyncTestClient, auth: dict[str, str], candidate_id: uuid.UUID,  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    auth: dict[str, str],
+    candidate_id: uuid.UUID,  # type: ignore[type-arg]
     pool: asyncpg.Pool,
 ) -> None:
-    r = await client.post("/api/v1/invitations", headers=auth, json={
-        "candidate_id": str(candidate_id), "assessments": ["coding", "privacy", "coding"],
-        "time_multiplier": 1.5, "expires_in_days": 3})
+    r = await client.post(
+        "/api/v1/invitations",
+        headers=auth,
+        json={
+            "candidate_id": str(candidate_id),
+            "assessments": ["coding", "privacy", "coding"],
+            "time_multiplier": 1.5,
+            "expires_in_days": 3,
+        },
+    )
     assert r.status_code == 201, r.text
     body = r.json()
     token = body["url"].rsplit("/take/", 1)[1]
@@ -42,42 +51,68 @@ async def test_api_creates_invitation_and_stores_only_a_hash(
 
 
 async def test_api_invites_to_a_package_by_name(
-    client: AsyncTestClient, auth: dict[str, str], candidate_id: uuid.UUID,  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    auth: dict[str, str],
+    candidate_id: uuid.UUID,  # type: ignore[type-arg]
     pool: asyncpg.Pool,
 ) -> None:
-    r = await client.post("/api/v1/invitations", headers=auth, json={
-        "candidate_id": str(candidate_id), "package": "clerk"})
+    r = await client.post(
+        "/api/v1/invitations",
+        headers=auth,
+        json={"candidate_id": str(candidate_id), "package": "clerk"},
+    )
     assert r.status_code == 201, r.text
     body = r.json()
     clerk = ["records_operations", "privacy", "communication", "scenarios", "coding_basics"]
     assert body["package"] == "clerk" and body["assessments"] == clerk
-    stored = await pool.fetchrow("SELECT assessments, package FROM invitations WHERE id = $1",
-                                 uuid.UUID(body["id"]))
+    stored = await pool.fetchrow(
+        "SELECT assessments, package FROM invitations WHERE id = $1", uuid.UUID(body["id"])
+    )
     assert (stored["assessments"], stored["package"]) == (clerk, "clerk")
     page = await client.get(body["url"].split("127.0.0.1:8000", 1)[-1])
     assert page.status_code == 200
     assert "Records operations" in page.text and "Coding basics (clerk level)" in page.text
-    track = await client.post("/api/v1/invitations", headers=auth, json={
-        "candidate_id": str(candidate_id), "package": "coding_track"})
+    track = await client.post(
+        "/api/v1/invitations",
+        headers=auth,
+        json={"candidate_id": str(candidate_id), "package": "coding_track"},
+    )
     assert track.json()["assessments"] == ["coding_basics", "coding"]
 
 
 async def test_api_refuses_bad_requests(
-    client: AsyncTestClient, auth: dict[str, str], candidate_id: uuid.UUID,  # type: ignore[type-arg]
-    pool: asyncpg.Pool, org_id: uuid.UUID,
+    client: AsyncTestClient,
+    auth: dict[str, str],
+    candidate_id: uuid.UUID,  # type: ignore[type-arg]
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,
 ) -> None:
     url = "/api/v1/invitations"
     cases = [
         ({"candidate_id": str(candidate_id), "assessments": ["juggling"]}, 422, "juggling"),
         ({"candidate_id": str(uuid.uuid4()), "assessments": ["coding"]}, 404, "candidate"),
-        ({"candidate_id": str(candidate_id), "assessments": ["coding"], "untimed": True,
-          "time_multiplier": 2}, 422, "either"),
+        (
+            {
+                "candidate_id": str(candidate_id),
+                "assessments": ["coding"],
+                "untimed": True,
+                "time_multiplier": 2,
+            },
+            422,
+            "either",
+        ),
         ({"candidate_id": str(candidate_id), "assessments": []}, 400, "assessments"),
-        ({"candidate_id": str(candidate_id), "assessments": ["coding"],
-          "time_multiplier": 9}, 400, "time_multiplier"),
+        (
+            {"candidate_id": str(candidate_id), "assessments": ["coding"], "time_multiplier": 9},
+            400,
+            "time_multiplier",
+        ),
         ({"candidate_id": str(candidate_id), "package": "juggling"}, 422, "Unknown package"),
-        ({"candidate_id": str(candidate_id), "package": "clerk", "assessments": ["coding"]},
-         422, "not both"),
+        (
+            {"candidate_id": str(candidate_id), "package": "clerk", "assessments": ["coding"]},
+            422,
+            "not both",
+        ),
         ({"candidate_id": str(candidate_id)}, 422, "Name either assessments or a package"),
     ]
     for body, status, words in cases:
@@ -86,21 +121,28 @@ async def test_api_refuses_bad_requests(
         assert words in r.text
     async with pool.acquire() as conn:
         reader = await create_api_key(conn, org_id, "reader", ["candidates:read"])
-    r = await client.post(url, headers={"Authorization": f"Bearer {reader.secret}"},
-                          json={"candidate_id": str(candidate_id), "assessments": ["coding"]})
+    r = await client.post(
+        url,
+        headers={"Authorization": f"Bearer {reader.secret}"},
+        json={"candidate_id": str(candidate_id), "assessments": ["coding"]},
+    )
     assert r.status_code == 403
     assert await pool.fetchval("SELECT count(*) FROM invitations") == 0
 
 
 async def test_tampered_and_expired_links_get_clear_pages(
-    client: AsyncTestClient, token: str, pool: asyncpg.Pool  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    token: str,
+    pool: asyncpg.Pool,  # type: ignore[type-arg]
 ) -> None:
     for bad in (token[:-2], tampered(token), "not-a-token"):
         r = await client.get(f"/take/{bad}")
         assert r.status_code == 404
         assert "This link is not valid" in r.text and "<html" in r.text
-    await pool.execute("UPDATE invitations SET created_at = now() - interval '20 days', "
-                       "expires_at = now() - interval '1 day'")
+    await pool.execute(
+        "UPDATE invitations SET created_at = now() - interval '20 days', "
+        "expires_at = now() - interval '1 day'"
+    )
     r = await client.get(f"/take/{token}")
     assert r.status_code == 410 and "has expired" in r.text
     r = await client.post(f"/take/{token}/consent", data={"agree": "yes"})
@@ -108,7 +150,10 @@ async def test_tampered_and_expired_links_get_clear_pages(
 
 
 async def test_forms_are_balanced_and_repeat_candidates_get_the_other_form(
-    client: AsyncTestClient, pool: asyncpg.Pool, org_id: uuid.UUID, catalog: Catalog  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,
+    catalog: Catalog,  # type: ignore[type-arg]
 ) -> None:
     forms = []
     first_candidate = None
@@ -138,9 +183,23 @@ async def test_cli_invite_and_sweep(db_url: str, org_id: uuid.UUID, pool: asyncp
     slug = await pool.fetchval("SELECT slug FROM organizations WHERE id = $1", org_id)
     env = {**os.environ, "DATABASE_URL": db_url}
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "service.cli", "invite", "--org", slug, "--email", "a@b.org",
-        "--name", "Ana Ruiz", "--assessments", "coding,privacy", "--untimed",
-        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "service.cli",
+        "invite",
+        "--org",
+        slug,
+        "--email",
+        "a@b.org",
+        "--name",
+        "Ana Ruiz",
+        "--assessments",
+        "coding,privacy",
+        "--untimed",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await proc.communicate()
     assert proc.returncode == 0, err.decode()
     link = out.decode().strip()
@@ -148,17 +207,35 @@ async def test_cli_invite_and_sweep(db_url: str, org_id: uuid.UUID, pool: asyncp
     row = await pool.fetchrow("SELECT assessments, untimed FROM invitations")
     assert row["assessments"] == ["coding", "privacy"] and row["untimed"] is True
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "service.cli", "sweep", env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "service.cli",
+        "sweep",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await proc.communicate()
     assert proc.returncode == 0, err.decode()
     assert "finalized 0 expired attempt(s)" in out.decode()
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "service.cli", "invite", "--org", slug, "--email", "c@d.org",
-        "--package", "coding_track", env=env, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "service.cli",
+        "invite",
+        "--org",
+        slug,
+        "--email",
+        "c@d.org",
+        "--package",
+        "coding_track",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await proc.communicate()
     assert proc.returncode == 0, err.decode()
     packaged = await pool.fetchval(
-        "SELECT assessments FROM invitations WHERE NOT untimed ORDER BY created_at DESC LIMIT 1")
+        "SELECT assessments FROM invitations WHERE NOT untimed ORDER BY created_at DESC LIMIT 1"
+    )
     assert packaged == ["coding_basics", "coding"]

@@ -17,8 +17,11 @@ from service.delivery.timing import (
 START = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 
 
-@given(st.lists(st.integers(0, 3000), min_size=1, max_size=8), st.integers(1, 120),
-       st.sampled_from([1.0, 1.25, 1.5, 2.0, 4.0]))
+@given(
+    st.lists(st.integers(0, 3000), min_size=1, max_size=8),
+    st.integers(1, 120),
+    st.sampled_from([1.0, 1.25, 1.5, 2.0, 4.0]),
+)
 def test_deadlines_are_cumulative_and_end_at_the_multiplied_limit(
     estimates: list[int], minutes: int, multiplier: float
 ) -> None:

@@ -19,27 +19,31 @@ from tests.analytics.factories import Person, store_people
 
 
 async def test_a_report_is_stored_replaced_and_read_as_groups(
-    pool: asyncpg.Pool, org_id: uuid.UUID,  # type: ignore[type-arg]
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,  # type: ignore[type-arg]
 ) -> None:
     [one, two] = await store_people(pool, org_id, [Person(), Person()])
     async with pool.acquire() as conn:
         assert await reported_at(conn, org_id, one) is None
         await record_self_report(conn, org_id, one, SelfReport(sex="male"))
         first = await reported_at(conn, org_id, one)
-        await record_self_report(conn, org_id, one, SelfReport(sex="female",
-                                                                race_ethnicity="asian"))
+        await record_self_report(
+            conn, org_id, one, SelfReport(sex="female", race_ethnicity="asian")
+        )
         second = await reported_at(conn, org_id, one)
         assert first is not None and second is not None and second >= first
-        groups = await demographic_groups(conn, organization_id=org_id,
-                                          candidate_ids=[one, two])
+        groups = await demographic_groups(conn, organization_id=org_id, candidate_ids=[one, two])
     assert groups == {"sex": ["female", "unknown"], "race_ethnicity": ["asian", "unknown"]}
     assert await pool.fetchval("SELECT count(*) FROM candidate_demographics") == 1
 
 
-@pytest.mark.parametrize(("report", "field"), [
-    (SelfReport(sex="other"), "sex"),
-    (SelfReport(race_ethnicity="martian"), "race_ethnicity"),
-])
+@pytest.mark.parametrize(
+    ("report", "field"),
+    [
+        (SelfReport(sex="other"), "sex"),
+        (SelfReport(race_ethnicity="martian"), "race_ethnicity"),
+    ],
+)
 def test_only_listed_answers(report: SelfReport, field: str) -> None:
     with pytest.raises(InvalidInput) as info:
         report.validated()

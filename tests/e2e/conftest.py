@@ -24,9 +24,15 @@ from tests.conftest import ARTIFACTS, cloned_database, make_settings
 
 SHOTS = ARTIFACTS / "e2e"
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM_ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless=new",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
@@ -42,8 +48,11 @@ def base_url(e2e_db: str) -> Iterator[str]:
     """The app under uvicorn on 127.0.0.1:<free port>."""
     port = free_port()
     app = create_app(make_settings(database_url=e2e_db))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           access_log=False, lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on"
+        )
+    )
     thread = threading.Thread(target=server.run, name="e2e-uvicorn", daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -70,8 +79,12 @@ async def e2e_pool(e2e_db: str) -> AsyncIterator[asyncpg.Pool]:
 async def e2e_org(e2e_pool: asyncpg.Pool) -> uuid.UUID:
     """The organization the browser tests' candidates belong to."""
     org = uuid.uuid4()
-    await e2e_pool.execute("INSERT INTO organizations (id, slug, name) VALUES ($1, $2, $3)",
-                           org, f"e2e-{org.hex[:8]}", "Riverside Health")
+    await e2e_pool.execute(
+        "INSERT INTO organizations (id, slug, name) VALUES ($1, $2, $3)",
+        org,
+        f"e2e-{org.hex[:8]}",
+        "Riverside Health",
+    )
     return org
 
 
@@ -92,18 +105,26 @@ class Inviter:
         cid = uuid.uuid4()
         await self.pool.execute(
             """INSERT INTO candidates (id, organization_id, given_name, family_name, email)
-               VALUES ($1, $2, 'Jordan', 'Lee', 'jordan@example.org')""", cid, self.org)
+               VALUES ($1, $2, 'Jordan', 'Lee', 'jordan@example.org')""",
+            cid,
+            self.org,
+        )
         async with self.pool.acquire() as conn:
             issued = await create_invitation(
-                conn, self.org, NewInvitation(candidate_id=cid, assessments=assessments,
-                                              **options),
-                content=self.catalog.content, base_url=self.base, created_by="e2e")
+                conn,
+                self.org,
+                NewInvitation(candidate_id=cid, assessments=assessments, **options),
+                content=self.catalog.content,
+                base_url=self.base,
+                created_by="e2e",
+            )
         return issued.url
 
 
 @pytest.fixture(scope="module")
-def inviter(e2e_pool: asyncpg.Pool, e2e_org: uuid.UUID, e2e_catalog: Catalog,
-            base_url: str) -> Inviter:
+def inviter(
+    e2e_pool: asyncpg.Pool, e2e_org: uuid.UUID, e2e_catalog: Catalog, base_url: str
+) -> Inviter:
     """Invite a fresh candidate: ``await inviter(["coding"])`` -> link."""
     return Inviter(e2e_pool, e2e_org, e2e_catalog, base_url)
 
@@ -112,8 +133,9 @@ def inviter(e2e_pool: asyncpg.Pool, e2e_org: uuid.UUID, e2e_catalog: Catalog,
 async def browser() -> AsyncIterator[Browser]:
     """Headless system Chromium (never a downloaded browser)."""
     async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                                    args=CHROMIUM_ARGS)
+        launched = await playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
         yield launched
         await launched.close()
 
@@ -142,9 +164,12 @@ async def assert_accessible(page: Page, what: str) -> None:
     """Run axe-core (WCAG 2.x A/AA rules) on the page; fail listing every violation."""
     await page.add_script_tag(path=str(AXE))
     result = await page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
-    problems = [f"{v['id']}: {v['help']} ({len(v['nodes'])}x: "
-                f"{v['nodes'][0]['target']})" for v in result["violations"]]
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    problems = [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])}x: {v['nodes'][0]['target']})"
+        for v in result["violations"]
+    ]
     assert not problems, f"axe on {what}:\n" + "\n".join(problems)
 
 

@@ -8,8 +8,7 @@ from playwright.async_api import Browser, Route
 from tests.e2e.conftest import SHOTS
 
 
-async def test_api_reference_renders_offline_under_its_csp(browser: Browser,
-                                                           base_url: str) -> None:
+async def test_api_reference_renders_offline_under_its_csp(browser: Browser, base_url: str) -> None:
     context = await browser.new_context(viewport={"width": 1200, "height": 900})
     foreign: list[str] = []
 
@@ -27,7 +26,8 @@ async def test_api_reference_renders_offline_under_its_csp(browser: Browser,
     page.on("pageerror", lambda e: problems.append(str(e)))
     await page.add_init_script(
         "document.addEventListener('securitypolicyviolation',"
-        " e => console.error('CSP violation: ' + e.violatedDirective))")
+        " e => console.error('CSP violation: ' + e.violatedDirective))"
+    )
     await page.goto(f"{base_url}/schema")
     await page.wait_for_selector(".opblock", timeout=15_000)
     assert await page.locator(".opblock").count() >= 10

@@ -18,9 +18,11 @@ from tests.e2e.conftest import Inviter, assert_accessible, shot, tab_to
 
 pytestmark = pytest.mark.browser
 
-RESPONSE = ("Dear Ms Rivera, thank you for your request for a copy of your records. We will "
-            "send them within 30 days. Please sign the enclosed form so we can confirm your "
-            "identity. If you have questions, call the release of information desk. Regards.")
+RESPONSE = (
+    "Dear Ms Rivera, thank you for your request for a copy of your records. We will "
+    "send them within 30 days. Please sign the enclosed form so we can confirm your "
+    "identity. If you have questions, call the release of information desk. Regards."
+)
 
 
 async def answer_with_keyboard(page: Page, item_type: str) -> None:
@@ -91,8 +93,9 @@ async def walk(page: Page, seen: set[str], *, keyboard: bool, answer: bool) -> N
     """Go through an assessment to the completion page, checking each new page type."""
     while True:
         url = page.url
-        kind = ("section" if "/section/" in url else "item" if "/q/" in url
-                else url.rsplit("/", 1)[-1])
+        kind = (
+            "section" if "/section/" in url else "item" if "/q/" in url else url.rsplit("/", 1)[-1]
+        )
         if kind == "item":
             item_type = await page.get_attribute("#answer-form", "data-item-type")
             assert item_type
@@ -108,8 +111,9 @@ async def walk(page: Page, seen: set[str], *, keyboard: bool, answer: bool) -> N
         elif kind in ("section", "submit"):
             await press_and_wait(page, "form[data-flush] button", keyboard=keyboard)
         elif kind == "review":
-            await press_and_wait(page, "form[data-flush] button, a[href$='/submit']",
-                                 keyboard=keyboard)
+            await press_and_wait(
+                page, "form[data-flush] button, a[href$='/submit']", keyboard=keyboard
+            )
         elif kind == "done":
             return
         else:
@@ -120,7 +124,10 @@ async def attempt(pool: asyncpg.Pool, link: str, assessment: str) -> asyncpg.Rec
     token = link.rsplit("/", 1)[-1]
     return await pool.fetchrow(
         """SELECT t.* FROM attempts t JOIN invitations i ON i.id = t.invitation_id
-           WHERE i.token_sha256 = $1 AND t.assessment_id = $2""", token_digest(token), assessment)
+           WHERE i.token_sha256 = $1 AND t.assessment_id = $2""",
+        token_digest(token),
+        assessment,
+    )
 
 
 async def test_keyboard_only_candidate_completes_an_assessment(
@@ -134,12 +141,18 @@ async def test_keyboard_only_candidate_completes_an_assessment(
     row = await attempt(e2e_pool, link, "scenarios")
     assert row["status"] == "scored" and row["finalized_reason"] == "candidate"
     answered = await e2e_pool.fetchval(
-        "SELECT count(*) FROM responses WHERE attempt_id = $1 AND answer <> 'null'", row["id"])
-    items = await e2e_pool.fetchval("SELECT count(*) FROM item_views WHERE attempt_id = $1",
-                                    row["id"])
+        "SELECT count(*) FROM responses WHERE attempt_id = $1 AND answer <> 'null'", row["id"]
+    )
+    items = await e2e_pool.fetchval(
+        "SELECT count(*) FROM item_views WHERE attempt_id = $1", row["id"]
+    )
     assert answered == items > 0
-    assert await e2e_pool.fetchval(
-        "SELECT count(*) FROM scoring_runs WHERE attempt_id = $1 AND current", row["id"]) == 1
+    assert (
+        await e2e_pool.fetchval(
+            "SELECT count(*) FROM scoring_runs WHERE attempt_id = $1 AND current", row["id"]
+        )
+        == 1
+    )
     # the last assessment of the invitation: the page offers the signed competency profile
     download = page.get_by_role("link", name=re.compile("competency profile"))
     await expect(download).to_be_visible()
@@ -149,9 +162,7 @@ async def test_keyboard_only_candidate_completes_an_assessment(
     assert (await pdf.body()).startswith(b"%PDF")
 
 
-async def test_every_page_type_is_accessible_and_photographed(
-    page: Page, inviter: Inviter
-) -> None:
+async def test_every_page_type_is_accessible_and_photographed(page: Page, inviter: Inviter) -> None:
     assessments = ["coding", "privacy", "communication", "records_operations"]
     link = await inviter(assessments)
     await consent_and_start(page, link, keyboard=False, check=False)
@@ -160,9 +171,17 @@ async def test_every_page_type_is_accessible_and_photographed(
         await press_and_wait(page, f"form[action$='/{assessment}/start'] button", keyboard=False)
         await walk(page, seen, keyboard=False, answer=False)
         await page.goto(link)
-    for item_type in ("code_entry", "numeric", "span_marking", "constructed_response",
-                      "single_choice", "multiple_choice", "classification", "ordering",
-                      "set_selection"):
+    for item_type in (
+        "code_entry",
+        "numeric",
+        "span_marking",
+        "constructed_response",
+        "single_choice",
+        "multiple_choice",
+        "classification",
+        "ordering",
+        "set_selection",
+    ):
         assert f"item-{item_type}" in seen
     await page.goto(link.rsplit("/", 1)[0] + "/not-a-real-token")
     await assert_accessible(page, "error page")
@@ -180,8 +199,7 @@ async def test_classification_is_answered_by_keyboard_and_saved(
         if "/section/" in page.url:
             await press_and_wait(page, "form[data-flush] button", keyboard=True)
         elif "/q/" not in page.url:
-            await press_and_wait(page, "form[data-flush] button, a[href$='/submit']",
-                                 keyboard=True)
+            await press_and_wait(page, "form[data-flush] button, a[href$='/submit']", keyboard=True)
         elif await page.get_attribute("#answer-form", "data-item-type") == "classification":
             break
         else:
@@ -190,7 +208,8 @@ async def test_classification_is_answered_by_keyboard_and_saved(
     await answer_with_keyboard(page, "classification")
     row = await attempt(e2e_pool, link, "records_operations")
     saved = await e2e_pool.fetchval(
-        "SELECT answer FROM responses WHERE attempt_id = $1 AND item_id = $2", row["id"], item_id)
+        "SELECT answer FROM responses WHERE attempt_id = $1 AND item_id = $2", row["id"], item_id
+    )
     assert saved is not None and len(saved) == 1  # one entry placed in a category
     await page.reload()
     await expect(page.locator(".class-select").first).not_to_have_value("")
@@ -230,7 +249,8 @@ async def test_reloading_mid_section_loses_nothing(
     for _ in range(200):  # the save is in flight while the page reloads
         stored = await e2e_pool.fetchval(
             "SELECT answer FROM responses WHERE attempt_id = $1 ORDER BY saved_at DESC LIMIT 1",
-            row["id"])
+            row["id"],
+        )
         if stored in (wanted, [wanted]):
             break
         await asyncio.sleep(0.1)
@@ -250,16 +270,22 @@ async def test_expired_section_is_finalised_and_scored(
     await page.fill("#code-1", first.key[0])  # the first-listed code: partial credit
     await expect(page.locator("#save-status")).to_have_text("Answer saved.")
     # The first section's time runs out: the page moves on to the next section by itself.
-    await e2e_pool.execute("UPDATE attempt_sections SET deadline_at = now() + interval '3 s' "
-                           "WHERE attempt_id = $1 AND ordinal = 1", row["id"])
+    await e2e_pool.execute(
+        "UPDATE attempt_sections SET deadline_at = now() + interval '3 s' "
+        "WHERE attempt_id = $1 AND ordinal = 1",
+        row["id"],
+    )
     await page.reload()
     await page.wait_for_url(re.compile(r"/section/"), timeout=15_000)
     await shot(page, "90-next-section-after-time-up")
     # Then the whole attempt's time runs out: finalised and scored, completion page shown.
-    await e2e_pool.execute("UPDATE attempt_sections SET deadline_at = now() + interval '3 s' "
-                           "WHERE attempt_id = $1", row["id"])
-    await e2e_pool.execute("UPDATE attempts SET deadline_at = now() + interval '3 s' "
-                           "WHERE id = $1", row["id"])
+    await e2e_pool.execute(
+        "UPDATE attempt_sections SET deadline_at = now() + interval '3 s' WHERE attempt_id = $1",
+        row["id"],
+    )
+    await e2e_pool.execute(
+        "UPDATE attempts SET deadline_at = now() + interval '3 s' WHERE id = $1", row["id"]
+    )
     await page.reload()
     await page.wait_for_url(re.compile(r"/done$"), timeout=15_000)
     await expect(page.locator("main")).to_contain_text("ran out")
@@ -267,7 +293,8 @@ async def test_expired_section_is_finalised_and_scored(
     final = await attempt(e2e_pool, link, "coding")
     assert (final["status"], final["finalized_reason"]) == ("scored", "deadline")
     run = await e2e_pool.fetchrow(
-        "SELECT raw_total FROM scoring_runs WHERE attempt_id = $1 AND current", row["id"])
+        "SELECT raw_total FROM scoring_runs WHERE attempt_id = $1 AND current", row["id"]
+    )
     assert run is not None and run["raw_total"] > 0  # the saved key code earned credit
 
 

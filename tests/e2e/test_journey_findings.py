@@ -26,8 +26,9 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture
 async def phone(browser: Browser) -> AsyncIterator[BrowserContext]:
     """A phone-sized browser (390 px, mobile viewport rules)."""
-    ctx = await browser.new_context(bypass_csp=True, viewport=PHONE, is_mobile=True,
-                                    has_touch=True, device_scale_factor=1)
+    ctx = await browser.new_context(
+        bypass_csp=True, viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=1
+    )
     yield ctx
     await ctx.close()
 
@@ -153,15 +154,21 @@ async def test_untouched_ordering_is_not_answered(
     await press_and_wait(page, ".item-nav a.primary", keyboard=False)  # leave it untouched
     row = await attempt(e2e_pool, link, "scenarios")
     stored = await e2e_pool.fetchval(
-        "SELECT answer FROM responses WHERE attempt_id = $1 AND item_id = $2", row["id"], item_id)
+        "SELECT answer FROM responses WHERE attempt_id = $1 AND item_id = $2", row["id"], item_id
+    )
     assert stored is None
     await page.goto(url)
     await expect(page.locator("#save-status")).to_have_text("Not answered yet.")
     await page.click("#order-confirm")  # the order shown is the candidate's answer
     await expect(page.locator("#save-status")).to_have_text("Answer saved.")
-    assert await e2e_pool.fetchval(
-        "SELECT answer FROM responses WHERE attempt_id = $1 AND item_id = $2",
-        row["id"], item_id) is not None
+    assert (
+        await e2e_pool.fetchval(
+            "SELECT answer FROM responses WHERE attempt_id = $1 AND item_id = $2",
+            row["id"],
+            item_id,
+        )
+        is not None
+    )
 
 
 async def test_reopening_the_link_later_is_not_a_second_tab_but_simultaneous_use_is(
@@ -180,8 +187,9 @@ async def test_reopening_the_link_later_is_not_a_second_tab_but_simultaneous_use
 
     async def second_tab_events() -> int:
         count: int = await e2e_pool.fetchval(
-            "SELECT count(*) FROM integrity_events WHERE attempt_id = $1 AND kind = "
-            "'second_tab'", row["id"])
+            "SELECT count(*) FROM integrity_events WHERE attempt_id = $1 AND kind = 'second_tab'",
+            row["id"],
+        )
         return count
 
     later = await browser.new_context(viewport=DESKTOP)  # ...and the link opened again
@@ -217,14 +225,16 @@ async def test_a_finished_link_offers_the_profile(
         if "/q/" in page.url:
             await press_and_wait(page, ".item-nav a.primary", keyboard=False)
         else:
-            await press_and_wait(page, "form[data-flush] button, a[href$='/submit']",
-                                 keyboard=False)
+            await press_and_wait(
+                page, "form[data-flush] button, a[href$='/submit']", keyboard=False
+            )
     await page.goto(link)
     download = page.get_by_role("link", name=re.compile("competency profile"))
     await expect(download).to_be_visible()
     await expect(page.locator(".finished-all")).to_contain_text("finished every assessment")
-    pdf = await page.request.get(urljoin(page.url + "/", await download.get_attribute("href")
-                                         or ""))
+    pdf = await page.request.get(
+        urljoin(page.url + "/", await download.get_attribute("href") or "")
+    )
     assert pdf.status == 200 and (await pdf.body()).startswith(b"%PDF")
     await shot(page, "issue10-1280-05-finished-link")
 
@@ -255,7 +265,8 @@ async def test_record_matching_fits_and_reads_like_a_person_wrote_it(
             assert fits, "record table wider than its card, or card wider than the header"
         else:
             label = await page.locator(".records td[data-label]").first.evaluate(
-                "td => getComputedStyle(td, '::before').content")
+                "td => getComputedStyle(td, '::before').content"
+            )
             assert "Name" in label
         await assert_accessible(page, f"record matching at {width}")
         await shot(page, f"issue10-{width}-06-record-matching")
@@ -384,7 +395,8 @@ async def test_code_lookup_beside_code_entry_items_by_keyboard(
         await expect(detail).to_be_visible()
         await expect(detail.locator("#lookup-detail-title")).to_contain_text(code)
         await expect(detail.locator(".lookup-hierarchy li")).to_have_count(
-            await detail.locator(".lookup-hierarchy li").count())
+            await detail.locator(".lookup-hierarchy li").count()
+        )
         assert await detail.locator(".lookup-hierarchy li").count() >= 3
         await expect(detail).to_contain_text("Excludes1")
         await expect(detail).to_contain_text("Use additional code")
@@ -397,15 +409,16 @@ async def test_code_lookup_beside_code_entry_items_by_keyboard(
         # a code search, by the start of a code
         await page.fill("#lookup-q", "e0114")
         await page.keyboard.press("Enter") if await page.evaluate(
-            "document.activeElement.id") == "lookup-q" else await page.press("#lookup-q",
-                                                                               "Enter")
+            "document.activeElement.id"
+        ) == "lookup-q" else await page.press("#lookup-q", "Enter")
         await expect(hits.first).to_contain_text("E0114")
         await expect(hits.first).to_contain_text("HCPCS")
         await shot(page, f"issue10-{width}-10-lookup-results")
         row = await attempt(e2e_pool, link, "coding")
         uses = await e2e_pool.fetch(
             "SELECT action, query, item_id FROM code_lookups WHERE attempt_id = $1 ORDER BY id",
-            row["id"])
+            row["id"],
+        )
         assert ("search", "diabetes kidney") in [(u["action"], u["query"]) for u in uses]
         assert ("view", code) in [(u["action"], u["query"]) for u in uses]
         assert all(u["item_id"] for u in uses)
@@ -441,8 +454,9 @@ async def test_every_page_fits_at_phone_and_desktop_width(
 ) -> None:
     """Candidates use phones: no page is wider than the screen; each page type photographed."""
     viewport = PHONE if width == 390 else DESKTOP
-    ctx = await browser.new_context(bypass_csp=True, viewport=viewport,
-                                    is_mobile=width == 390, has_touch=width == 390)
+    ctx = await browser.new_context(
+        bypass_csp=True, viewport=viewport, is_mobile=width == 390, has_touch=width == 390
+    )
     page = await ctx.new_page()
     package = ["coding", "privacy", "communication", "scenarios"]
     seen: set[str] = set()
@@ -453,12 +467,18 @@ async def test_every_page_fits_at_phone_and_desktop_width(
         link = await inviter(package)
         await consent_and_start(page, link, keyboard=False, check=False)
         for assessment in package:
-            await press_and_wait(page, f"form[action$='/{assessment}/start'] button",
-                                 keyboard=False)
+            await press_and_wait(
+                page, f"form[action$='/{assessment}/start'] button", keyboard=False
+            )
             for _ in range(120):
                 url = page.url
-                kind = ("section" if "/section/" in url else "item" if "/q/" in url
-                        else url.rsplit("/", 1)[-1])
+                kind = (
+                    "section"
+                    if "/section/" in url
+                    else "item"
+                    if "/q/" in url
+                    else url.rsplit("/", 1)[-1]
+                )
                 if kind == "item":
                     kind = f"item-{await page.get_attribute('#answer-form', 'data-item-type')}"
                 assert await page_width(page) <= width, f"{url} is wider than {width} px"
@@ -472,8 +492,9 @@ async def test_every_page_fits_at_phone_and_desktop_width(
                 if kind.startswith("item-"):
                     await press_and_wait(page, ".item-nav a.primary", keyboard=False)
                 else:
-                    await press_and_wait(page, "form[data-flush] button, a[href$='/submit']",
-                                         keyboard=False)
+                    await press_and_wait(
+                        page, "form[data-flush] button, a[href$='/submit']", keyboard=False
+                    )
             row = await attempt(e2e_pool, link, assessment)
             forms.add(row["form_id"])
             await page.goto(link)
@@ -481,6 +502,14 @@ async def test_every_page_fits_at_phone_and_desktop_width(
         await shot(page, f"issue10-{width}-page-all-finished")
     if width == 390:
         assert {f"{a}-{x}" for a in package for x in "ab"} <= forms
-    assert {"item-code_entry", "item-record_matching", "item-ordering", "item-span_marking",
-            "item-constructed_response", "review", "submit", "done"} <= seen
+    assert {
+        "item-code_entry",
+        "item-record_matching",
+        "item-ordering",
+        "item-span_marking",
+        "item-constructed_response",
+        "review",
+        "submit",
+        "done",
+    } <= seen
     await ctx.close()

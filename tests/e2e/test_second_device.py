@@ -18,7 +18,9 @@ pytestmark = pytest.mark.browser
 
 
 async def test_the_second_device_s_answer_is_stored_not_just_acknowledged(
-    browser: Browser, inviter: Inviter, e2e_pool: asyncpg.Pool,
+    browser: Browser,
+    inviter: Inviter,
+    e2e_pool: asyncpg.Pool,
 ) -> None:
     link = await inviter(["communication"])
     phone_ctx, laptop_ctx = await browser.new_context(), await browser.new_context()
@@ -40,7 +42,8 @@ async def test_the_second_device_s_answer_is_stored_not_just_acknowledged(
         stored = None
         for _ in range(50):
             stored = await e2e_pool.fetchrow(
-                "SELECT answer, client_seq FROM responses WHERE attempt_id = $1", row["id"])
+                "SELECT answer, client_seq FROM responses WHERE attempt_id = $1", row["id"]
+            )
             if stored is not None and stored["answer"] == wanted:
                 break
             await asyncio.sleep(0.1)

@@ -20,8 +20,9 @@ PHONE = {"width": 390, "height": 844}
 
 
 async def _phone(browser: Browser) -> BrowserContext:
-    return await browser.new_context(bypass_csp=True, viewport=PHONE, is_mobile=True,
-                                     has_touch=True)
+    return await browser.new_context(
+        bypass_csp=True, viewport=PHONE, is_mobile=True, has_touch=True
+    )
 
 
 async def _fits(page: object) -> None:
@@ -29,13 +30,15 @@ async def _fits(page: object) -> None:
     assert width <= PHONE["width"], f"the page scrolls sideways: {width}px"
 
 
-async def test_about_you_by_keyboard_at_390px(browser: Browser, inviter: Inviter,
-                                              e2e_pool: asyncpg.Pool) -> None:
+async def test_about_you_by_keyboard_at_390px(
+    browser: Browser, inviter: Inviter, e2e_pool: asyncpg.Pool
+) -> None:
     link = await inviter(["scenarios"])
     token = link.rsplit("/", 1)[-1]
     invitation = await e2e_pool.fetchrow(
         "SELECT id, organization_id, candidate_id FROM invitations WHERE token_sha256 = $1",
-        token_digest(token))
+        token_digest(token),
+    )
     content = load_content()
     async with e2e_pool.acquire() as conn:
         await ensure_content_version(conn, content)
@@ -44,8 +47,12 @@ async def test_about_you_by_keyboard_at_390px(browser: Browser, inviter: Inviter
         """INSERT INTO attempts (id, organization_id, candidate_id, invitation_id,
                assessment_id, form_id, content_version, status, submitted_at)
            VALUES ($1, $2, $3, $4, 'scenarios', 'scenarios-a', $5, 'submitted', now())""",
-        uuid.uuid4(), invitation["organization_id"], invitation["candidate_id"],
-        invitation["id"], content.version_id)
+        uuid.uuid4(),
+        invitation["organization_id"],
+        invitation["candidate_id"],
+        invitation["id"],
+        content.version_id,
+    )
     context = await _phone(browser)
     page = await context.new_page()
     await page.goto(f"{link}/about-you")
@@ -67,29 +74,47 @@ async def test_about_you_by_keyboard_at_390px(browser: Browser, inviter: Inviter
     await _fits(page)
     stored = await e2e_pool.fetchrow(
         "SELECT sex, race_ethnicity FROM candidate_demographics WHERE candidate_id = $1",
-        invitation["candidate_id"])
+        invitation["candidate_id"],
+    )
     assert dict(stored) == {"sex": "male", "race_ethnicity": "unknown"}
     await context.close()
 
 
-async def test_audit_summary_page_at_390px(browser: Browser, base_url: str,
-                                           e2e_pool: asyncpg.Pool) -> None:
+async def test_audit_summary_page_at_390px(
+    browser: Browser, base_url: str, e2e_pool: asyncpg.Pool
+) -> None:
     org = uuid.uuid4()
     slug = f"sum-{org.hex[:8]}"
-    await e2e_pool.execute("INSERT INTO organizations (id, slug, name) VALUES ($1, $2, $3)",
-                           org, slug, "Lakeside Clinic")
-    people = [Person(sex=("female", "male")[n % 2],
-                     race=("white", "black", "asian", "hispanic_latino")[n % 4],
-                     passed=n % 3 > 0, simulated=True) for n in range(40)]
+    await e2e_pool.execute(
+        "INSERT INTO organizations (id, slug, name) VALUES ($1, $2, $3)",
+        org,
+        slug,
+        "Lakeside Clinic",
+    )
+    people = [
+        Person(
+            sex=("female", "male")[n % 2],
+            race=("white", "black", "asian", "hispanic_latino")[n % 4],
+            passed=n % 3 > 0,
+            simulated=True,
+        )
+        for n in range(40)
+    ]
     await store_people(e2e_pool, org, people)
     async with e2e_pool.acquire() as conn:
-        stored = await create_audit(conn, load_content(), org,
-                                    AuditRequest(outcome="passed", assessment_id="privacy"),
-                                    actor="e2e")
+        stored = await create_audit(
+            conn,
+            load_content(),
+            org,
+            AuditRequest(outcome="passed", assessment_id="privacy"),
+            actor="e2e",
+        )
     await make_user(e2e_pool, org, "coordinator", "coord@example.org")
     context = await _phone(browser)
-    signed = await context.request.post(f"{base_url}/staff/session", data={
-        "organization": slug, "email": "coord@example.org", "password": PASSWORD})
+    signed = await context.request.post(
+        f"{base_url}/staff/session",
+        data={"organization": slug, "email": "coord@example.org", "password": PASSWORD},
+    )
     assert signed.status == 201
     page = await context.new_page()
     await page.goto(f"{base_url}/staff/bias-audits/{stored.id}/summary")

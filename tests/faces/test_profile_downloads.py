@@ -29,14 +29,23 @@ async def scored_candidate(pool: asyncpg.Pool, org_id: uuid.UUID) -> tuple[uuid.
     answers = {i.id: key_answer(i) for i in content.forms["privacy-a"].items}
     attempt = await finished_attempt(pool, org_id, "privacy-a", answers, content)
     async with pool.acquire() as conn:
-        await rescore_attempt(conn, org_id, attempt, content, reason="submitted",
-                              actor="system",
-                              thresholds=BandThresholds())
+        await rescore_attempt(
+            conn,
+            org_id,
+            attempt,
+            content,
+            reason="submitted",
+            actor="system",
+            thresholds=BandThresholds(),
+        )
         token = mint_token()
         candidate = await conn.fetchval(
             """UPDATE invitations SET token_sha256 = $2
                FROM attempts WHERE attempts.id = $1 AND invitations.id = attempts.invitation_id
-               RETURNING invitations.candidate_id""", attempt, token_digest(token))
+               RETURNING invitations.candidate_id""",
+            attempt,
+            token_digest(token),
+        )
     return candidate, token
 
 
@@ -45,7 +54,9 @@ def pdf_text(data: bytes) -> str:
 
 
 async def test_candidate_downloads_own_profile_and_it_verifies(
-    client: AsyncTestClient, pool: asyncpg.Pool, org_id: uuid.UUID,  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,  # type: ignore[type-arg]
 ) -> None:
     _, token = await scored_candidate(pool, org_id)
     r = await client.get(f"/take/{token}/profile.pdf")
@@ -60,28 +71,34 @@ async def test_candidate_downloads_own_profile_and_it_verifies(
     assert again.content == r.content  # unchanged scores: the stored PDF, not a new render
     assert await pool.fetchval("SELECT count(*) FROM profiles") == 1
     profile_id = await pool.fetchval("SELECT id FROM profiles")
-    verdict = (await client.get(f"/verify/{profile_id}",
-                                headers={"Accept": "application/json"})).json()
+    verdict = (
+        await client.get(f"/verify/{profile_id}", headers={"Accept": "application/json"})
+    ).json()
     assert verdict["valid"] is True
     # a tampered token reveals nothing
     assert (await client.get(f"/take/{tampered(token)}/profile.pdf")).status_code == 404
 
 
 async def test_staff_and_hr_downloads_are_scoped_and_audited(
-    client: AsyncTestClient, pool: asyncpg.Pool, org_id: uuid.UUID, auth: dict[str, str],  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,
+    auth: dict[str, str],  # type: ignore[type-arg]
 ) -> None:
     candidate, _ = await scored_candidate(pool, org_id)
     r = await client.get(f"/api/v1/candidates/{candidate}/profile.pdf", headers=auth)
     assert r.status_code == 200
     assert r.content.startswith(b"%PDF")
-    assert_problem(await client.get(f"/api/v1/candidates/{uuid.uuid4()}/profile.pdf",
-                                    headers=auth), 404)
+    assert_problem(
+        await client.get(f"/api/v1/candidates/{uuid.uuid4()}/profile.pdf", headers=auth), 404
+    )
     csrf = await staff_headers(client, pool, org_id, "viewer", "v@example.org")
     staff = await client.get(f"/staff/candidates/{candidate}/profile.pdf?variant=candidate")
     assert staff.status_code == 200
     assert staff.content.startswith(b"%PDF")
-    actions = await pool.fetch("SELECT actor, action FROM audit_log WHERE action = "
-                               "'profile.download' ORDER BY id")
+    actions = await pool.fetch(
+        "SELECT actor, action FROM audit_log WHERE action = 'profile.download' ORDER BY id"
+    )
     assert [a["actor"].split(":")[0] for a in actions] == ["api_key", "user"]
     # a viewer may not start cohort jobs
     r = await client.post(f"/staff/cohorts/{uuid.uuid4()}/profiles", json={}, headers=csrf)
@@ -89,17 +106,25 @@ async def test_staff_and_hr_downloads_are_scoped_and_audited(
 
 
 async def test_no_profile_before_anything_is_scored(
-    client: AsyncTestClient, pool: asyncpg.Pool, org_id: uuid.UUID, auth: dict[str, str],  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,
+    auth: dict[str, str],  # type: ignore[type-arg]
 ) -> None:
-    r = await client.post("/api/v1/candidates", headers=auth, json={
-        "given_name": "New", "family_name": "Person", "email": "np@example.org"})
+    r = await client.post(
+        "/api/v1/candidates",
+        headers=auth,
+        json={"given_name": "New", "family_name": "Person", "email": "np@example.org"},
+    )
     r = await client.get(f"/api/v1/candidates/{r.json()['id']}/profile.pdf", headers=auth)
     body = assert_problem(r, 404)
     assert "scored" in body["detail"]
 
 
 async def test_coordinator_renders_a_cohort_in_the_background(
-    settings: Settings, pool: asyncpg.Pool, org_id: uuid.UUID,
+    settings: Settings,
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,
 ) -> None:
     """The web process's own job worker (as `serve` runs it) renders the cohort."""
     app = create_app(msgspec.structs.replace(settings, jobs_in_process=True))
@@ -107,17 +132,26 @@ async def test_coordinator_renders_a_cohort_in_the_background(
         await _render_cohort(client, pool, org_id)
 
 
-async def _render_cohort(client: AsyncTestClient, pool: asyncpg.Pool,  # type: ignore[type-arg]
-                         org_id: uuid.UUID) -> None:
+async def _render_cohort(
+    client: AsyncTestClient,
+    pool: asyncpg.Pool,  # type: ignore[type-arg]
+    org_id: uuid.UUID,
+) -> None:
     candidate, _ = await scored_candidate(pool, org_id)
     cohort = uuid.uuid4()
-    await pool.execute("INSERT INTO cohorts (id, organization_id, name) VALUES ($1, $2, 'C1')",
-                       cohort, org_id)
-    await pool.execute("INSERT INTO cohort_members (organization_id, cohort_id, candidate_id) "
-                       "VALUES ($1, $2, $3)", org_id, cohort, candidate)
+    await pool.execute(
+        "INSERT INTO cohorts (id, organization_id, name) VALUES ($1, $2, 'C1')", cohort, org_id
+    )
+    await pool.execute(
+        "INSERT INTO cohort_members (organization_id, cohort_id, candidate_id) VALUES ($1, $2, $3)",
+        org_id,
+        cohort,
+        candidate,
+    )
     csrf = await staff_headers(client, pool, org_id, "coordinator", "c@example.org")
-    job = await client.post(f"/staff/cohorts/{cohort}/profiles", json={"variant": "employer"},
-                            headers=csrf)
+    job = await client.post(
+        f"/staff/cohorts/{cohort}/profiles", json={"variant": "employer"}, headers=csrf
+    )
     assert job.status_code == 202, job.text
     assert job.json()["total"] == 1
     for _ in range(600):  # up to a minute: the first render also starts the pool's workers
@@ -127,6 +161,5 @@ async def _render_cohort(client: AsyncTestClient, pool: asyncpg.Pool,  # type: i
         await asyncio.sleep(0.1)
     assert progress["done"] == 1, progress
     assert progress["failed"] == 0
-    variant = await pool.fetchval("SELECT variant FROM profiles WHERE candidate_id = $1",
-                                  candidate)
+    variant = await pool.fetchval("SELECT variant FROM profiles WHERE candidate_id = $1", candidate)
     assert variant == "employer"

@@ -51,11 +51,17 @@ def _data_dir() -> Iterator[Path]:
 def _start(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     """`chartready serve` with no DATABASE_URL: it starts the embedded PostgreSQL itself."""
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(CHARTREADY_DATA_DIR=str(data_dir), CHARTREADY_LOG_LEVEL="WARNING",
-               PYTHONPATH=str(ROOT))
-    return subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-                            cwd=ROOT, env=env, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env.update(
+        CHARTREADY_DATA_DIR=str(data_dir), CHARTREADY_LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT)
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 async def _wait_ready(proc: subprocess.Popen[bytes], port: int) -> None:
@@ -103,9 +109,13 @@ async def _save_until_stopped(port: int, seat: Seat, stop: asyncio.Event) -> Non
             item, answer = seat.items[seq % len(seat.items)]
             seq += 1
             try:
-                r = await client.post(seat.path, content=msgspec.json.encode(
-                    {"item_id": item, "answer": answer, "seq": seq, "tab_id": "crash-tab-1"}),
-                    headers={"content-type": "application/json"})
+                r = await client.post(
+                    seat.path,
+                    content=msgspec.json.encode(
+                        {"item_id": item, "answer": answer, "seq": seq, "tab_id": "crash-tab-1"}
+                    ),
+                    headers={"content-type": "application/json"},
+                )
             except httpx.TransportError:
                 return  # the server died under us: this save was never acknowledged
             if r.status_code == 200 and r.json()["saved"]:
@@ -121,8 +131,7 @@ async def test_acknowledged_saves_survive_sigkill_of_service_and_database() -> N
             await _wait_ready(proc, port)
             seats = await seed_open_attempts(_database_url(data_dir), 6)
             stop = asyncio.Event()
-            savers = [asyncio.create_task(_save_until_stopped(port, seat, stop))
-                      for seat in seats]
+            savers = [asyncio.create_task(_save_until_stopped(port, seat, stop)) for seat in seats]
             await asyncio.sleep(2.0)  # saves are in full flow when the crash comes
             _kill_everything(proc, data_dir)
             stop.set()
@@ -185,9 +194,11 @@ def test_only_locks_of_a_dead_postmaster_are_cleared(tmp_path: Path) -> None:
             lock.write_text(f"{pid}\n{tmp_path}\n{start}\n5432\n{tmp_path}\nlocalhost\n")
             socket_lock.write_text(f"{pid}\n{tmp_path}\n")
 
-        kept = [(os.getpid(), int(psutil.Process().create_time())),  # a live process
-                ("not a pid", started),  # a garbled file
-                (zombie.pid, started - 3600)]  # the pid reused since the lock was written
+        kept = [
+            (os.getpid(), int(psutil.Process().create_time())),  # a live process
+            ("not a pid", started),  # a garbled file
+            (zombie.pid, started - 3600),
+        ]  # the pid reused since the lock was written
         for pid, start in kept:
             write_locks(pid, start)
             assert clear_dead_postmaster_lock(tmp_path) is False

@@ -83,38 +83,59 @@ async def debug_client(db_url: str, logs: Captured) -> AsyncIterator[AsyncTestCl
 
 
 async def test_a_whole_journey_logs_no_secret_or_personal_data(
-    debug_client: AsyncTestClient, logs: Captured, pool: asyncpg.Pool,  # type: ignore[type-arg]
-    org_id: uuid.UUID, api_key: str,
+    debug_client: AsyncTestClient,
+    logs: Captured,
+    pool: asyncpg.Pool,  # type: ignore[type-arg]
+    org_id: uuid.UUID,
+    api_key: str,
 ) -> None:
     client = debug_client
     await pool.execute("""CREATE FUNCTION chartready_test_leak(t text) RETURNS int
                           LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'bad value %', t; END $$""")
     api = {"Authorization": f"Bearer {api_key}"}
-    person = {"given_name": "Yolanda", "family_name": "Ximenez-Quarrie",
-              "email": "yolanda.xq@example.org", "external_id": "ATS-77-XQ"}
+    person = {
+        "given_name": "Yolanda",
+        "family_name": "Ximenez-Quarrie",
+        "email": "yolanda.xq@example.org",
+        "external_id": "ATS-77-XQ",
+    }
     created = await client.post("/api/v1/candidates", headers=api, json=person)
     assert created.status_code == 201, created.text
     assert_problem(await client.post("/api/v1/candidates", headers=api, json=person), 409)
-    invited = await client.post("/api/v1/invitations", headers=api, json={
-        "candidate_id": created.json()["id"], "assessments": ["communication"]})
+    invited = await client.post(
+        "/api/v1/invitations",
+        headers=api,
+        json={"candidate_id": created.json()["id"], "assessments": ["communication"]},
+    )
     assert invited.status_code == 201, invited.text
     token = invited.json()["url"].rsplit("/", 1)[-1]
     item_url = await begin(client, token, "communication")
     page = await client.get(item_url)
     item_id = page.text.split('data-item-id="', 1)[1].split('"', 1)[0]
-    saved = await client.post(f"/take/{token}/communication/answers", json={
-        "item_id": item_id, "answer": SECRET_ANSWER, "seq": 1, "tab_id": "tab-privacy-1"})
+    saved = await client.post(
+        f"/take/{token}/communication/answers",
+        json={"item_id": item_id, "answer": SECRET_ANSWER, "seq": 1, "tab_id": "tab-privacy-1"},
+    )
     assert saved.status_code in (200, 422), saved.text  # stored, or refused for its shape
     await make_user(pool, org_id, "admin", "admin.xq@example.org")
     slug = await org_slug(pool, org_id)
-    signed = await client.post("/staff/session", json={
-        "organization": slug, "email": "admin.xq@example.org", "password": PASSWORD})
+    signed = await client.post(
+        "/staff/session",
+        json={"organization": slug, "email": "admin.xq@example.org", "password": PASSWORD},
+    )
     assert signed.status_code == 201
     session = signed.cookies.get("cr_session") or client.cookies.get("cr_session")
-    assert_problem(await client.post("/staff/session", json={
-        "organization": slug, "email": "admin.xq@example.org", "password": "Wr0ng-Pa55"}), 401)
-    broken = {how: await client.get(f"/test-only/leak/{how}/{LEAKED_VALUE}")
-              for how in ("server", "client", "wrapped")}
+    assert_problem(
+        await client.post(
+            "/staff/session",
+            json={"organization": slug, "email": "admin.xq@example.org", "password": "Wr0ng-Pa55"},
+        ),
+        401,
+    )
+    broken = {
+        how: await client.get(f"/test-only/leak/{how}/{LEAKED_VALUE}")
+        for how in ("server", "client", "wrapped")
+    }
     assert_problem(broken["server"], 500)  # a bug, not "database unavailable"
     assert_problem(broken["client"], 422)
     assert_problem(broken["wrapped"], 500)
@@ -129,8 +150,20 @@ async def test_a_whole_journey_logs_no_secret_or_personal_data(
     assert "RuntimeError: could not check the value" in bugs[1]  # our own message is kept
     assert "RaiseError: (message withheld)" in bugs[1]  # the database's is not
     assert len(logs.lines) > 1
-    secrets = [api_key, token, PASSWORD, "Wr0ng-Pa55", session, signed.json()["csrf_token"],
-               "Yolanda", "Ximenez", "yolanda.xq@example.org", "ATS-77-XQ",
-               "admin.xq@example.org", SECRET_ANSWER, LEAKED_VALUE]
+    secrets = [
+        api_key,
+        token,
+        PASSWORD,
+        "Wr0ng-Pa55",
+        session,
+        signed.json()["csrf_token"],
+        "Yolanda",
+        "Ximenez",
+        "yolanda.xq@example.org",
+        "ATS-77-XQ",
+        "admin.xq@example.org",
+        SECRET_ANSWER,
+        LEAKED_VALUE,
+    ]
     for secret in secrets:
         assert secret and secret not in text, f"{secret!r} appeared in the logs"

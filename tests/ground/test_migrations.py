@@ -41,9 +41,11 @@ async def test_fresh_apply_then_noop(empty_db: str) -> None:
         assert recorded == len(names)
         shipped = migrator.library_sql("procrastinate").migrations
         library = await conn.fetch(
-            "SELECT name, checksum FROM library_migrations WHERE library = 'procrastinate'")
+            "SELECT name, checksum FROM library_migrations WHERE library = 'procrastinate'"
+        )
         assert {(r["name"], r["checksum"]) for r in library} == {
-            (m.name, m.checksum) for m in shipped}
+            (m.name, m.checksum) for m in shipped
+        }
         assert await conn.fetchval("SELECT to_regclass('procrastinate_jobs') IS NOT NULL")
     finally:
         await conn.close()
@@ -61,17 +63,23 @@ async def test_a_newer_library_migration_is_applied_once(empty_db: str) -> None:
         # replacing its text with an idempotent statement of the same name.
         await conn.execute("CREATE TABLE IF NOT EXISTS upgrade_marker (x int)")
         shipped = migrator.library_sql("procrastinate")
-        upgraded = msgspec.structs.replace(shipped, migrations=(
-            *shipped.migrations[:-1],
-            msgspec.structs.replace(newest, sql="INSERT INTO upgrade_marker VALUES (1)")))
+        upgraded = msgspec.structs.replace(
+            shipped,
+            migrations=(
+                *shipped.migrations[:-1],
+                msgspec.structs.replace(newest, sql="INSERT INTO upgrade_marker VALUES (1)"),
+            ),
+        )
         async with conn.transaction():
             assert await migrator._migrate_library(conn, upgraded) == [
-                f"procrastinate {newest.name}"]
+                f"procrastinate {newest.name}"
+            ]
         assert await migrator._migrate_library(conn, upgraded) == []
         assert await conn.fetchval("SELECT count(*) FROM upgrade_marker") == 1
-        changed = msgspec.structs.replace(upgraded, migrations=(
-            *upgraded.migrations[:-1],
-            msgspec.structs.replace(newest, sql="SELECT 1")))
+        changed = msgspec.structs.replace(
+            upgraded,
+            migrations=(*upgraded.migrations[:-1], msgspec.structs.replace(newest, sql="SELECT 1")),
+        )
         with pytest.raises(migrator.MigrationError, match="changed after it was applied"):
             await migrator._migrate_library(conn, changed)
     finally:

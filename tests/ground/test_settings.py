@@ -19,19 +19,27 @@ def test_defaults_load_from_empty_environment() -> None:
 
 
 def test_values_are_converted() -> None:
-    s = load_settings({"CHARTREADY_PORT": "9001", "CHARTREADY_WORKERS": "2",
-                       "DATABASE_URL": "postgresql://x@h/db"})
+    s = load_settings(
+        {
+            "CHARTREADY_PORT": "9001",
+            "CHARTREADY_WORKERS": "2",
+            "DATABASE_URL": "postgresql://x@h/db",
+        }
+    )
     assert (s.port, s.workers, s.database_url) == (9001, 2, "postgresql://x@h/db")
 
 
-@pytest.mark.parametrize(("env", "value"), [
-    ("CHARTREADY_PORT", "eighty"),
-    ("CHARTREADY_PORT", "70000"),
-    ("CHARTREADY_LOG_LEVEL", "LOUD"),
-    ("CHARTREADY_PUBLIC_BASE_URL", "ftp://nope"),
-    ("CHARTREADY_READINESS_NEARLY_READY", "0.9"),
-    ("CHARTREADY_DB_POOL_MIN", "50"),
-])
+@pytest.mark.parametrize(
+    ("env", "value"),
+    [
+        ("CHARTREADY_PORT", "eighty"),
+        ("CHARTREADY_PORT", "70000"),
+        ("CHARTREADY_LOG_LEVEL", "LOUD"),
+        ("CHARTREADY_PUBLIC_BASE_URL", "ftp://nope"),
+        ("CHARTREADY_READINESS_NEARLY_READY", "0.9"),
+        ("CHARTREADY_DB_POOL_MIN", "50"),
+    ],
+)
 def test_bad_value_names_the_variable(env: str, value: str) -> None:
     with pytest.raises(SettingsError) as info:
         load_settings({env: value})

@@ -30,8 +30,11 @@ async def worker_in_process(settings: Settings, pool: asyncpg.Pool) -> AsyncIter
     runtime = JobRuntime(pool=pool, content=load_content(), settings=settings, profiles=profiles)
     try:
         async with connected(settings.database_url) as jobs:
-            task = asyncio.create_task(jobs.run_worker_async(
-                **worker_options(settings, runtime, install_signal_handlers=False)))
+            task = asyncio.create_task(
+                jobs.run_worker_async(
+                    **worker_options(settings, runtime, install_signal_handlers=False)
+                )
+            )
             try:
                 yield
             finally:
@@ -40,14 +43,23 @@ async def worker_in_process(settings: Settings, pool: asyncpg.Pool) -> AsyncIter
         profiles.close()
 
 
-def start_worker(db_url: str, data_dir: Path, *, concurrency: int = 1,
-                 heartbeat: float = 0.5) -> subprocess.Popen[bytes]:
+def start_worker(
+    db_url: str, data_dir: Path, *, concurrency: int = 1, heartbeat: float = 0.5
+) -> subprocess.Popen[bytes]:
     """`chartready worker` in its own process (its own process group, so it can be killed)."""
-    env = {**os.environ, "DATABASE_URL": db_url, "CHARTREADY_DATA_DIR": str(data_dir),
-           "CHARTREADY_JOBS_HEARTBEAT_SECONDS": str(heartbeat),
-           "CHARTREADY_LOG_LEVEL": "WARNING", "CHARTREADY_PDF_WORKERS": "1"}
-    return subprocess.Popen([sys.executable, "-m", "service.cli", "worker", "--concurrency",
-                             str(concurrency)], env=env, start_new_session=True)
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "CHARTREADY_DATA_DIR": str(data_dir),
+        "CHARTREADY_JOBS_HEARTBEAT_SECONDS": str(heartbeat),
+        "CHARTREADY_LOG_LEVEL": "WARNING",
+        "CHARTREADY_PDF_WORKERS": "1",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "worker", "--concurrency", str(concurrency)],
+        env=env,
+        start_new_session=True,
+    )
 
 
 async def wait_for(pool: asyncpg.Pool, query: str, *args: object, within: float = 90) -> None:
@@ -59,22 +71,30 @@ async def wait_for(pool: asyncpg.Pool, query: str, *args: object, within: float 
         await asyncio.sleep(0.05)
 
 
-async def cohort_of(pool: asyncpg.Pool, org_id: uuid.UUID,
-                    candidates: list[uuid.UUID]) -> uuid.UUID:
+async def cohort_of(
+    pool: asyncpg.Pool, org_id: uuid.UUID, candidates: list[uuid.UUID]
+) -> uuid.UUID:
     """A cohort with these members."""
     cohort = uuid.uuid4()
-    await pool.execute("INSERT INTO cohorts (id, organization_id, name) VALUES ($1, $2, $3)",
-                       cohort, org_id, f"cohort {cohort.hex[:6]}")
+    await pool.execute(
+        "INSERT INTO cohorts (id, organization_id, name) VALUES ($1, $2, $3)",
+        cohort,
+        org_id,
+        f"cohort {cohort.hex[:6]}",
+    )
     await pool.executemany(
-        "INSERT INTO cohort_members (organization_id, cohort_id, candidate_id) "
-        "VALUES ($1, $2, $3)", [(org_id, cohort, c) for c in candidates])
+        "INSERT INTO cohort_members (organization_id, cohort_id, candidate_id) VALUES ($1, $2, $3)",
+        [(org_id, cohort, c) for c in candidates],
+    )
     return cohort
 
 
-async def render_batch(pool: asyncpg.Pool, org_id: uuid.UUID,
-                       candidates: list[uuid.UUID]) -> BatchProgress:
+async def render_batch(
+    pool: asyncpg.Pool, org_id: uuid.UUID, candidates: list[uuid.UUID]
+) -> BatchProgress:
     """A coordinator's request to render these candidates' employer profiles."""
     cohort = await cohort_of(pool, org_id, candidates)
     async with pool.acquire() as conn:
-        return await request_cohort_profiles(conn, organization_id=org_id, cohort_id=cohort,
-                                             variant="employer", created_by="test")
+        return await request_cohort_profiles(
+            conn, organization_id=org_id, cohort_id=cohort, variant="employer", created_by="test"
+        )

@@ -17,8 +17,12 @@ async def test_a_job_deferred_in_a_rolled_back_transaction_never_runs(
     db_url: str, pool: asyncpg.Pool, org_id: uuid.UUID
 ) -> None:
     candidate, _ = await scored_candidate(pool, org_id)
-    args = {"batch": str(uuid.uuid4()), "organization": str(org_id),
-            "candidate": str(candidate), "variant": "candidate"}
+    args = {
+        "batch": str(uuid.uuid4()),
+        "organization": str(org_id),
+        "candidate": str(candidate),
+        "variant": "candidate",
+    }
     async with pool.acquire() as conn:
         rolled_back = conn.transaction()
         await rolled_back.start()
@@ -29,10 +33,19 @@ async def test_a_job_deferred_in_a_rolled_back_transaction_never_runs(
         async with conn.transaction():
             committed = await defer(conn, render_profile, **args)
     async with worker_in_process(make_settings(database_url=db_url), pool):
-        await wait_for(pool, "SELECT status = 'succeeded' FROM procrastinate_jobs WHERE id = $1",
-                       committed)
-    assert await pool.fetchval("SELECT count(*) FROM procrastinate_jobs WHERE task_name = $1",
-                               render_profile.name) == 1
-    assert await pool.fetchval(
-        "SELECT count(*) FROM profiles WHERE candidate_id = $1 AND variant = 'candidate'",
-        candidate) == 1
+        await wait_for(
+            pool, "SELECT status = 'succeeded' FROM procrastinate_jobs WHERE id = $1", committed
+        )
+    assert (
+        await pool.fetchval(
+            "SELECT count(*) FROM procrastinate_jobs WHERE task_name = $1", render_profile.name
+        )
+        == 1
+    )
+    assert (
+        await pool.fetchval(
+            "SELECT count(*) FROM profiles WHERE candidate_id = $1 AND variant = 'candidate'",
+            candidate,
+        )
+        == 1
+    )

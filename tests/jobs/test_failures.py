@@ -33,8 +33,16 @@ def settings(db_url: str) -> Settings:
 
 
 def _job(attempts: int) -> Job:
-    return Job(id=1, queue="q", lock=None, queueing_lock=None, task_name="t", priority=0,
-               task_kwargs={}, attempts=attempts)
+    return Job(
+        id=1,
+        queue="q",
+        lock=None,
+        queueing_lock=None,
+        task_name="t",
+        priority=0,
+        task_kwargs={},
+        attempts=attempts,
+    )
 
 
 @given(attempts=st.integers(1, 12), first=st.floats(0.5, 30), factor=st.floats(1, 100))
@@ -53,34 +61,48 @@ def test_backoff_doubles_up_to_its_cap_and_stops_after_its_attempts(
 
 def test_only_our_own_messages_are_kept() -> None:
     assert error_text(PermanentJobError("no scored results")) == (
-        "PermanentJobError: no scored results")
+        "PermanentJobError: no scored results"
+    )
     leaky = asyncpg.UniqueViolationError("Key (email)=(ana@example.org) already exists")
     assert "ana@" not in error_text(leaky) and "UniqueViolationError" in error_text(leaky)
     assert "secret" not in error_text(ValueError("secret value"))
 
 
 def _cli(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "service.cli", "jobs", *args],
-                          env={**os.environ, "DATABASE_URL": db_url}, capture_output=True,
-                          text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "service.cli", "jobs", *args],
+        env={**os.environ, "DATABASE_URL": db_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 async def test_a_failed_job_keeps_its_error_and_can_be_retried(
     db_url: str, pool: asyncpg.Pool, org_id: uuid.UUID, client: object
 ) -> None:
     candidate = uuid.uuid4()
-    await pool.execute("""INSERT INTO candidates (id, organization_id, given_name, family_name,
+    await pool.execute(
+        """INSERT INTO candidates (id, organization_id, given_name, family_name,
                               email) VALUES ($1, $2, 'Ana', 'Unscored', 'ana@example.org')""",
-                       candidate, org_id)
+        candidate,
+        org_id,
+    )
     batch = await render_batch(pool, org_id, [candidate])
     async with worker_in_process(make_settings(database_url=db_url), pool):
-        await wait_for(pool, """SELECT status = 'failed' FROM procrastinate_jobs
-                                WHERE args ->> 'batch' = $1""", str(batch.id))
+        await wait_for(
+            pool,
+            """SELECT status = 'failed' FROM procrastinate_jobs
+                                WHERE args ->> 'batch' = $1""",
+            str(batch.id),
+        )
     job_id = await pool.fetchval(
-        "SELECT id FROM procrastinate_jobs WHERE args ->> 'batch' = $1", str(batch.id))
+        "SELECT id FROM procrastinate_jobs WHERE args ->> 'batch' = $1", str(batch.id)
+    )
     errors = await pool.fetch("SELECT attempt, error FROM job_errors WHERE job_id = $1", job_id)
     assert [(e["attempt"], e["error"]) for e in errors] == [
-        (1, "NothingToReport: no scored results to report yet")]
+        (1, "NothingToReport: no scored results to report yet")
+    ]
 
     listed = await asyncio.to_thread(_cli, db_url, "--status", "failed")
     assert listed.returncode == 0, listed.stderr
@@ -93,7 +115,9 @@ async def test_a_failed_job_keeps_its_error_and_can_be_retried(
 
     retried = await asyncio.to_thread(_cli, db_url, "--retry", str(job_id))
     assert retried.returncode == 0, retried.stderr
-    assert await pool.fetchval(
-        "SELECT status::text FROM procrastinate_jobs WHERE id = $1", job_id) == "todo"
+    assert (
+        await pool.fetchval("SELECT status::text FROM procrastinate_jobs WHERE id = $1", job_id)
+        == "todo"
+    )
     again = await asyncio.to_thread(_cli, db_url, "--retry", str(job_id))
     assert again.returncode == 1 and "only failed jobs" in again.stderr

@@ -40,30 +40,43 @@ async def test_two_workers_run_each_job_once_and_the_sweep_once_per_period(
         candidate = uuid.uuid4()
         await pool.execute(
             """INSERT INTO candidates (id, organization_id, given_name, family_name, email)
-               VALUES ($1, $2, 'No', 'Scores', $3)""", candidate, org_id, f"n{n}@example.org")
+               VALUES ($1, $2, 'No', 'Scores', $3)""",
+            candidate,
+            org_id,
+            f"n{n}@example.org",
+        )
         candidates.append(candidate)
     first = start_worker(db_url, tmp_path, concurrency=2)
     second = start_worker(db_url, tmp_path, concurrency=2)
     try:
         batch = await render_batch(pool, org_id, candidates)
-        await wait_for(pool, """SELECT count(*) = 24 FROM procrastinate_jobs
+        await wait_for(
+            pool,
+            """SELECT count(*) = 24 FROM procrastinate_jobs
                                 WHERE task_name = $1 AND status = 'failed'""",
-                       render_profile.name)
+            render_profile.name,
+        )
         await asyncio.sleep(11)  # at least two periods of the five-second sweep
     finally:
         _stop(first, second)
     runs = await pool.fetch(
         """SELECT j.id, count(e.id) AS runs FROM procrastinate_jobs j
            LEFT JOIN job_errors e ON e.job_id = j.id
-           WHERE j.args ->> 'batch' = $1 GROUP BY j.id""", str(batch.id))
+           WHERE j.args ->> 'batch' = $1 GROUP BY j.id""",
+        str(batch.id),
+    )
     assert len(runs) == 24 and {r["runs"] for r in runs} == {1}
     started = await pool.fetchval(
         """SELECT count(*) FROM procrastinate_events e JOIN procrastinate_jobs j ON j.id = e.job_id
-           WHERE j.args ->> 'batch' = $1 AND e.type = 'started'""", str(batch.id))
+           WHERE j.args ->> 'batch' = $1 AND e.type = 'started'""",
+        str(batch.id),
+    )
     assert started == 24
     sweeps = await pool.fetch(
         """SELECT args ->> 'timestamp' AS period, count(*) AS n FROM procrastinate_jobs
-           WHERE task_name = $1 GROUP BY 1""", sweep_expired_attempts.name)
+           WHERE task_name = $1 GROUP BY 1""",
+        sweep_expired_attempts.name,
+    )
     assert len(sweeps) >= 2 and {r["n"] for r in sweeps} == {1}, sweeps
 
 
@@ -74,23 +87,32 @@ async def test_a_killed_workers_job_is_finished_once_by_another(
     doomed = start_worker(db_url, tmp_path)
     try:
         batch = await render_batch(pool, org_id, candidates)
-        await wait_for(pool, """SELECT count(*) > 0 FROM procrastinate_jobs
+        await wait_for(
+            pool,
+            """SELECT count(*) > 0 FROM procrastinate_jobs
                                 WHERE args ->> 'batch' = $1 AND status = 'doing'""",
-                       str(batch.id))
+            str(batch.id),
+        )
         os.killpg(doomed.pid, signal.SIGKILL)  # mid-job: no chance to finish or give it back
         doomed.wait()
     finally:
         _stop(doomed)
     rescuer = start_worker(db_url, tmp_path)
     try:
-        await wait_for(pool, """SELECT count(*) = 3 FROM procrastinate_jobs
+        await wait_for(
+            pool,
+            """SELECT count(*) = 3 FROM procrastinate_jobs
                                 WHERE args ->> 'batch' = $1 AND status = 'succeeded'""",
-                       str(batch.id), within=120)
+            str(batch.id),
+            within=120,
+        )
     finally:
         _stop(rescuer)
     stored = await pool.fetch(
         """SELECT candidate_id, count(*) AS n FROM profiles WHERE organization_id = $1
-           AND variant = 'employer' GROUP BY candidate_id""", org_id)
+           AND variant = 'employer' GROUP BY candidate_id""",
+        org_id,
+    )
     assert {r["candidate_id"]: r["n"] for r in stored} == dict.fromkeys(candidates, 1)
 
 
@@ -101,13 +123,19 @@ async def test_sigterm_lets_the_running_job_finish(
     worker = start_worker(db_url, tmp_path)
     try:
         batch = await render_batch(pool, org_id, [candidate])
-        await wait_for(pool, """SELECT count(*) = 1 FROM procrastinate_jobs
+        await wait_for(
+            pool,
+            """SELECT count(*) = 1 FROM procrastinate_jobs
                                 WHERE args ->> 'batch' = $1 AND status = 'doing'""",
-                       str(batch.id))
+            str(batch.id),
+        )
         worker.send_signal(signal.SIGTERM)
         assert await asyncio.to_thread(worker.wait, 60) == 0
     finally:
         _stop(worker)
-    assert await pool.fetchval(
-        "SELECT status::text FROM procrastinate_jobs WHERE args ->> 'batch' = $1",
-        str(batch.id)) == "succeeded"
+    assert (
+        await pool.fetchval(
+            "SELECT status::text FROM procrastinate_jobs WHERE args ->> 'batch' = $1", str(batch.id)
+        )
+        == "succeeded"
+    )

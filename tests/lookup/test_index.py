@@ -46,8 +46,14 @@ def test_words_search_descriptions_before_inclusion_terms() -> None:
     assert {"E11.22", "E11.29"} <= {h.code for h in result.hits}
     # a word found only in inclusion terms still finds the code, and says where it matched
     only_terms = next(
-        (i for i, d in enumerate(INDEX.descriptions) if INDEX.terms[i]
-         and "nos" not in words(d) and any("nos" in words(t) for t in INDEX.terms[i])))
+        (
+            i
+            for i, d in enumerate(INDEX.descriptions)
+            if INDEX.terms[i]
+            and "nos" not in words(d)
+            and any("nos" in words(t) for t in INDEX.terms[i])
+        )
+    )
     found = INDEX.search("NOS", limit=20_000)
     hit = next(h for h in found.hits if h.code == INDEX.codes[only_terms])
     assert "nos" in words(hit.matched)
@@ -64,8 +70,12 @@ def test_prefixes_and_the_code_set_filter() -> None:
 
 def test_every_key_of_the_shipped_bank_can_be_found_by_code_and_by_words() -> None:
     content = load_content()
-    keys = {code for item in content.items.values() if isinstance(item, CodeEntryItem)
-            for code in item.key}
+    keys = {
+        code
+        for item in content.items.values()
+        if isinstance(item, CodeEntryItem)
+        for code in item.key
+    }
     assert keys
     for code in keys:
         assert INDEX.search(code).hits[0].code == code
@@ -93,8 +103,13 @@ def test_any_code_is_found_by_its_code_and_by_its_description(number: int) -> No
 def test_code_book_view_shows_hierarchy_and_inherited_notes() -> None:
     detail = code_detail(INDEX, "e1165")
     assert detail is not None and detail.code == "E11.65" and detail.billable
-    assert [level.code for level in detail.hierarchy] == ["Chapter 4", "E08-E13", "E11",
-                                                          "E11.6", "E11.65"]
+    assert [level.code for level in detail.hierarchy] == [
+        "Chapter 4",
+        "E08-E13",
+        "E11",
+        "E11.6",
+        "E11.65",
+    ]
     kinds = {(n.kind, n.source) for n in detail.notes}
     assert ("excludes1", "E11") in kinds  # a category's note applies to every code under it
     assert ("use_additional_code", "E11") in kinds

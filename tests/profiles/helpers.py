@@ -36,6 +36,10 @@ async def seed_candidate(conn: asyncpg.Connection, org_id: uuid.UUID) -> uuid.UU
 async def seed_organization(conn: asyncpg.Connection, name: str = "Other Health") -> uuid.UUID:
     """Insert another organization and return its id."""
     org_id = uuid.uuid4()
-    await conn.execute("INSERT INTO organizations (id, slug, name) VALUES ($1, $2, $3)",
-                       org_id, f"org-{org_id.hex[:8]}", name)
+    await conn.execute(
+        "INSERT INTO organizations (id, slug, name) VALUES ($1, $2, $3)",
+        org_id,
+        f"org-{org_id.hex[:8]}",
+        name,
+    )
     return org_id

@@ -11,8 +11,13 @@ from service.profiles.charts import BarRow, competency_bars, readiness_gauge
 
 SVG = "{http://www.w3.org/2000/svg}"
 ROWS = [
-    BarRow(label="Classification and coding", percent=75, cut_percent=60, level="Proficient",
-           percentile=66),
+    BarRow(
+        label="Classification and coding",
+        percent=75,
+        cut_percent=60,
+        level="Proficient",
+        percentile=66,
+    ),
     BarRow(label="Privacy", percent=40, cut_percent=65, level="Developing"),
 ]
 
@@ -46,8 +51,11 @@ def test_bar_width_is_proportional_to_the_score() -> None:
 
 
 @settings(max_examples=50, deadline=None)
-@given(label=st.text(min_size=1, max_size=80).filter(lambda s: s.strip() and "\x00" not in s
-                                                      and all(ord(c) >= 32 for c in s)))
+@given(
+    label=st.text(min_size=1, max_size=80).filter(
+        lambda s: s.strip() and "\x00" not in s and all(ord(c) >= 32 for c in s)
+    )
+)
 def test_any_label_is_escaped_and_keeps_the_svg_well_formed(label: str) -> None:
     svg = competency_bars([BarRow(label=label, percent=50, cut_percent=50, level="Proficient")])
     root = _parse(svg)
@@ -59,6 +67,7 @@ def test_gauge_marks_the_estimate_and_interval_in_words() -> None:
     root = _parse(readiness_gauge(0.68, 0.57, 0.78, chart_id="g"))
     desc = root.find(f"{SVG}desc")
     assert desc is not None
-    assert desc.text == ("Estimated chance of meeting the standard: 68 percent; "
-                         "likely range 57 to 78 percent.")
+    assert desc.text == (
+        "Estimated chance of meeting the standard: 68 percent; likely range 57 to 78 percent."
+    )
     assert "68%" in "".join(root.itertext())

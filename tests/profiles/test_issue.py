@@ -23,11 +23,23 @@ def _fresh(data: ProfileData) -> ProfileData:
     return msgspec.structs.replace(data, profile_id=new_profile_id())
 
 
-async def _issue(conn: asyncpg.Connection, org_id: uuid.UUID, candidate_id: uuid.UUID,
-                 data: ProfileData, renderer: CountingRenderer) -> repository.StoredProfile:
-    return await issue_profile(conn, organization_id=org_id, candidate_id=candidate_id,
-                               attempt_id=None, data=data, signer=SIGNER, renderer=renderer,
-                               public_base_url=BASE)
+async def _issue(
+    conn: asyncpg.Connection,
+    org_id: uuid.UUID,
+    candidate_id: uuid.UUID,
+    data: ProfileData,
+    renderer: CountingRenderer,
+) -> repository.StoredProfile:
+    return await issue_profile(
+        conn,
+        organization_id=org_id,
+        candidate_id=candidate_id,
+        attempt_id=None,
+        data=data,
+        signer=SIGNER,
+        renderer=renderer,
+        public_base_url=BASE,
+    )
 
 
 def test_content_digest_ignores_identity_but_not_results() -> None:
@@ -37,22 +49,25 @@ def test_content_digest_ignores_identity_but_not_results() -> None:
     assert content_digest(changed) != content_digest(data)
 
 
-async def test_reissuing_unchanged_content_renders_nothing(pool: asyncpg.Pool,
-                                                         org_id: uuid.UUID) -> None:
+async def test_reissuing_unchanged_content_renders_nothing(
+    pool: asyncpg.Pool, org_id: uuid.UUID
+) -> None:
     renderer = CountingRenderer()
     async with pool.acquire() as conn:
         candidate_id = await seed_candidate(conn, org_id)
         first = await _issue(conn, org_id, candidate_id, _fresh(sample_profile()), renderer)
         again = await _issue(conn, org_id, candidate_id, _fresh(sample_profile()), renderer)
-        other = await _issue(conn, org_id, candidate_id,
-                             _fresh(sample_profile(variant="candidate")), renderer)
+        other = await _issue(
+            conn, org_id, candidate_id, _fresh(sample_profile(variant="candidate")), renderer
+        )
     assert again.id == first.id
     assert len(renderer.calls) == 2
     assert other.id != first.id and other.variant == "candidate"
 
 
-async def test_stored_pdf_and_signature_come_back_intact(pool: asyncpg.Pool,
-                                                        org_id: uuid.UUID) -> None:
+async def test_stored_pdf_and_signature_come_back_intact(
+    pool: asyncpg.Pool, org_id: uuid.UUID
+) -> None:
     renderer = CountingRenderer()
     async with pool.acquire() as conn:
         candidate_id = await seed_candidate(conn, org_id)
@@ -64,17 +79,24 @@ async def test_stored_pdf_and_signature_come_back_intact(pool: asyncpg.Pool,
     assert pdf.pdf.startswith(b"%PDF") and pdf.pdf_sha256 == hashlib.sha256(pdf.pdf).hexdigest()
     assert pdf.filename == f"competency-profile-employer-{stored.id}.pdf"
     assert record.canonical == renderer.calls[0].canonical
-    assert verify(record.canonical, record.signature, record.key_id, SIGNER.verify_keys,
-                  expected_sha256=record.canonical_sha256).valid
+    assert verify(
+        record.canonical,
+        record.signature,
+        record.key_id,
+        SIGNER.verify_keys,
+        expected_sha256=record.canonical_sha256,
+    ).valid
     assert latest.id == stored.id
 
 
-async def test_another_organization_cannot_download_the_pdf(pool: asyncpg.Pool,
-                                                           org_id: uuid.UUID) -> None:
+async def test_another_organization_cannot_download_the_pdf(
+    pool: asyncpg.Pool, org_id: uuid.UUID
+) -> None:
     async with pool.acquire() as conn:
         candidate_id = await seed_candidate(conn, org_id)
-        stored = await _issue(conn, org_id, candidate_id, _fresh(sample_profile()),
-                              CountingRenderer())
+        stored = await _issue(
+            conn, org_id, candidate_id, _fresh(sample_profile()), CountingRenderer()
+        )
         stranger = await seed_organization(conn)
         assert await repository.fetch_pdf(conn, stranger, stored.id) is None
         assert await repository.fetch_pdf(conn, org_id, uuid.uuid4()) is None
@@ -89,8 +111,15 @@ async def test_profile_stored_without_pdf_is_rendered_from_what_was_signed(
     async with pool.acquire() as conn:
         candidate_id = await seed_candidate(conn, org_id)
         bare = await repository.insert_profile(
-            conn, organization_id=org_id, candidate_id=candidate_id, attempt_id=None,
-            data=data, signed=signed, content_sha256=content_digest(data), pdf=None)
+            conn,
+            organization_id=org_id,
+            candidate_id=candidate_id,
+            attempt_id=None,
+            data=data,
+            signed=signed,
+            content_sha256=content_digest(data),
+            pdf=None,
+        )
         assert await repository.fetch_pdf(conn, org_id, bare.id) is None
         done = await _issue(conn, org_id, candidate_id, _fresh(sample_profile()), renderer)
         pdf = await repository.fetch_pdf(conn, org_id, bare.id)

@@ -19,9 +19,13 @@ SIGNER = ProfileSigner.from_settings(generate_seed())
 
 def _request(name: str) -> RenderRequest:
     signed = SIGNER.sign(sample_profile(candidate_name=name))
-    return RenderRequest(canonical=signed.canonical, signature=signed.signature,
-                         key_id=signed.key_id, sha256=signed.sha256,
-                         public_base_url="https://x.example")
+    return RenderRequest(
+        canonical=signed.canonical,
+        signature=signed.signature,
+        key_id=signed.key_id,
+        sha256=signed.sha256,
+        public_base_url="https://x.example",
+    )
 
 
 @pytest.mark.slow
@@ -40,8 +44,7 @@ async def test_pool_renders_concurrently_in_other_processes() -> None:
 @pytest.mark.slow
 async def test_workers_are_replaced_after_max_tasks() -> None:
     async with RenderPool(workers=1, max_tasks_per_child=2) as pool:
-        pids = [await asyncio.wrap_future(pool._executor.submit(os.getpid))
-                for _ in range(4)]
+        pids = [await asyncio.wrap_future(pool._executor.submit(os.getpid)) for _ in range(4)]
     assert os.getpid() not in pids
     assert pids[0] == pids[1] != pids[2] == pids[3]
 

@@ -34,10 +34,12 @@ from tests.results.factories import finished_attempt, make_user
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "profiles"
 SIGNER = ProfileSigner.from_settings(generate_seed())
-OFF_TOPIC = ("Dear Mr. Okafor, thank you for asking about your late mother's records. Because "
-             "you are the executor of her estate, we can release them once we receive a copy "
-             "of the letters testamentary. We will respond within 30 days, there is no search "
-             "fee, and the copies will be sent through the secure portal. Regards.")
+OFF_TOPIC = (
+    "Dear Mr. Okafor, thank you for asking about your late mother's records. Because "
+    "you are the executor of her estate, we can release them once we receive a copy "
+    "of the letters testamentary. We will respond within 30 days, there is no search "
+    "fee, and the copies will be sent through the secure portal. Regards."
+)
 
 
 @pytest.fixture(scope="module")
@@ -45,19 +47,36 @@ def content() -> ContentVersion:
     return load_content()
 
 
-async def scored(pool: asyncpg.Pool, org_id: uuid.UUID, form_id: str, answers: dict[str, object],
-                 content: ContentVersion, candidate: uuid.UUID | None = None) -> uuid.UUID:
+async def scored(
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,
+    form_id: str,
+    answers: dict[str, object],
+    content: ContentVersion,
+    candidate: uuid.UUID | None = None,
+) -> uuid.UUID:
     """A finished, scored attempt (its own candidate unless ``candidate`` is given)."""
     attempt = await finished_attempt(pool, org_id, form_id, answers, content)
     async with pool.acquire() as conn:
         if candidate is not None:  # move the attempt (and its invitation) to ``candidate``
-            await conn.execute("UPDATE attempts SET candidate_id = $2 WHERE id = $1",
-                               attempt, candidate)
+            await conn.execute(
+                "UPDATE attempts SET candidate_id = $2 WHERE id = $1", attempt, candidate
+            )
             await conn.execute(
                 "UPDATE invitations SET candidate_id = $2 FROM attempts a "
-                "WHERE a.id = $1 AND invitations.id = a.invitation_id", attempt, candidate)
-        await rescore_attempt(conn, org_id, attempt, content, reason="submitted",
-                              actor="test", thresholds=BandThresholds())
+                "WHERE a.id = $1 AND invitations.id = a.invitation_id",
+                attempt,
+                candidate,
+            )
+        await rescore_attempt(
+            conn,
+            org_id,
+            attempt,
+            content,
+            reason="submitted",
+            actor="test",
+            thresholds=BandThresholds(),
+        )
     return attempt
 
 
@@ -68,19 +87,33 @@ def keys(content: ContentVersion, form_id: str, share: float = 1.0) -> dict[str,
 
 
 def pdf_text(data: bytes) -> str:
-    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True,
-                          check=True).stdout.decode()
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
+    ).stdout.decode()
 
 
-async def render(conn: asyncpg.Connection, org_id: uuid.UUID, candidate: uuid.UUID,
-                 variant: Variant, content: ContentVersion, name: str) -> str:
-    built = await load_profile_data(conn, organization_id=org_id, candidate_id=candidate,
-                                    variant=variant, content=content)
+async def render(
+    conn: asyncpg.Connection,
+    org_id: uuid.UUID,
+    candidate: uuid.UUID,
+    variant: Variant,
+    content: ContentVersion,
+    name: str,
+) -> str:
+    built = await load_profile_data(
+        conn, organization_id=org_id, candidate_id=candidate, variant=variant, content=content
+    )
     assert built is not None
     signed = SIGNER.sign(built.data)
-    pdf = render_pdf_sync(RenderRequest(canonical=signed.canonical, signature=signed.signature,
-                                        key_id=signed.key_id, sha256=signed.sha256,
-                                        public_base_url="https://chartready.example.org"))
+    pdf = render_pdf_sync(
+        RenderRequest(
+            canonical=signed.canonical,
+            signature=signed.signature,
+            key_id=signed.key_id,
+            sha256=signed.sha256,
+            public_base_url="https://chartready.example.org",
+        )
+    )
     save_pages(pdf, name)
     return pdf_text(pdf)
 
@@ -91,23 +124,23 @@ def save_pages(pdf: bytes, name: str) -> None:
     (ARTIFACTS / f"{name}.pdf").write_bytes(pdf)
     for old in ARTIFACTS.glob(f"{name}-*.png"):
         old.unlink()
-    subprocess.run(["pdftoppm", "-r", "70", "-png", str(ARTIFACTS / f"{name}.pdf"),
-                    str(ARTIFACTS / name)], check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "70", "-png", str(ARTIFACTS / f"{name}.pdf"), str(ARTIFACTS / name)],
+        check=True,
+    )
 
 
 async def test_profile_is_consistent_honest_and_readable(
     pool: asyncpg.Pool, org_id: uuid.UUID, content: ContentVersion
 ) -> None:
-    await train(pool, min_real_outcomes=200, seed=0, simulated_candidates=3000,
-                content=content)
+    await train(pool, min_real_outcomes=200, seed=0, simulated_candidates=3000, content=content)
     # The norm group: 11 other people, one of whom took coding twice (a retake).
     others = []
     for n in range(11):
         share = 0.3 + 0.06 * n
         first = await scored(pool, org_id, "coding-a", keys(content, "coding-a", share), content)
         person = await pool.fetchval("SELECT candidate_id FROM attempts WHERE id = $1", first)
-        await scored(pool, org_id, "privacy-b", keys(content, "privacy-b", share), content,
-                     person)
+        await scored(pool, org_id, "privacy-b", keys(content, "privacy-b", share), content, person)
         others.append(person)
     await scored(pool, org_id, "coding-b", keys(content, "coding-b", 0.9), content, others[0])
     # The candidate: passes coding, privacy and scenarios; writes essays for another prompt.
@@ -121,8 +154,11 @@ async def test_profile_is_consistent_honest_and_readable(
     writing = await scored(pool, org_id, "communication-a", answers, content, me)
 
     async with pool.acquire() as conn:
-        run = await conn.fetchrow("SELECT passed, provisional, awaiting_rating FROM scoring_runs"
-                                  " WHERE attempt_id = $1 AND current", writing)
+        run = await conn.fetchrow(
+            "SELECT passed, provisional, awaiting_rating FROM scoring_runs"
+            " WHERE attempt_id = $1 AND current",
+            writing,
+        )
         assert (run["passed"], run["provisional"], run["awaiting_rating"]) == (False, True, True)
         stored = await latest_estimate(conn, organization_id=org_id, attempt_id=writing)
         assert stored is not None and stored.provisional
@@ -132,7 +168,8 @@ async def test_profile_is_consistent_honest_and_readable(
             """SELECT 100 * (cs.raw - cs.provisional_raw) / (cs.max - cs.provisional_max)
                FROM competency_scores cs JOIN scoring_runs r ON r.id = cs.scoring_run_id
                WHERE r.attempt_id = $1 AND r.current AND cs.competency_id = 'communication'""",
-            writing)
+            writing,
+        )
         assert features["communication"] == pytest.approx(settled)  # essays left out
         employer = await render(conn, org_id, me, "employer", content, "trust-employer")
         candidate = await render(conn, org_id, me, "candidate", content, "trust-candidate")
@@ -154,7 +191,7 @@ async def test_profile_is_consistent_honest_and_readable(
         assert not re.search(r"\b(coding|privacy|scenarios|communication)-[ab]\b", flat)
         assert "Form A" in flat
         # percentiles read as percentiles with their group size: every person once
-        table = flat[flat.index("COMPETENCY SCORE CUT PERCENTILE"):flat.index("Score: share")]
+        table = flat[flat.index("COMPETENCY SCORE CUT PERCENTILE") : flat.index("Score: share")]
         ranks = re.findall(r"\b(\d+)(?:st|nd|rd|th)\s", table)
         sizes = re.findall(r"group of (\d+)", table)
         assert ranks and all(int(rank) < 100 for rank in ranks)
@@ -166,20 +203,39 @@ async def test_profile_is_consistent_honest_and_readable(
     assert "Your " in candidate
 
     # Two raters finalize the essays: the result is decided, readiness is final.
-    raters = [StaffUser(await make_user(pool, org_id, "rater", f"r{k}@example.org"), org_id,
-                        f"r{k}@example.org", f"R{k}", "rater", "csrf") for k in (1, 2)]
+    raters = [
+        StaffUser(
+            await make_user(pool, org_id, "rater", f"r{k}@example.org"),
+            org_id,
+            f"r{k}@example.org",
+            f"R{k}",
+            "rater",
+            "csrf",
+        )
+        for k in (1, 2)
+    ]
     async with pool.acquire() as conn:
         for item in essays:
             for rater in raters:
-                await submit_rating(conn, rater, NewRating(
-                    attempt_id=writing, item_id=item.id,
-                    levels={c.id: 1 for c in item.criteria}), content, BandThresholds())
-        run = await conn.fetchrow("SELECT provisional, awaiting_rating FROM scoring_runs "
-                                  "WHERE attempt_id = $1 AND current", writing)
+                await submit_rating(
+                    conn,
+                    rater,
+                    NewRating(
+                        attempt_id=writing, item_id=item.id, levels={c.id: 1 for c in item.criteria}
+                    ),
+                    content,
+                    BandThresholds(),
+                )
+        run = await conn.fetchrow(
+            "SELECT provisional, awaiting_rating FROM scoring_runs "
+            "WHERE attempt_id = $1 AND current",
+            writing,
+        )
         assert (run["provisional"], run["awaiting_rating"]) == (False, False)
         stored = await latest_estimate(conn, organization_id=org_id, attempt_id=writing)
         assert stored is not None and not stored.provisional
-        final = " ".join((await render(conn, org_id, me, "employer", content,
-                                       "trust-employer-rated")).split())
+        final = " ".join(
+            (await render(conn, org_id, me, "employer", content, "trust-employer-rated")).split()
+        )
     assert "Awaiting rating" not in final and "Provisional: computed without" not in final
     assert "Simulated, not observed" in final

@@ -24,20 +24,26 @@ HOSTILE_NAME = 'Eve <b>Bold</b> <img src="http://evil.example/x.png"> &amp; Co'
 
 def _request(variant: Variant, name: str = "Ana María Ruiz") -> RenderRequest:
     signed = SIGNER.sign(sample_profile(variant=variant, candidate_name=name))
-    return RenderRequest(canonical=signed.canonical, signature=signed.signature,
-                         key_id=signed.key_id, sha256=signed.sha256,
-                         public_base_url="https://chartready.example.org")
+    return RenderRequest(
+        canonical=signed.canonical,
+        signature=signed.signature,
+        key_id=signed.key_id,
+        sha256=signed.sha256,
+        public_base_url="https://chartready.example.org",
+    )
 
 
 def _text(pdf: bytes) -> str:
-    out = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True,
-                         check=True)
+    out = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    )
     return out.stdout.decode("utf-8")
 
 
 def _info(pdf: bytes) -> str:
-    return subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True,
-                          check=True).stdout.decode()
+    return subprocess.run(
+        ["pdfinfo", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
 
 
 def _figure_alt_texts(node: Any) -> list[str]:
@@ -71,10 +77,22 @@ def candidate_pdf() -> Rendered:
 def test_employer_pdf_shows_scores_band_and_employer_sections(employer_pdf: Rendered) -> None:
     _, pdf = employer_pdf
     text = _text(pdf)
-    for expected in ("Ana María Ruiz", "Riverside Community Health", "Approaching ready",
-                     "312", "288", "Not yet passed", "68% estimated chance", "57%–78%",
-                     "Integrity signals", "Rater notes", "readiness-2026.11.1", "c-3fa9b1c04d2e",
-                     "Privacy, confidentiality and", "calibration error 0.015"):
+    for expected in (
+        "Ana María Ruiz",
+        "Riverside Community Health",
+        "Approaching ready",
+        "312",
+        "288",
+        "Not yet passed",
+        "68% estimated chance",
+        "57%–78%",
+        "Integrity signals",
+        "Rater notes",
+        "readiness-2026.11.1",
+        "c-3fa9b1c04d2e",
+        "Privacy, confidentiality and",
+        "calibration error 0.015",
+    ):
         assert expected in text, expected
     assert "Page 1 of" in text
     # The sample's pass marks are final (set by a panel), so no provisional note appears.
@@ -100,8 +118,13 @@ def test_attachment_round_trips_to_the_signed_json(employer_pdf: Rendered) -> No
     signature = json.loads(attachments["profile.signature.json"][0])
     assert signature["key_id"] == request.key_id
     embedded = attachments["profile.json"][0]
-    assert verify(embedded, signature["signature"], signature["key_id"], SIGNER.verify_keys,
-                  expected_sha256=signature["sha256"]).valid
+    assert verify(
+        embedded,
+        signature["signature"],
+        signature["key_id"],
+        SIGNER.verify_keys,
+        expected_sha256=signature["sha256"],
+    ).valid
 
 
 def test_pdf_is_tagged_pdfa3_with_described_figures_and_attachments(
@@ -118,12 +141,18 @@ def test_pdf_is_tagged_pdfa3_with_described_figures_and_attachments(
     relationships = {spec.get_object()["/AFRelationship"] for spec in catalog["/AF"]}
     assert relationships == {"/Data", "/Supplement"}
     alts = _figure_alt_texts(catalog["/StructTreeRoot"])
-    assert any(a.startswith("QR code linking to https://chartready.example.org/verify/")
-               for a in alts)
-    assert "Estimated chance of meeting the standard: 68 percent; likely range 57 to 78 " \
-           "percent." in alts
-    assert any("Privacy, confidentiality and release of information: 52 percent, cut 66 "
-               "percent, below the cut" in a for a in alts)
+    assert any(
+        a.startswith("QR code linking to https://chartready.example.org/verify/") for a in alts
+    )
+    assert (
+        "Estimated chance of meeting the standard: 68 percent; likely range 57 to 78 "
+        "percent." in alts
+    )
+    assert any(
+        "Privacy, confidentiality and release of information: 52 percent, cut 66 "
+        "percent, below the cut" in a
+        for a in alts
+    )
     metadata = catalog["/Metadata"].get_object().get_data().decode("utf-8", "replace")
     assert 'pdfaid:part="3" pdfaid:conformance="A"' in metadata
 
@@ -137,10 +166,20 @@ def test_every_page_renders_to_png(
     for old in ARTIFACTS.glob(f"{variant}-*.png"):
         old.unlink()
     (ARTIFACTS / f"{variant}.pdf").write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", "80", "-png", str(ARTIFACTS / f"{variant}.pdf"),
-                    str(ARTIFACTS / variant)], check=True)
-    pages = int(next(line.split()[-1] for line in _info(pdf).splitlines()
-                     if line.startswith("Pages:")))
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "80",
+            "-png",
+            str(ARTIFACTS / f"{variant}.pdf"),
+            str(ARTIFACTS / variant),
+        ],
+        check=True,
+    )
+    pages = int(
+        next(line.split()[-1] for line in _info(pdf).splitlines() if line.startswith("Pages:"))
+    )
     pngs = sorted(ARTIFACTS.glob(f"{variant}-*.png"))
     assert len(pngs) == pages >= 2
     assert all(p.stat().st_size > 10_000 for p in pngs)  # not blank pages
@@ -150,7 +189,7 @@ def test_candidate_written_text_is_escaped_not_interpreted() -> None:
     request = _request("candidate", name=HOSTILE_NAME)
     html = render_html(request)
     assert "<b>Bold</b>" not in html
-    assert "<img src=\"http://evil" not in html
+    assert '<img src="http://evil' not in html
     assert "&lt;b&gt;Bold&lt;/b&gt;" in html
     text = _text(render_pdf_sync(request))
     assert "<b>Bold</b>" in text  # shown literally, as typed

@@ -31,14 +31,20 @@ SIGNED = SIGNER.sign(sample_profile())
 def test_canonical_json_is_sorted_compact_and_round_trips() -> None:
     raw = canonical_json(sample_profile())
     as_python = json.loads(raw)
-    assert raw == json.dumps(as_python, sort_keys=True, separators=(",", ":"),
-                             ensure_ascii=False).encode("utf-8")
+    assert raw == json.dumps(
+        as_python, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    ).encode("utf-8")
     assert msgspec.json.decode(raw, type=ProfileData) == sample_profile()
 
 
 def test_signature_verifies_with_the_signing_key() -> None:
-    outcome = verify(SIGNED.canonical, SIGNED.signature, SIGNED.key_id, SIGNER.verify_keys,
-                     expected_sha256=SIGNED.sha256)
+    outcome = verify(
+        SIGNED.canonical,
+        SIGNED.signature,
+        SIGNED.key_id,
+        SIGNER.verify_keys,
+        expected_sha256=SIGNED.sha256,
+    )
     assert outcome.valid
     assert outcome.reason == "ok"
 
@@ -55,8 +61,13 @@ def test_any_changed_byte_breaks_the_signature(index: int, delta: int) -> None:
 
 
 def test_digest_mismatch_is_reported_before_the_signature() -> None:
-    outcome = verify(SIGNED.canonical + b" ", SIGNED.signature, SIGNED.key_id,
-                     SIGNER.verify_keys, expected_sha256=SIGNED.sha256)
+    outcome = verify(
+        SIGNED.canonical + b" ",
+        SIGNED.signature,
+        SIGNED.key_id,
+        SIGNER.verify_keys,
+        expected_sha256=SIGNED.sha256,
+    )
     assert outcome.reason == "digest_mismatch"
 
 
@@ -73,11 +84,11 @@ def test_rotation_keeps_old_profiles_verifying_and_signs_with_the_new_key() -> N
     new_signed = rotated.sign(sample_profile())
     assert new_signed.key_id != old_signed.key_id
     for signed in (old_signed, new_signed):
-        assert verify(signed.canonical, signed.signature, signed.key_id,
-                      rotated.verify_keys).valid
+        assert verify(signed.canonical, signed.signature, signed.key_id, rotated.verify_keys).valid
     revoked = ProfileSigner.from_settings(new_seed)
-    outcome = verify(old_signed.canonical, old_signed.signature, old_signed.key_id,
-                     revoked.verify_keys)
+    outcome = verify(
+        old_signed.canonical, old_signed.signature, old_signed.key_id, revoked.verify_keys
+    )
     assert outcome.reason == "unknown_key"
 
 

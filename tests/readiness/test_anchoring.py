@@ -43,9 +43,12 @@ def tables(content: ContentVersion) -> dict[str, ItemPointTable]:
 def model(content: ContentVersion) -> LoadedModel:
     data = simulated_training_data(content, n=12_000, seed=0)
     trained = fit_and_select(data.x, data.y, seed=0, groups={})
-    return LoadedModel(version="rm-test", estimator=trained.estimator,
-                       feature_means=trained.feature_means,
-                       calibration_bins=trained.validation.reliability)
+    return LoadedModel(
+        version="rm-test",
+        estimator=trained.estimator,
+        feature_means=trained.feature_means,
+        calibration_bins=trained.validation.reliability,
+    )
 
 
 def packages(content: ContentVersion) -> list[list[str]]:
@@ -78,9 +81,7 @@ def test_minimally_competent_candidate_scores_exactly_at_every_cut(
         assert all(above[c] > cuts[c] for c in cuts)
 
 
-def test_estimate_at_every_cut_is_borderline(
-    content: ContentVersion, model: LoadedModel
-) -> None:
+def test_estimate_at_every_cut_is_borderline(content: ContentVersion, model: LoadedModel) -> None:
     for forms in packages(content):
         at_cuts = estimate(model, competency_cut_percents(content, forms))
         assert 0.4 <= at_cuts.probability <= 0.65, (forms, at_cuts.probability)

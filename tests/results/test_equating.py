@@ -23,8 +23,15 @@ async def scored(pool: asyncpg.Pool, org_id: uuid.UUID, form_id: str, share: flo
     answers = {i.id: key_answer(i) for i in items[: round(len(items) * share)]}
     attempt = await finished_attempt(pool, org_id, form_id, answers, content)
     async with pool.acquire() as conn:
-        await rescore_attempt(conn, org_id, attempt, content, reason="submitted", actor="t",
-                              thresholds=BandThresholds())
+        await rescore_attempt(
+            conn,
+            org_id,
+            attempt,
+            content,
+            reason="submitted",
+            actor="t",
+            thresholds=BandThresholds(),
+        )
     return attempt
 
 
@@ -58,7 +65,8 @@ async def test_a_harder_form_is_equated_onto_the_reference_scale(
         run = await current_run(conn, org_id, attempt)
         row = await conn.fetchrow(
             "SELECT equated_raw, raw_cut FROM scoring_runs WHERE attempt_id = $1 AND current",
-            attempt)
+            attempt,
+        )
     assert run is not None
     assert row["equated_raw"] == pytest.approx(fit.equating.apply(run.raw_total), abs=1e-3)
     assert row["raw_cut"] == pytest.approx(content.forms["privacy-a"].raw_cut, abs=1e-3)

@@ -19,13 +19,15 @@ ROWS = """SELECT array_agg(item_id ORDER BY item_id COLLATE "C") AS ids,
 
 
 async def _arrays(pool: asyncpg.Pool, run: uuid.UUID) -> tuple[object, ...]:  # type: ignore[type-arg]
-    row = await pool.fetchrow("SELECT item_ids, points, max_points FROM item_score_vectors "
-                              "WHERE scoring_run_id = $1", run)
+    row = await pool.fetchrow(
+        "SELECT item_ids, points, max_points FROM item_score_vectors WHERE scoring_run_id = $1", run
+    )
     return tuple(row)
 
 
 async def test_runs_store_their_items_as_arrays_and_the_backfill_rebuilds_them(
-    pool: asyncpg.Pool, org_id: uuid.UUID,  # type: ignore[type-arg]
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,  # type: ignore[type-arg]
 ) -> None:
     attempt = await scored_attempt(pool, org_id)
     run = await pool.fetchval("SELECT id FROM scoring_runs WHERE attempt_id = $1", attempt)

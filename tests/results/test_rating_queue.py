@@ -24,9 +24,11 @@ async def test_queue_reaches_waiting_work_behind_final_responses(
     attempts = [await scored_attempt(pool, org_id) for _ in range(4)]
     start = datetime.now(UTC) - timedelta(hours=1)
     for n, attempt in enumerate(attempts):  # queue order: oldest submission first
-        await pool.execute("UPDATE attempts SET started_at = $2, submitted_at = $2 WHERE id = $1",
-                           attempt,
-                           start + timedelta(minutes=n))
+        await pool.execute(
+            "UPDATE attempts SET started_at = $2, submitted_at = $2 WHERE id = $1",
+            attempt,
+            start + timedelta(minutes=n),
+        )
     first = await make_user(pool, org_id, "rater", "first@example.org")
     second = await make_user(pool, org_id, "rater", "second@example.org")
     me = await make_user(pool, org_id, "rater", "me@example.org")
@@ -35,9 +37,15 @@ async def test_queue_reaches_waiting_work_behind_final_responses(
             await pool.execute(
                 """INSERT INTO ratings (id, organization_id, attempt_id, item_id, rater_id, role,
                        levels) VALUES ($1, $2, $3, 'COM-A-14', $4, 'independent', $5)""",
-                uuid.uuid4(), org_id, attempt, rater, levels)
+                uuid.uuid4(),
+                org_id,
+                attempt,
+                rater,
+                levels,
+            )
     rater = StaffUser(me, org_id, "me@example.org", "me", "rater", "csrf")
     async with pool.acquire() as conn:
         tasks = await rating_queue(conn, rater, content, limit=1, page=2)
     assert [(t.attempt_id, t.item_id, t.role) for t in tasks] == [
-        (attempts[3], "COM-A-14", "independent")]
+        (attempts[3], "COM-A-14", "independent")
+    ]

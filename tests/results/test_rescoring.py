@@ -22,16 +22,29 @@ async def test_rescore_adds_run_keeps_old_and_audits(pool: asyncpg.Pool, org_id:
     keyed = {i.id: key_answer(i) for i in form.items}
     attempt = await finished_attempt(pool, org_id, "privacy-a", keyed, content)
     async with pool.acquire() as conn:
-        first = await rescore_attempt(conn, org_id, attempt, content, reason="submitted",
-                                      actor="system",
-                              thresholds=BandThresholds())
-        second = await rescore_attempt(conn, org_id, attempt, content, reason="audit check",
-                                       actor="user:x",
-                              thresholds=BandThresholds())
+        first = await rescore_attempt(
+            conn,
+            org_id,
+            attempt,
+            content,
+            reason="submitted",
+            actor="system",
+            thresholds=BandThresholds(),
+        )
+        second = await rescore_attempt(
+            conn,
+            org_id,
+            attempt,
+            content,
+            reason="audit check",
+            actor="user:x",
+            thresholds=BandThresholds(),
+        )
         runs = await scoring_runs(conn, org_id, attempt)
         now = await current_run(conn, org_id, attempt)
-        audit = await conn.fetch("SELECT actor, reason FROM audit_log WHERE subject_id = $1",
-                                 str(attempt))
+        audit = await conn.fetch(
+            "SELECT actor, reason FROM audit_log WHERE subject_id = $1", str(attempt)
+        )
     assert [r.id for r in runs] == [first, second]
     assert [r.current for r in runs] == [False, True]
     assert now is not None
@@ -43,16 +56,19 @@ async def test_rescore_adds_run_keeps_old_and_audits(pool: asyncpg.Pool, org_id:
     assert {c.competency_id for c in now.competencies} == {i.competency for i in form.items}
     assert all(c.percent == 100 for c in now.competencies)
     assert {s.section_id for s in now.sections} == {i.section for i in form.items}
-    assert [(a["actor"], a["reason"]) for a in audit] == [("system", "submitted"),
-                                                          ("user:x", "audit check")]
+    assert [(a["actor"], a["reason"]) for a in audit] == [
+        ("system", "submitted"),
+        ("user:x", "audit check"),
+    ]
 
 
 async def test_empty_attempt_scores_zero_and_fails(pool: asyncpg.Pool, org_id: uuid.UUID) -> None:
     content = load_content()
     attempt = await finished_attempt(pool, org_id, "coding-b", {}, content)
     async with pool.acquire() as conn:
-        await rescore_attempt(conn, org_id, attempt, content, reason="r", actor="a",
-                              thresholds=BandThresholds())
+        await rescore_attempt(
+            conn, org_id, attempt, content, reason="r", actor="a", thresholds=BandThresholds()
+        )
         run = await current_run(conn, org_id, attempt)
     assert run is not None
     assert run.raw_total == 0
@@ -65,9 +81,17 @@ async def test_rescore_is_tenant_scoped(pool: asyncpg.Pool, org_id: uuid.UUID) -
     attempt = await finished_attempt(pool, org_id, "coding-a", {}, content)
     async with pool.acquire() as conn:
         with pytest.raises(NotFound):
-            await rescore_attempt(conn, uuid.uuid4(), attempt, content, reason="r", actor="a",
-                                      thresholds=BandThresholds())
+            await rescore_attempt(
+                conn,
+                uuid.uuid4(),
+                attempt,
+                content,
+                reason="r",
+                actor="a",
+                thresholds=BandThresholds(),
+            )
         await conn.execute("UPDATE attempts SET status = 'in_progress' WHERE id = $1", attempt)
         with pytest.raises(InvalidInput):
-            await rescore_attempt(conn, org_id, attempt, content, reason="r", actor="a",
-                              thresholds=BandThresholds())
+            await rescore_attempt(
+                conn, org_id, attempt, content, reason="r", actor="a", thresholds=BandThresholds()
+            )

@@ -40,8 +40,11 @@ def served(db_url: str, served_settings: Settings) -> Iterator[Served]:
     (proxy headers trusted from 127.0.0.1, so X-Forwarded-For names the client)."""
     port = free_port()
     app = create_app(served_settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           access_log=False, lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on"
+        )
+    )
     thread = threading.Thread(target=server.run, name="security-uvicorn", daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

@@ -15,14 +15,24 @@ from tests.web.test_error_shape import assert_problem
 
 
 async def test_a_400_digit_numeric_answer_is_a_422_naming_the_answer(
-    client: AsyncTestClient, caplog: pytest.LogCaptureFixture,  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    caplog: pytest.LogCaptureFixture,  # type: ignore[type-arg]
 ) -> None:
     content = load_content()
-    item, assessment = next((i, f.assessment) for f in content.forms.values()
-                            for i in f.items if isinstance(i, NumericItem))
+    item, assessment = next(
+        (i, f.assessment)
+        for f in content.forms.values()
+        for i in f.items
+        if isinstance(i, NumericItem)
+    )
     url = f"/take/{mint_token()}/{assessment}/answers"  # well-formed, unknown: no link needed
-    body = (b'{"item_id": "' + item.id.encode() + b'", "answer": 1' + b"0" * 400
-            + b', "seq": 1, "tab_id": "tab-aaaaaaaa"}')
+    body = (
+        b'{"item_id": "'
+        + item.id.encode()
+        + b'", "answer": 1'
+        + b"0" * 400
+        + b', "seq": 1, "tab_id": "tab-aaaaaaaa"}'
+    )
     with caplog.at_level(logging.ERROR):
         r = await client.post(url, content=body, headers={"content-type": "application/json"})
     assert_problem(r, 422, "answer")
@@ -31,7 +41,9 @@ async def test_a_400_digit_numeric_answer_is_a_422_naming_the_answer(
 
 @pytest.mark.parametrize("path", ["/static/%00", "/static/candidate.js%00", "/static/%00/x"])
 async def test_a_nul_byte_in_a_static_path_is_a_400(
-    client: AsyncTestClient, path: str, caplog: pytest.LogCaptureFixture,  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    path: str,
+    caplog: pytest.LogCaptureFixture,  # type: ignore[type-arg]
 ) -> None:
     with caplog.at_level(logging.ERROR):
         r = await client.get(path)

@@ -20,19 +20,32 @@ LEVELS = {"content": 1, "organization": 2, "tone": 0, "mechanics": 3}
 
 
 async def test_only_coordinators_and_admins_read_rater_notes(
-    client: AsyncTestClient, pool: asyncpg.Pool, org_id: uuid.UUID,  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,  # type: ignore[type-arg]
 ) -> None:
     attempt = await scored_attempt(pool, org_id)
     candidate = await pool.fetchval("SELECT candidate_id FROM attempts WHERE id = $1", attempt)
-    await pool.execute("""INSERT INTO integrity_events (organization_id, attempt_id, kind,
-                              severity) VALUES ($1, $2, 'paste', 'medium')""", org_id, attempt)
+    await pool.execute(
+        """INSERT INTO integrity_events (organization_id, attempt_id, kind,
+                              severity) VALUES ($1, $2, 'paste', 'medium')""",
+        org_id,
+        attempt,
+    )
     slug = await org_slug(pool, org_id)
-    for role, email in (("rater", "r1@example.org"), ("rater", "r2@example.org"),
-                        ("viewer", "v@example.org"), ("coordinator", "c@example.org")):
+    for role, email in (
+        ("rater", "r1@example.org"),
+        ("rater", "r2@example.org"),
+        ("viewer", "v@example.org"),
+        ("coordinator", "c@example.org"),
+    ):
         await make_user(pool, org_id, role, email)
     csrf = await sign_in(client, slug, "r1@example.org")
-    first = await client.post("/staff/ratings", headers=csrf, json={
-        "attempt_id": str(attempt), "item_id": "COM-A-14", "levels": LEVELS, "notes": NOTE})
+    first = await client.post(
+        "/staff/ratings",
+        headers=csrf,
+        json={"attempt_id": str(attempt), "item_id": "COM-A-14", "levels": LEVELS, "notes": NOTE},
+    )
     assert first.status_code == 201 and first.json()["state"] == "awaiting_second"
     url = f"/staff/candidates/{candidate}/profile.pdf"
 

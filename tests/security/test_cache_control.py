@@ -12,15 +12,23 @@ from tests.results.factories import staff_headers
 
 
 async def test_hr_api_and_staff_responses_are_not_stored(
-    client: AsyncTestClient, pool: asyncpg.Pool, org_id: uuid.UUID,  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,  # type: ignore[type-arg]
     auth: dict[str, str],
 ) -> None:
-    created = await client.post("/api/v1/candidates", headers=auth, json={
-        "given_name": "Ana", "family_name": "Ruiz", "email": "ana@example.org"})
+    created = await client.post(
+        "/api/v1/candidates",
+        headers=auth,
+        json={"given_name": "Ana", "family_name": "Ruiz", "email": "ana@example.org"},
+    )
     assert created.status_code == 201
     candidate = created.json()["id"]
-    for r in (created, await client.get("/api/v1/candidates", headers=auth),
-              await client.get(f"/api/v1/candidates/{candidate}", headers=auth)):
+    for r in (
+        created,
+        await client.get("/api/v1/candidates", headers=auth),
+        await client.get(f"/api/v1/candidates/{candidate}", headers=auth),
+    ):
         assert r.headers["cache-control"] == "no-store", r.request.url
         assert "ana@example.org" in r.text
     await staff_headers(client, pool, org_id, "coordinator", "co@example.org")

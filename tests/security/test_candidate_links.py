@@ -22,16 +22,20 @@ from tests.web.test_error_shape import assert_problem
 
 
 async def test_an_invite_only_key_cannot_read_results_through_a_new_link(
-    client: AsyncTestClient, pool: asyncpg.Pool, org_id: uuid.UUID,  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,  # type: ignore[type-arg]
 ) -> None:
     candidate, first_token = await scored_candidate(pool, org_id)
     async with pool.acquire() as conn:
         key = await create_api_key(conn, org_id, "inviter", ["invitations:write"])
     hr = {"Authorization": f"Bearer {key.secret}"}
-    assert_problem(await client.get(f"/api/v1/candidates/{candidate}/profile.pdf",
-                                    headers=hr), 403)
-    issued = await client.post("/api/v1/invitations", headers=hr, json={
-        "candidate_id": str(candidate), "assessments": ["privacy"]})
+    assert_problem(await client.get(f"/api/v1/candidates/{candidate}/profile.pdf", headers=hr), 403)
+    issued = await client.post(
+        "/api/v1/invitations",
+        headers=hr,
+        json={"candidate_id": str(candidate), "assessments": ["privacy"]},
+    )
     assert issued.status_code == 201, issued.text
     new_link = issued.json()["url"].split("://", 1)[1].split("/", 1)[1]
     r = await client.get(f"/{new_link}/profile.pdf")
@@ -42,21 +46,30 @@ async def test_an_invite_only_key_cannot_read_results_through_a_new_link(
 
 
 async def test_an_expired_link_downloads_its_profile_only_within_the_grace(
-    client: AsyncTestClient, pool: asyncpg.Pool, org_id: uuid.UUID,  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,  # type: ignore[type-arg]
 ) -> None:
     _, token = await scored_candidate(pool, org_id)
-    await pool.execute("UPDATE invitations SET created_at = now() - interval '90 days', "
-                       "expires_at = now() - interval '1 day'")
+    await pool.execute(
+        "UPDATE invitations SET created_at = now() - interval '90 days', "
+        "expires_at = now() - interval '1 day'"
+    )
     assert (await client.get(f"/take/{token}/profile.pdf")).status_code == 200
-    await pool.execute("UPDATE invitations SET expires_at = now() - $1::interval - "
-                       "interval '1 minute'", RESULTS_AFTER_EXPIRY)
+    await pool.execute(
+        "UPDATE invitations SET expires_at = now() - $1::interval - interval '1 minute'",
+        RESULTS_AFTER_EXPIRY,
+    )
     r = await client.get(f"/take/{token}/profile.pdf")
     assert r.status_code == 410 and not r.content.startswith(b"%PDF")
     assert "expired" in r.text
 
 
 async def test_revoking_through_the_api_ends_the_link_at_once(
-    client: AsyncTestClient, pool: asyncpg.Pool, org_id: uuid.UUID, auth: dict[str, str],  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,
+    auth: dict[str, str],  # type: ignore[type-arg]
 ) -> None:
     _, token = await scored_candidate(pool, org_id)
     invitation = await pool.fetchval("SELECT id FROM invitations")
@@ -71,16 +84,21 @@ async def test_revoking_through_the_api_ends_the_link_at_once(
         assert (await client.get(path)).status_code == 404
     audit = await pool.fetch("SELECT action FROM audit_log WHERE action = 'invitation.revoke'")
     assert len(audit) == 2
-    assert_problem(await client.post(f"/api/v1/invitations/{uuid.uuid4()}/revoke",
-                                     headers=auth), 404)
+    assert_problem(
+        await client.post(f"/api/v1/invitations/{uuid.uuid4()}/revoke", headers=auth), 404
+    )
 
 
 async def test_revoking_from_the_cli(
-    client: AsyncTestClient, pool: asyncpg.Pool, org_id: uuid.UUID, db_url: str,  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,
+    db_url: str,  # type: ignore[type-arg]
 ) -> None:
     slug = await pool.fetchval("SELECT slug FROM organizations WHERE id = $1", org_id)
-    code, out, err = await chartready(db_url, "invite", "--org", slug, "--email", "c@x.org",
-                                      "--assessments", "privacy")
+    code, out, err = await chartready(
+        db_url, "invite", "--org", slug, "--email", "c@x.org", "--assessments", "privacy"
+    )
     assert code == 0, err
     link = out.strip()
     token = link.rsplit("/", 1)[1]
@@ -89,7 +107,9 @@ async def test_revoking_from_the_cli(
     code, out, err = await chartready(db_url, "invite-revoke", "--org", slug, invitation)
     assert code == 0 and f"invitation {invitation} revoked" in out, err
     assert (await client.get(f"/take/{token}")).status_code == 404
-    assert await pool.fetchval("SELECT actor FROM audit_log WHERE action = "
-                               "'invitation.revoke'") == "cli"
+    assert (
+        await pool.fetchval("SELECT actor FROM audit_log WHERE action = 'invitation.revoke'")
+        == "cli"
+    )
     code, _, err = await chartready(db_url, "invite-revoke", "--org", slug, str(uuid.uuid4()))
     assert code == 1 and "no invitation" in err

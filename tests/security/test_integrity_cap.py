@@ -15,7 +15,10 @@ from tests.delivery.conftest import attempt_row, begin
 
 
 async def test_concurrent_reports_never_pass_the_cap(
-    client: AsyncTestClient, token: str, pool: asyncpg.Pool, db_url: str,  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    token: str,
+    pool: asyncpg.Pool,
+    db_url: str,  # type: ignore[type-arg]
     catalog: Catalog,
 ) -> None:
     await begin(client, token)
@@ -27,6 +30,7 @@ async def test_concurrent_reports_never_pass_the_cap(
             assert (await record_event(conn, catalog, token, "coding", event)).recorded
     wide = await create_pool(db_url, min_size=20, max_size=20)
     try:
+
         async def report() -> bool:
             async with wide.acquire() as conn:
                 return (await record_event(conn, catalog, token, "coding", event)).recorded
@@ -35,9 +39,11 @@ async def test_concurrent_reports_never_pass_the_cap(
     finally:
         await wide.close()
     assert sum(results) == 10
-    count = await pool.fetchval("SELECT count(*) FROM integrity_events WHERE attempt_id = $1",
-                                row["id"])
+    count = await pool.fetchval(
+        "SELECT count(*) FROM integrity_events WHERE attempt_id = $1", row["id"]
+    )
     assert count == MAX_EVENTS_PER_ATTEMPT
-    over = await client.post(f"/take/{token}/coding/events",
-                             json={"kind": "paste", "tab_id": "tab-aaaaaaaa", "chars": 3})
+    over = await client.post(
+        f"/take/{token}/coding/events", json={"kind": "paste", "tab_id": "tab-aaaaaaaa", "chars": 3}
+    )
     assert over.status_code == 200 and over.json()["recorded"] is False

@@ -33,8 +33,12 @@ async def guarded(db_url: str) -> AsyncIterator[AsyncTestClient]:  # type: ignor
 async def test_only_the_token_holder_reads_metrics(
     guarded: AsyncTestClient,  # type: ignore[type-arg]
 ) -> None:
-    for headers in ({}, {"Authorization": "Bearer wrong-token-0123456789"},
-                    {"Authorization": TOKEN}, {"Authorization": f"Basic {TOKEN}"}):
+    for headers in (
+        {},
+        {"Authorization": "Bearer wrong-token-0123456789"},
+        {"Authorization": TOKEN},
+        {"Authorization": f"Basic {TOKEN}"},
+    ):
         r = await guarded.get("/metrics", headers=headers)
         body = assert_problem(r, 401)
         assert "chartready_requests_total" not in r.text and body["status"] == 401

@@ -24,14 +24,18 @@ def served_settings(db_url: str) -> Settings:
 
 
 async def test_hashing_capacity_is_bounded_and_excess_gets_429(
-    served: Served, pool: asyncpg.Pool, org_id: uuid.UUID,  # type: ignore[type-arg]
+    served: Served,
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,  # type: ignore[type-arg]
 ) -> None:
     await make_user(pool, org_id, "admin", "alice@example.org")
-    form = {"organization": await org_slug(pool, org_id), "email": "alice@example.org",
-            "password": "wrong password"}
+    form = {
+        "organization": await org_slug(pool, org_id),
+        "email": "alice@example.org",
+        "password": "wrong password",
+    }
     async with httpx.AsyncClient(base_url=served.url, timeout=60) as http:
-        replies = await asyncio.gather(*(http.post("/staff/session", json=form)
-                                         for _ in range(8)))
+        replies = await asyncio.gather(*(http.post("/staff/session", json=form) for _ in range(8)))
     statuses = sorted(r.status_code for r in replies)
     assert statuses == [401] * 3 + [429] * 5
     busy = next(r for r in replies if r.status_code == 429)

@@ -24,11 +24,21 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def server(db_url: str) -> Iterator[int]:
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": db_url, "CHARTREADY_LOG_LEVEL": "WARNING",
-           "CHARTREADY_HEADER_TIMEOUT": "1", "CHARTREADY_KEEP_ALIVE_TIMEOUT": "1",
-           "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "CHARTREADY_LOG_LEVEL": "WARNING",
+        "CHARTREADY_HEADER_TIMEOUT": "1",
+        "CHARTREADY_KEEP_ALIVE_TIMEOUT": "1",
+        "PYTHONPATH": str(ROOT),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -63,7 +73,7 @@ def _closed_within(sock: socket.socket, seconds: float, trickle: bytes = b"") ->
             return True
         if sent < len(trickle):
             try:
-                sock.sendall(trickle[sent:sent + 1])
+                sock.sendall(trickle[sent : sent + 1])
             except (BrokenPipeError, ConnectionResetError):
                 return True
             sent += 1

@@ -18,8 +18,11 @@ from service.delivery.catalog import Catalog
 from tests.delivery.conftest import attempt_row, begin, invite
 
 CONTENT = load_content()
-ITEMS = [item for item in CONTENT.items.values()
-         if isinstance(item, CodeEntryItem | NumericItem | DateItem)]
+ITEMS = [
+    item
+    for item in CONTENT.items.values()
+    if isinstance(item, CodeEntryItem | NumericItem | DateItem)
+]
 
 
 def full_width(text: str, which: list[bool]) -> str:
@@ -54,11 +57,15 @@ def test_the_reported_code_scores_full_marks() -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.sampled_from(ITEMS), st.lists(st.booleans(), min_size=1, max_size=40))
 def test_full_width_keys_score_like_plain_keys(
-    item: CodeEntryItem | NumericItem | DateItem, which: list[bool],
+    item: CodeEntryItem | NumericItem | DateItem,
+    which: list[bool],
 ) -> None:
     plain = typed_key(item)
-    wide = ([full_width(c, which) for c in plain] if isinstance(plain, list)
-            else full_width(str(plain), which))
+    wide = (
+        [full_width(c, which) for c in plain]
+        if isinstance(plain, list)
+        else full_width(str(plain), which)
+    )
     expected = score_answer(item, plain, CONTENT.hcpcs_codes)
     got = score_answer(item, wide, CONTENT.hcpcs_codes)
     assert expected.points == item.points
@@ -66,18 +73,31 @@ def test_full_width_keys_score_like_plain_keys(
 
 
 async def test_autosave_stores_the_plain_spelling(
-    client: AsyncTestClient, pool: asyncpg.Pool, org_id: uuid.UUID,  # type: ignore[type-arg]
-    candidate_id: uuid.UUID, catalog: Catalog,
+    client: AsyncTestClient,
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,  # type: ignore[type-arg]
+    candidate_id: uuid.UUID,
+    catalog: Catalog,
 ) -> None:
     token = await invite(pool, org_id, candidate_id, catalog)
     await begin(client, token)
     row = await attempt_row(pool, token)
-    item = next(i for i in CONTENT.forms[row["form_id"]].items if isinstance(i, CodeEntryItem)
-                and i.system == "icd10cm")
-    r = await client.post(f"/take/{token}/coding/answers", json={
-        "item_id": item.id, "answer": ["Ｓ５２．３２１Ａ", "ｅ１１　．６５"], "seq": 1,
-        "tab_id": "tab-aaaaaaaa"})
+    item = next(
+        i
+        for i in CONTENT.forms[row["form_id"]].items
+        if isinstance(i, CodeEntryItem) and i.system == "icd10cm"
+    )
+    r = await client.post(
+        f"/take/{token}/coding/answers",
+        json={
+            "item_id": item.id,
+            "answer": ["Ｓ５２．３２１Ａ", "ｅ１１　．６５"],
+            "seq": 1,
+            "tab_id": "tab-aaaaaaaa",
+        },
+    )
     assert r.status_code == 200 and r.json()["saved"], r.text
     stored = await pool.fetchval(
-        "SELECT answer FROM responses WHERE attempt_id = $1 AND item_id = $2", row["id"], item.id)
+        "SELECT answer FROM responses WHERE attempt_id = $1 AND item_id = $2", row["id"], item.id
+    )
     assert stored == ["S52.321A", "E11.65"]

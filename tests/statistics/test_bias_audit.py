@@ -8,8 +8,9 @@ import pytest
 from service.statistics import InsufficientData, StatisticsInputError, bias_audit
 
 
-def _rows(*groups: tuple[str | None, str | None, int, int]) -> tuple[list[str | None],
-                                                                   list[str | None], list[int]]:
+def _rows(
+    *groups: tuple[str | None, str | None, int, int],
+) -> tuple[list[str | None], list[str | None], list[int]]:
     """(sex, race, selected, not selected) groups -> one row per individual."""
     sex: list[str | None] = []
     race: list[str | None] = []
@@ -46,10 +47,12 @@ def test_just_below_four_fifths_is_flagged() -> None:
 def test_a_category_under_two_percent_is_rated_but_left_out_of_impact_ratios() -> None:
     # 100 people: 1 Native Hawaiian or Pacific Islander (1% < 2%, selected, rate 1.0, which
     # would otherwise be the highest), 2 Asian (exactly 2%: kept), 97 White.
-    sex, race, chosen = _rows(("female", "nhpi", 1, 0), ("female", "asian", 1, 1),
-                              ("male", "white", 70, 27))
-    audit = bias_audit(sex, race, selected=chosen,
-                       race_ethnicity_categories=["white", "asian", "nhpi"])
+    sex, race, chosen = _rows(
+        ("female", "nhpi", 1, 0), ("female", "asian", 1, 1), ("male", "white", 70, 27)
+    )
+    audit = bias_audit(
+        sex, race, selected=chosen, race_ethnicity_categories=["white", "asian", "nhpi"]
+    )
     white, asian, nhpi = audit.race_ethnicity.categories
     assert (nhpi.count, nhpi.rate, nhpi.excluded_under_2_percent) == (1, 1.0, True)
     assert nhpi.impact_ratio is None and nhpi.below_four_fifths is None
@@ -61,8 +64,9 @@ def test_a_category_under_two_percent_is_rated_but_left_out_of_impact_ratios() -
 
 
 def test_unknowns_are_counted_and_left_out_of_rates() -> None:
-    sex, race, chosen = _rows(("female", "black", 2, 2), (None, "black", 5, 0),
-                              ("male", None, 1, 1), ("", "", 0, 3))
+    sex, race, chosen = _rows(
+        ("female", "black", 2, 2), (None, "black", 5, 0), ("male", None, 1, 1), ("", "", 0, 3)
+    )
     audit = bias_audit(sex, race, selected=chosen)
     assert audit.n == 14 and audit.selected == 8
     assert audit.sex.unknown == 8  # None and "" both mean unknown
@@ -78,11 +82,22 @@ def test_unknowns_are_counted_and_left_out_of_rates() -> None:
 
 def test_every_intersection_is_listed_with_its_parts() -> None:
     sex, race, chosen = _rows(("female", "white", 1, 1), ("male", "asian", 1, 0))
-    audit = bias_audit(sex, race, selected=chosen, sex_categories=["female", "male"],
-                       race_ethnicity_categories=["white", "asian", "black"])
+    audit = bias_audit(
+        sex,
+        race,
+        selected=chosen,
+        sex_categories=["female", "male"],
+        race_ethnicity_categories=["white", "asian", "black"],
+    )
     rows = [(c.sex, c.race_ethnicity, c.count) for c in audit.intersections.categories]
-    assert rows == [("female", "white", 2), ("female", "asian", 0), ("female", "black", 0),
-                    ("male", "white", 0), ("male", "asian", 1), ("male", "black", 0)]
+    assert rows == [
+        ("female", "white", 2),
+        ("female", "asian", 0),
+        ("female", "black", 0),
+        ("male", "white", 0),
+        ("male", "asian", 1),
+        ("male", "black", 0),
+    ]
 
 
 def test_scoring_rate_is_the_share_above_the_whole_samples_median() -> None:
@@ -115,7 +130,11 @@ def test_bad_arguments() -> None:
     with pytest.raises(StatisticsInputError, match="0 or 1; index 1 is 2"):
         bias_audit(["female", "male"], ["white", "white"], selected=[1, 2])
     with pytest.raises(StatisticsInputError, match="not among"):
-        bias_audit(["female", "other"], ["white", "white"], selected=[1, 0],
-                   sex_categories=["female", "male"])
+        bias_audit(
+            ["female", "other"],
+            ["white", "white"],
+            selected=[1, 0],
+            sex_categories=["female", "male"],
+        )
     with pytest.raises(StatisticsInputError, match="2 labels"):
         bias_audit(["female", "male"], ["white"], selected=[1, 0])

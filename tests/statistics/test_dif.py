@@ -27,8 +27,9 @@ def _tables(c: int) -> tuple[np.ndarray, list[str], np.ndarray]:
 
 def test_statistics_of_the_hand_worked_tables() -> None:
     x, groups, level = _tables(1)
-    [item] = mantel_haenszel_dif(x, groups, reference="ref", focal="foc", matching=level,
-                                 item_ids=["Q"]).items
+    [item] = mantel_haenszel_dif(
+        x, groups, reference="ref", focal="foc", matching=level, item_ids=["Q"]
+    ).items
     # Σ A D / N = (2·3 + 3·2)/8 = 12/8; Σ B C / N = (2·1 + 1·2)/8 = 4/8 -> alpha = 3.
     assert item.alpha_mh == pytest.approx(3.0)
     assert item.delta_mh == pytest.approx(-2.35 * math.log(3))
@@ -47,8 +48,7 @@ def test_statistics_of_the_hand_worked_tables() -> None:
 @pytest.mark.parametrize(("c", "expected"), [(1, "A"), (6, "B"), (10, "C")])
 def test_the_same_odds_ratio_on_more_data_moves_from_a_to_b_to_c(c: int, expected: str) -> None:
     x, groups, level = _tables(c)
-    [item] = mantel_haenszel_dif(x, groups, reference="ref", focal="foc",
-                                 matching=level).items
+    [item] = mantel_haenszel_dif(x, groups, reference="ref", focal="foc", matching=level).items
     assert item.alpha_mh == pytest.approx(3.0)
     # Cell counts × c: the chi-square grows and SE(delta) shrinks as 1/√c.
     n = 8 * c
@@ -64,8 +64,7 @@ def test_total_score_is_the_default_matching_criterion() -> None:
     x = np.array([[1, 1], [1, 0], [0, 1], [0, 0], [1, 1], [0, 1], [1, 0], [0, 0]])
     groups = ["r", "r", "r", "r", "f", "f", "f", "f"]
     default = mantel_haenszel_dif(x, groups, reference="r", focal="f")
-    explicit = mantel_haenszel_dif(x, groups, reference="r", focal="f",
-                                   matching=x.sum(axis=1))
+    explicit = mantel_haenszel_dif(x, groups, reference="r", focal="f", matching=x.sum(axis=1))
     assert default == explicit
 
 
@@ -82,8 +81,9 @@ def test_items_that_cannot_be_estimated_say_why() -> None:
     # Everyone right: no variance at any level. Reference right and focal wrong with
     # nothing the other way: alpha infinite.
     x = np.array([[1, 1], [1, 1], [1, 0], [1, 0]])
-    result = mantel_haenszel_dif(x, ["r", "r", "f", "f"], reference="r", focal="f",
-                                 matching=[1, 1, 1, 1])
+    result = mantel_haenszel_dif(
+        x, ["r", "r", "f", "f"], reference="r", focal="f", matching=[1, 1, 1, 1]
+    )
     everyone, one_sided = result.items
     assert everyone.alpha_mh is None and everyone.chi_square is None
     assert everyone.ets_class is None and "answered alike" in (everyone.note or "")

@@ -46,7 +46,8 @@ def test_items_match_the_hand_computation() -> None:
     assert [i.intended_weight for i in result.items] == [25.0, 25.0, 50.0]
     roots = [math.sqrt(2 / 3), math.sqrt(1 / 3), 1.0]
     assert [i.effective_weight for i in result.items] == pytest.approx(
-        [100 * r / sum(roots) for r in roots])
+        [100 * r / sum(roots) for r in roots]
+    )
     assert q1.flags == [] and q3.flags == []
 
 

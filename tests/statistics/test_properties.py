@@ -36,15 +36,30 @@ def test_item_analysis_does_not_depend_on_item_order(
     by_id = {item.id: item for item in after.items}
     for item in before.items:
         moved = by_id[item.id]
-        for field in ("facility", "sd", "intended_weight", "effective_weight",
-                      "discrimination_index", "discriminative_efficiency"):
+        for field in (
+            "facility",
+            "sd",
+            "intended_weight",
+            "effective_weight",
+            "discrimination_index",
+            "discriminative_efficiency",
+        ):
             a, b = getattr(item, field), getattr(moved, field)
             assert (a is None) == (b is None), field
             if a is not None:
                 assert b == pytest.approx(a, rel=1e-9, abs=1e-9), field
         assert set(item.flags) == set(moved.flags)
-    for field in ("n", "mean", "median", "sd", "skewness", "kurtosis", "cic", "error_ratio",
-                  "standard_error"):
+    for field in (
+        "n",
+        "mean",
+        "median",
+        "sd",
+        "skewness",
+        "kurtosis",
+        "cic",
+        "error_ratio",
+        "standard_error",
+    ):
         a, b = getattr(before.test, field), getattr(after.test, field)
         assert (a is None) == (b is None), field
         if a is not None:
@@ -77,11 +92,17 @@ SEXES = st.sampled_from(["female", "male", None])
 RACES = st.sampled_from(["hispanic_latino", "white", "black", "asian", "nhpi", None])
 
 
-@given(st.lists(st.tuples(SEXES, RACES, st.integers(0, 1), st.integers(0, 400)),
-                min_size=1, max_size=120),
-       st.randoms(use_true_random=False), st.booleans())
+@given(
+    st.lists(
+        st.tuples(SEXES, RACES, st.integers(0, 1), st.integers(0, 400)), min_size=1, max_size=120
+    ),
+    st.randoms(use_true_random=False),
+    st.booleans(),
+)
 def test_bias_audit_does_not_depend_on_row_order(
-    rows: list[tuple[str | None, str | None, int, int]], random: object, scored: bool,
+    rows: list[tuple[str | None, str | None, int, int]],
+    random: object,
+    scored: bool,
 ) -> None:
     shuffled = list(rows)
     random.shuffle(shuffled)  # type: ignore[attr-defined]
@@ -105,10 +126,11 @@ def test_dif_of_identically_distributed_groups_is_mostly_class_a(seed: int) -> N
     n, k = 600, 20
     theta = rng.normal(size=n)  # one population, then split at random: no DIF
     difficulty = np.linspace(-1.5, 1.5, k)
-    responses = (rng.random((n, k)) < 1 / (1 + np.exp(-(theta[:, None] - difficulty))))
+    responses = rng.random((n, k)) < 1 / (1 + np.exp(-(theta[:, None] - difficulty)))
     groups = np.where(rng.random(n) < 0.5, "reference", "focal")
-    result = mantel_haenszel_dif(responses.astype(float), list(groups),
-                                 reference="reference", focal="focal")
+    result = mantel_haenszel_dif(
+        responses.astype(float), list(groups), reference="reference", focal="focal"
+    )
     classes = [item.ets_class for item in result.items]
     assert classes.count("A") >= 0.8 * k, classes
     assert "C" not in classes

@@ -58,8 +58,9 @@ async def test_401_without_key(client: AsyncTestClient) -> None:  # type: ignore
     assert_problem(r, 401)
 
 
-async def test_403_key_without_scope(client: AsyncTestClient, pool: asyncpg.Pool,
-                                     org_id: uuid.UUID) -> None:  # type: ignore[type-arg]
+async def test_403_key_without_scope(
+    client: AsyncTestClient, pool: asyncpg.Pool, org_id: uuid.UUID
+) -> None:  # type: ignore[type-arg]
     async with pool.acquire() as conn:
         key = await create_api_key(conn, org_id, "read only", ["candidates:read"])
     r = await client.post(URL, json=GOOD, headers={"Authorization": f"Bearer {key.secret}"})
@@ -79,16 +80,19 @@ async def test_409_duplicate_external_id(client: AsyncTestClient, auth: dict[str
     assert_problem(r, 409, "external_id")
 
 
-@pytest.mark.parametrize("query", ["limit=0", "limit=99999999999999999999999",
-                                   "updated_since=yesterday"])
-async def test_out_of_range_query_is_400(client: AsyncTestClient, auth: dict[str, str],
-                                         query: str) -> None:  # type: ignore[type-arg]
+@pytest.mark.parametrize(
+    "query", ["limit=0", "limit=99999999999999999999999", "updated_since=yesterday"]
+)
+async def test_out_of_range_query_is_400(
+    client: AsyncTestClient, auth: dict[str, str], query: str
+) -> None:  # type: ignore[type-arg]
     r = await client.get(f"{URL}?{query}", headers=auth)
     assert_problem(r, 400, query.split("=", maxsplit=1)[0])
 
 
-async def test_422_database_rejection(client: AsyncTestClient, auth: dict[str, str],
-                                      pool: asyncpg.Pool) -> None:  # type: ignore[type-arg]
+async def test_422_database_rejection(
+    client: AsyncTestClient, auth: dict[str, str], pool: asyncpg.Pool
+) -> None:  # type: ignore[type-arg]
     # The database's CHECKs are the last line of defence: a value the request schema lets
     # through but a constraint forbids (added here for the test) must become 422, not 500.
     await pool.execute("ALTER TABLE candidates ADD CONSTRAINT no_zed CHECK (given_name <> 'Zed')")
@@ -112,7 +116,9 @@ async def test_only_database_connection_errors_mean_503(settings: Settings) -> N
 
 
 async def test_sign_in_throttle_answers_429_with_retry_after(
-    client: AsyncTestClient, pool: asyncpg.Pool, org_id: uuid.UUID,  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,  # type: ignore[type-arg]
 ) -> None:
     slug = await pool.fetchval("SELECT slug FROM organizations WHERE id = $1", org_id)
     bad = {"organization": slug, "email": "nobody@example.org", "password": "wrong password"}

@@ -59,8 +59,9 @@ async def test_metrics_count_requests(client: AsyncTestClient) -> None:  # type:
     after = re.search(pattern, (await client.get("/metrics", headers=SCRAPE)).text)
     assert after
     assert int(float(after.group(1))) == int(float(before.group(1))) + 1
-    assert 'chartready_request_duration_seconds_bucket{le="0.005",method="GET",path="/ready"}' \
-        in text
+    assert (
+        'chartready_request_duration_seconds_bucket{le="0.005",method="GET",path="/ready"}' in text
+    )
     # labels use route templates, so an invitation token never reaches the metrics
     await client.get("/take/AbCdEfGhIjKlMnOpQrStUvWxYz012345/coding")
     text = (await client.get("/metrics", headers=SCRAPE)).text
@@ -71,8 +72,12 @@ async def test_metrics_count_requests(client: AsyncTestClient) -> None:  # type:
 async def test_openapi_is_3_1_and_documents_operations(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
     doc = (await client.get("/schema/openapi.json")).json()
     assert doc["openapi"].startswith("3.1")
-    ops = {op["operationId"] for path in doc["paths"].values() for op in path.values()
-           if isinstance(op, dict) and "operationId" in op}
+    ops = {
+        op["operationId"]
+        for path in doc["paths"].values()
+        for op in path.values()
+        if isinstance(op, dict) and "operationId" in op
+    }
     assert {"health", "ready", "createCandidate", "getCandidate", "listCandidates"} <= ops
     page = await client.get("/schema")
     assert page.status_code == 200
@@ -95,13 +100,18 @@ async def test_api_reference_needs_nothing_from_another_origin(client: AsyncTest
     assert "https:" not in csp and "http:" not in csp
     assert "script-src 'self' 'unsafe-inline'" in csp
     # only the pinned files: nothing else of the package, no way out of its folder
-    for other in ("index.html", "oauth2-redirect.html", "swagger-initializer.js",
-                  "..%2F..%2F__init__.py"):
+    for other in (
+        "index.html",
+        "oauth2-redirect.html",
+        "swagger-initializer.js",
+        "..%2F..%2F__init__.py",
+    ):
         assert (await client.get(f"/schema-assets/{other}")).status_code == 404, other
 
 
 async def test_api_reference_refuses_a_file_that_fails_its_digest(
-    client: AsyncTestClient, monkeypatch: pytest.MonkeyPatch,  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[type-arg]
 ) -> None:
     _verified.cache_clear()
     monkeypatch.setitem(ASSET_DIGESTS, "swagger-ui.css", ("text/css", "0" * 64))

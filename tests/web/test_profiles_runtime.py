@@ -31,18 +31,20 @@ Profiles = NamedDependency[ProfileRuntime]
 
 
 @post("/test/{org_id:uuid}/{candidate_id:uuid}/profiles")
-async def issue_sample(org_id: FromPath[uuid.UUID], candidate_id: FromPath[uuid.UUID],
-                       conn: Conn, profiles: Profiles) -> dict[str, str]:
-    data = msgspec.structs.replace(sample_profile(variant="candidate"),
-                                   profile_id=new_profile_id())
-    stored = await profiles.issue(conn, organization_id=org_id, candidate_id=candidate_id,
-                                  attempt_id=None, data=data)
+async def issue_sample(
+    org_id: FromPath[uuid.UUID], candidate_id: FromPath[uuid.UUID], conn: Conn, profiles: Profiles
+) -> dict[str, str]:
+    data = msgspec.structs.replace(sample_profile(variant="candidate"), profile_id=new_profile_id())
+    stored = await profiles.issue(
+        conn, organization_id=org_id, candidate_id=candidate_id, attempt_id=None, data=data
+    )
     return {"id": str(stored.id)}
 
 
 @get("/test/{org_id:uuid}/profiles/{profile_id:uuid}/pdf")
-async def download(org_id: FromPath[uuid.UUID], profile_id: FromPath[uuid.UUID],
-                   conn: Conn) -> Response[bytes]:
+async def download(
+    org_id: FromPath[uuid.UUID], profile_id: FromPath[uuid.UUID], conn: Conn
+) -> Response[bytes]:
     pdf = await repository.fetch_pdf(conn, org_id, profile_id)
     if pdf is None:
         raise NotFound("no such profile")
@@ -52,16 +54,22 @@ async def download(org_id: FromPath[uuid.UUID], profile_id: FromPath[uuid.UUID],
 async def test_issue_download_and_verify_through_the_app(
     db_url: str, pool: asyncpg.Pool, org_id: uuid.UUID, tmp_path: Path
 ) -> None:
-    settings = make_settings(db_pool_max=2, pdf_workers=1,
-                        data_dir=str(tmp_path), public_base_url="https://verify.example.org")
+    settings = make_settings(
+        db_pool_max=2,
+        pdf_workers=1,
+        data_dir=str(tmp_path),
+        public_base_url="https://verify.example.org",
+    )
     async with pool.acquire() as conn:
         candidate_id = await seed_candidate(conn, org_id)
     app = Litestar(
         route_handlers=[issue_sample, download, VerificationController],
         lifespan=[pool_lifespan(db_url, min_size=1, max_size=2), profiles_lifespan(settings)],
-        dependencies={"conn": Provide(provide_connection),
-                      "profiles": Provide(provide_profiles, sync_to_thread=False),
-                      "profile_signer": Provide(provide_profile_signer, sync_to_thread=False)},
+        dependencies={
+            "conn": Provide(provide_connection),
+            "profiles": Provide(provide_profiles, sync_to_thread=False),
+            "profile_signer": Provide(provide_profile_signer, sync_to_thread=False),
+        },
         exception_handlers=EXCEPTION_HANDLERS,
     )
     async with AsyncTestClient(app=app) as client:

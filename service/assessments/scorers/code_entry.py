@@ -55,8 +55,9 @@ def near_miss_pairs(
     penalty = item.rubric.extra_code_penalty
     best: tuple[float, list[tuple[str, str, float]]] = (0.0, [])
 
-    def search(index: int, used: frozenset[str], value: float,
-               chosen: list[tuple[str, str, float]]) -> None:
+    def search(
+        index: int, used: frozenset[str], value: float, chosen: list[tuple[str, str, float]]
+    ) -> None:
         nonlocal best
         if index == len(keys):
             if value > best[0]:

@@ -58,13 +58,14 @@ def _criterion_level(
         level = min(level, rule.failure_cap)
     detail = {
         "criterion": criterion.id,
-        "present": present + [r.description for r in required
-                              if r.is_gate and r not in failed_gates],
+        "present": present
+        + [r.description for r in required if r.is_gate and r not in failed_gates],
         "missing": [r.description for r in counted if r.description not in present]
         + [r.description for r in failed_gates],
         "forbidden": [r.description for r in forbidden],
-        "capped_by": [{"rule": r.description, "cap": r.failure_cap}
-                      for r in (*failed_gates, *forbidden)],
+        "capped_by": [
+            {"rule": r.description, "cap": r.failure_cap} for r in (*failed_gates, *forbidden)
+        ],
     }
     return level, detail
 

@@ -49,10 +49,14 @@ async def _finished_one(conn: Conn, invitation: Invitation) -> None:
 
 
 def _context(invitation: Invitation, token: str, **extra: Any) -> dict[str, Any]:
-    return {"org": invitation.organization_name, "home": Links(token).home,
-            "action": f"{Links(token).home}/about-you",
-            "sex_options": _options(SEX_CATEGORIES),
-            "race_options": _options(RACE_ETHNICITY_CATEGORIES), **extra}
+    return {
+        "org": invitation.organization_name,
+        "home": Links(token).home,
+        "action": f"{Links(token).home}/about-you",
+        "sex_options": _options(SEX_CATEGORIES),
+        "race_options": _options(RACE_ETHNICITY_CATEGORIES),
+        **extra,
+    }
 
 
 class CandidateDemographicsPage(Controller):
@@ -67,22 +71,31 @@ class CandidateDemographicsPage(Controller):
         """The notice of purpose and the optional questions (never pre-filled)."""
         invitation = await resolve_invitation(conn, token)
         await _finished_one(conn, invitation)
-        answered = await reported_at(conn, invitation.organization_id,
-                                     invitation.candidate_id)
+        answered = await reported_at(conn, invitation.organization_id, invitation.candidate_id)
         return page("about_you.html", _context(invitation, token, answered=answered))
 
     @post(operation_id="candidateAboutYouSave", status_code=303)
-    async def save(self, token: FromPath[str], conn: Conn,
-                   data: URLEncodedBody[AboutYouForm]) -> Redirect:
+    async def save(
+        self, token: FromPath[str], conn: Conn, data: URLEncodedBody[AboutYouForm]
+    ) -> Redirect:
         """Store the answers (replacing earlier ones) and say thank you."""
         invitation = await resolve_invitation(conn, token)
         await _finished_one(conn, invitation)
         async with conn.transaction():
-            await record_self_report(conn, invitation.organization_id, invitation.candidate_id,
-                                     SelfReport(sex=data.sex, race_ethnicity=data.race_ethnicity))
-            await audit.record(conn, invitation.organization_id, actor="candidate",
-                               action="demographics.self_report", subject_kind="candidate",
-                               subject_id=invitation.candidate_id)
+            await record_self_report(
+                conn,
+                invitation.organization_id,
+                invitation.candidate_id,
+                SelfReport(sex=data.sex, race_ethnicity=data.race_ethnicity),
+            )
+            await audit.record(
+                conn,
+                invitation.organization_id,
+                actor="candidate",
+                action="demographics.self_report",
+                subject_kind="candidate",
+                subject_id=invitation.candidate_id,
+            )
         return go(f"{Links(token).home}/about-you/thanks")
 
     @get("/thanks", operation_id="candidateAboutYouThanks")

@@ -71,15 +71,15 @@ async def lookup_warmup(app: Litestar) -> AsyncGenerator[None, None]:
     """Start building the index in the background, so the first search does not wait."""
     root = Path(app.state.content.root)
     if built_index(root) is None:  # a daemon thread: shutting down never waits for it
-        threading.Thread(target=get_index, args=(root,), name="lookup-index",
-                         daemon=True).start()
+        threading.Thread(target=get_index, args=(root,), name="lookup-index", daemon=True).start()
     yield
 
 
 def _timed(body: msgspec.Struct, started: float) -> Response[msgspec.Struct]:
     took = (time.perf_counter() - started) * 1000
-    return Response(body, headers={"Server-Timing": f"lookup;dur={took:.2f}",
-                                   "Cache-Control": "no-store"})
+    return Response(
+        body, headers={"Server-Timing": f"lookup;dur={took:.2f}", "Cache-Control": "no-store"}
+    )
 
 
 class CodeLookupApi(Controller):
@@ -90,7 +90,10 @@ class CodeLookupApi(Controller):
 
     @get(operation_id="candidateCodeSearch", summary="Search ICD-10-CM and HCPCS Level II")
     async def search(
-        self, token: FromPath[str], assessment_id: FromPath[str], conn: Conn,
+        self,
+        token: FromPath[str],
+        assessment_id: FromPath[str],
+        conn: Conn,
         content: CurrentContent,
         q: Annotated[str, QueryParameter(min_length=1, max_length=100)],
         system: SystemFilter = None,
@@ -101,17 +104,30 @@ class CodeLookupApi(Controller):
         index = await code_index(content.root)
         started = time.perf_counter()
         result: SearchResult = index.search(q, system=system)
-        await record_lookup(conn, attempt.organization_id, attempt.id, action="search",
-                            query=result.query or q.strip()[:100] or "-", results=result.total,
-                            item_id=item_id)
+        await record_lookup(
+            conn,
+            attempt.organization_id,
+            attempt.id,
+            action="search",
+            query=result.query or q.strip()[:100] or "-",
+            results=result.total,
+            item_id=item_id,
+        )
         return _timed(result, started)
 
-    @get("/{code:str}", operation_id="candidateCodeDetail",
-         summary="One code as a code book shows it")
+    @get(
+        "/{code:str}",
+        operation_id="candidateCodeDetail",
+        summary="One code as a code book shows it",
+    )
     async def detail(
-        self, token: FromPath[str], assessment_id: FromPath[str],
-        code: Annotated[str, PathParameter(max_length=12)], conn: Conn,
-        content: CurrentContent, item_id: ItemId = None,
+        self,
+        token: FromPath[str],
+        assessment_id: FromPath[str],
+        code: Annotated[str, PathParameter(max_length=12)],
+        conn: Conn,
+        content: CurrentContent,
+        item_id: ItemId = None,
     ) -> Response[msgspec.Struct]:
         """Hierarchy, billable or not, inclusion terms and instructional notes."""
         attempt = await open_attempt(conn, token, assessment_id)
@@ -119,8 +135,16 @@ class CodeLookupApi(Controller):
         started = time.perf_counter()
         found: CodeDetail | None = code_detail(index, code)
         if found is None:
-            raise NotFound(f"{code} is not an ICD-10-CM or HCPCS Level II code in this "
-                           "look-up.", field="code")
-        await record_lookup(conn, attempt.organization_id, attempt.id, action="view",
-                            query=found.code, results=1, item_id=item_id)
+            raise NotFound(
+                f"{code} is not an ICD-10-CM or HCPCS Level II code in this look-up.", field="code"
+            )
+        await record_lookup(
+            conn,
+            attempt.organization_id,
+            attempt.id,
+            action="view",
+            query=found.code,
+            results=1,
+            item_id=item_id,
+        )
         return _timed(found, started)

@@ -53,8 +53,10 @@ async def _require_integer_seq(request: Request[Any, Any, Any]) -> None:
     seq = raw.get("seq") if isinstance(raw, dict) else None
     if type(seq) is not int:
         got = type(seq).__name__
-        raise ValidationException(detail="Invalid body.seq", extra=[
-            {"key": "seq", "source": "body", "message": f"Expected `int`, got `{got}`"}])
+        raise ValidationException(
+            detail="Invalid body.seq",
+            extra=[{"key": "seq", "source": "body", "message": f"Expected `int`, got `{got}`"}],
+        )
 
 
 class CandidateApi(Controller):
@@ -63,32 +65,53 @@ class CandidateApi(Controller):
     path = "/take/{token:str}/{assessment_id:str}"
     tags = ["candidate"]  # noqa: RUF012 - read by Litestar
 
-    @post("/answers", operation_id="candidateSaveAnswer",
-          summary="Autosave one answer", status_code=200,
-          request_max_body_size=MAX_ANSWER_BYTES)
-    async def save(self, token: FromPath[str], assessment_id: FromPath[str],
-                   data: JSONBody[AnswerIn], state: State,
-                   request: Request[Any, Any, Any]) -> SaveResult:
+    @post(
+        "/answers",
+        operation_id="candidateSaveAnswer",
+        summary="Autosave one answer",
+        status_code=200,
+        request_max_body_size=MAX_ANSWER_BYTES,
+    )
+    async def save(
+        self,
+        token: FromPath[str],
+        assessment_id: FromPath[str],
+        data: JSONBody[AnswerIn],
+        state: State,
+        request: Request[Any, Any, Any],
+    ) -> SaveResult:
         """Autosave one answer; acknowledged only once committed."""
         await _require_integer_seq(request)
         # The hot path: the pool and content straight from app state (no per-request
         # dependency generators), one statement on one connection.
         async with acquire(state.pool) as conn:
-            return await save_answer(conn, catalog_of(state.content), token, assessment_id,
-                                     data)
+            return await save_answer(conn, catalog_of(state.content), token, assessment_id, data)
 
-    @post("/events", operation_id="candidateIntegrityEvent",
-          summary="Record an integrity signal", status_code=200)
-    async def event(self, token: FromPath[str], assessment_id: FromPath[str],
-                    data: JSONBody[EventIn], conn: Conn, content: CurrentContent) -> EventAck:
+    @post(
+        "/events",
+        operation_id="candidateIntegrityEvent",
+        summary="Record an integrity signal",
+        status_code=200,
+    )
+    async def event(
+        self,
+        token: FromPath[str],
+        assessment_id: FromPath[str],
+        data: JSONBody[EventIn],
+        conn: Conn,
+        content: CurrentContent,
+    ) -> EventAck:
         """Record an integrity signal (shown to staff; never an automatic decision)."""
         return await record_event(conn, catalog_of(content), token, assessment_id, data)
 
-    @get("/status", operation_id="candidateStatus",
-         summary="Time left and tab ownership")
-    async def status(self, token: FromPath[str], assessment_id: FromPath[str], conn: Conn,
-                     tab_id: Annotated[str, QueryParameter(max_length=64)] = "",
-                     ) -> AttemptStatus:
+    @get("/status", operation_id="candidateStatus", summary="Time left and tab ownership")
+    async def status(
+        self,
+        token: FromPath[str],
+        assessment_id: FromPath[str],
+        conn: Conn,
+        tab_id: Annotated[str, QueryParameter(max_length=64)] = "",
+    ) -> AttemptStatus:
         """Time left in the current section by the server's clock, and whether another tab
         holds the attempt."""
         invitation = await resolve_invitation(conn, token)
@@ -105,10 +128,19 @@ class CandidateApi(Controller):
             other_tab=bool(tab_id) and state.active_tab not in (None, tab_id),
         )
 
-    @post("/claim", operation_id="candidateClaimTab",
-          summary="Make this tab the active one", status_code=200)
-    async def claim(self, token: FromPath[str], assessment_id: FromPath[str],
-                    data: JSONBody[ClaimIn], conn: Conn) -> ClaimOut:
+    @post(
+        "/claim",
+        operation_id="candidateClaimTab",
+        summary="Make this tab the active one",
+        status_code=200,
+    )
+    async def claim(
+        self,
+        token: FromPath[str],
+        assessment_id: FromPath[str],
+        data: JSONBody[ClaimIn],
+        conn: Conn,
+    ) -> ClaimOut:
         """This tab is now the one in use. Taking over from another tab that is still open is
         noted as a signal; continuing after the previous tab was closed (or went silent) is
         what the notice allows, and is not."""
@@ -120,17 +152,33 @@ class CandidateApi(Controller):
         switched = claim.simultaneous
         if switched:
             accommodated = invitation.accommodation.accommodated
-            await insert_event(conn, state.organization_id, state.id, "second_tab",
-                               severity_of("second_tab", accommodated=accommodated),
-                               detail={"tab_id": data.tab_id}, accommodated=accommodated)
+            await insert_event(
+                conn,
+                state.organization_id,
+                state.id,
+                "second_tab",
+                severity_of("second_tab", accommodated=accommodated),
+                detail={"tab_id": data.tab_id},
+                accommodated=accommodated,
+            )
         seq = await conn.fetchval(
-            "SELECT coalesce(max(client_seq), 0) FROM responses WHERE attempt_id = $1", state.id)
+            "SELECT coalesce(max(client_seq), 0) FROM responses WHERE attempt_id = $1", state.id
+        )
         return ClaimOut(other_tab_before=switched, seq=seq)
 
-    @post("/release", operation_id="candidateReleaseTab",
-          summary="This tab is closing", status_code=200)
-    async def release(self, token: FromPath[str], assessment_id: FromPath[str],
-                      data: JSONBody[ClaimIn], conn: Conn) -> ClaimOut:
+    @post(
+        "/release",
+        operation_id="candidateReleaseTab",
+        summary="This tab is closing",
+        status_code=200,
+    )
+    async def release(
+        self,
+        token: FromPath[str],
+        assessment_id: FromPath[str],
+        data: JSONBody[ClaimIn],
+        conn: Conn,
+    ) -> ClaimOut:
         """The page is going away: a tab opened after this is not simultaneous use."""
         invitation = await resolve_invitation(conn, token)
         state = await load_attempt(conn, invitation, assessment_id)

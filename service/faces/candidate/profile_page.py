@@ -31,15 +31,23 @@ class CandidateProfileDownload(Controller):
     exception_handlers = {ChartReadyError: error_page}  # noqa: RUF012 - read by Litestar
 
     @get(operation_id="candidateProfilePdf")
-    async def download(self, token: FromPath[str], conn: Conn, content: CurrentContent,
-                       profiles: CurrentProfiles) -> Response[bytes]:
+    async def download(
+        self, token: FromPath[str], conn: Conn, content: CurrentContent, profiles: CurrentProfiles
+    ) -> Response[bytes]:
         """The profile of the candidate's scored assessments."""
         invitation = await resolve_invitation(conn, token)
         if datetime.now(UTC) > invitation.expires_at + RESULTS_AFTER_EXPIRY:
-            raise ExpiredLink("This link has expired, and with it the download of your "
-                              "profile. Ask the organization that invited you for a copy.")
-        pdf = await current_profile_pdf(conn, profiles, content,
-                                        organization_id=invitation.organization_id,
-                                        candidate_id=invitation.candidate_id,
-                                        variant="candidate", invitation_id=invitation.id)
+            raise ExpiredLink(
+                "This link has expired, and with it the download of your "
+                "profile. Ask the organization that invited you for a copy."
+            )
+        pdf = await current_profile_pdf(
+            conn,
+            profiles,
+            content,
+            organization_id=invitation.organization_id,
+            candidate_id=invitation.candidate_id,
+            variant="candidate",
+            invitation_id=invitation.id,
+        )
         return pdf_response(pdf)

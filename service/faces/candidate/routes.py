@@ -15,8 +15,16 @@ from service.faces.candidate.web import TEMPLATES, favicon, static_router
 
 def candidate_handlers() -> list[Any]:
     """Route handlers of the candidate face."""
-    return [CandidatePages, CandidateFinishPages, CandidateApi, CodeLookupApi,
-            CandidateProfileDownload, CandidateDemographicsPage, static_router(), favicon]
+    return [
+        CandidatePages,
+        CandidateFinishPages,
+        CandidateApi,
+        CodeLookupApi,
+        CandidateProfileDownload,
+        CandidateDemographicsPage,
+        static_router(),
+        favicon,
+    ]
 
 
 __all__ = ["TEMPLATES", "candidate_handlers", "lookup_warmup"]

@@ -31,14 +31,23 @@ from service.assessments.items import (
 
 CODE_SLOTS = 4
 FIELD_LABELS = {  # record-matching columns as a person reads them, not as stored
-    "name": "Name", "dob": "Date of birth", "sex": "Sex", "ssn_last4": "SSN (last 4)",
-    "ssn": "SSN", "address": "Address", "phone": "Phone", "mrn": "MRN",
-    "email": "Email", "zip": "ZIP code", "dos": "Date of service", "encounter": "Encounter",
+    "name": "Name",
+    "dob": "Date of birth",
+    "sex": "Sex",
+    "ssn_last4": "SSN (last 4)",
+    "ssn": "SSN",
+    "address": "Address",
+    "phone": "Phone",
+    "mrn": "MRN",
+    "email": "Email",
+    "zip": "ZIP code",
+    "dos": "Date of service",
+    "encounter": "Encounter",
 }
 _WORD = re.compile(r"\w[\w@.\-/:#+']*\w|\w")
 CODE_FORMATS = {
     "icd10cm": "ICD-10-CM: a letter, two characters, then up to four more after a dot "
-               "(e.g. A00.0). Enter the first-listed code first.",
+    "(e.g. A00.0). Enter the first-listed code first.",
     "hcpcs": "HCPCS Level II: one letter followed by four digits (e.g. A0000).",
 }
 
@@ -114,7 +123,7 @@ class ItemView(msgspec.Struct, frozen=True, kw_only=True):
 def tokenize(document: str) -> tuple[list[tuple[int, int]], str]:
     """Word spans of ``document`` (start, end) and the text after the last word."""
     spans = [(m.start(), m.end()) for m in _WORD.finditer(document)]
-    tail = document[spans[-1][1]:] if spans else document
+    tail = document[spans[-1][1] :] if spans else document
     return spans, tail
 
 
@@ -129,14 +138,22 @@ def _span_view(item: SpanMarkingItem, answer: Any) -> dict[str, Any]:
     tokens: list[Token] = []
     cursor = 0
     for index, (start, end) in enumerate(spans):
-        tokens.append(Token(index, start, end, item.document[start:end],
-                            shown[cursor:start], _marked(start, end, marks)))
+        tokens.append(
+            Token(
+                index,
+                start,
+                end,
+                item.document[start:end],
+                shown[cursor:start],
+                _marked(start, end, marks),
+            )
+        )
         cursor = end
-    return {"tokens": tokens, "tail": shown[spans[-1][1]:] if spans else tail}
+    return {"tokens": tokens, "tail": shown[spans[-1][1] :] if spans else tail}
 
 
 def _group_labels(count: int) -> list[str]:
-    return [f"Patient {letter}" for letter in string.ascii_uppercase[:max(count, 1)]]
+    return [f"Patient {letter}" for letter in string.ascii_uppercase[: max(count, 1)]]
 
 
 def _records_view(item: RecordMatchingItem, answer: Any) -> dict[str, Any]:
@@ -177,42 +194,55 @@ def _number_text(value: Any) -> str:
 
 def item_view(item: Item, answer: Any) -> ItemView:
     """The view of ``item`` with the stored (canonical, JSON-decoded) ``answer``."""
-    base: dict[str, Any] = {"id": item.id, "type": item_type(item), "stem": item.stem,
-                            "answered": answer is not None}
+    base: dict[str, Any] = {
+        "id": item.id,
+        "type": item_type(item),
+        "stem": item.stem,
+        "answered": answer is not None,
+    }
     extra: dict[str, Any]
     if isinstance(item, SingleChoiceItem | MultipleChoiceItem | SetSelectionItem):
         chosen = {answer} if isinstance(answer, str) else set(answer or [])
-        extra = {"stimulus": reflow(item.stimulus),
-                 "choices": [Choice(o.id, o.text, o.id in chosen) for o in item.options]}
+        extra = {
+            "stimulus": reflow(item.stimulus),
+            "choices": [Choice(o.id, o.text, o.id in chosen) for o in item.options],
+        }
     elif isinstance(item, CodeEntryItem):
         codes = [str(c) for c in answer or []][:CODE_SLOTS]
-        extra = {"stimulus": reflow(item.stimulus), "code_format": CODE_FORMATS[item.system],
-                 "codes": codes + [""] * (CODE_SLOTS - len(codes))}
+        extra = {
+            "stimulus": reflow(item.stimulus),
+            "code_format": CODE_FORMATS[item.system],
+            "codes": codes + [""] * (CODE_SLOTS - len(codes)),
+        }
     elif isinstance(item, SpanMarkingItem):
         extra = _span_view(item, answer)
     elif isinstance(item, OrderingItem):
         texts = {e.id: e.text for e in item.elements}
         saved = [str(i) for i in answer or [] if i in texts]
         ids = saved if len(saved) == len(texts) else [e.id for e in item.elements]
-        extra = {"stimulus": reflow(item.stimulus),
-                 "order": [OrderEntry(i, texts[i], n) for n, i in enumerate(ids, start=1)]}
+        extra = {
+            "stimulus": reflow(item.stimulus),
+            "order": [OrderEntry(i, texts[i], n) for n, i in enumerate(ids, start=1)],
+        }
     elif isinstance(item, RecordMatchingItem):
         extra = {"stimulus": reflow(item.stimulus), **_records_view(item, answer)}
     elif isinstance(item, NumericItem):
-        extra = {"stimulus": reflow(item.stimulus), "unit": item.unit,
-                 "text": _number_text(answer)}
+        extra = {"stimulus": reflow(item.stimulus), "unit": item.unit, "text": _number_text(answer)}
     elif isinstance(item, DateItem):
-        extra = {"stimulus": reflow(item.stimulus),
-                 "text": "" if answer is None else str(answer)}
+        extra = {"stimulus": reflow(item.stimulus), "text": "" if answer is None else str(answer)}
     elif isinstance(item, ClassificationItem):
         placed = answer if isinstance(answer, dict) else {}
-        extra = {"stimulus": reflow(item.stimulus),
-                 "entries": [EntryRow(e.id, e.text, str(placed.get(e.id, "")))
-                             for e in item.entries],
-                 "categories": [Choice(c.id, c.text, False) for c in item.categories]}
+        extra = {
+            "stimulus": reflow(item.stimulus),
+            "entries": [EntryRow(e.id, e.text, str(placed.get(e.id, ""))) for e in item.entries],
+            "categories": [Choice(c.id, c.text, False) for c in item.categories],
+        }
     else:
         assert isinstance(item, ConstructedResponseItem)
-        extra = {"stimulus": reflow(item.stimulus),
-                 "text": answer if isinstance(answer, str) else "",
-                 "min_words": item.min_words, "max_words": item.max_words}
+        extra = {
+            "stimulus": reflow(item.stimulus),
+            "text": answer if isinstance(answer, str) else "",
+            "min_words": item.min_words,
+            "max_words": item.max_words,
+        }
     return ItemView(**base, **extra)

@@ -24,16 +24,18 @@ _NO_STORE = {"Cache-Control": "no-store"}
 
 def static_router() -> Router:
     """The candidate pages' own script and stylesheet at /static."""
-    return create_static_files_router(path="/static", directories=[STATIC],
-                                      include_in_schema=False)
+    return create_static_files_router(path="/static", directories=[STATIC], include_in_schema=False)
 
 
 @get("/favicon.ico", include_in_schema=False, operation_id="favicon", sync_to_thread=False)
 def favicon() -> File:
     """Our own icon (scripts/make_favicon.py draws it), where browsers look for it."""
-    return File(path=STATIC / "favicon.ico", media_type="image/x-icon",
-                content_disposition_type="inline",
-                headers={"Cache-Control": "public, max-age=86400"})
+    return File(
+        path=STATIC / "favicon.ico",
+        media_type="image/x-icon",
+        content_disposition_type="inline",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
 
 
 class Links:
@@ -73,8 +75,9 @@ class Links:
 
 def page(name: str, context: dict[str, Any], status: int = 200) -> Template:
     """Render a candidate template; never cached (it shows live state)."""
-    return Template(template_name=f"candidate/{name}", context=context, status_code=status,
-                    headers=_NO_STORE)
+    return Template(
+        template_name=f"candidate/{name}", context=context, status_code=status, headers=_NO_STORE
+    )
 
 
 def go(url: str) -> Redirect:
@@ -86,10 +89,17 @@ def error_page(request: Request[Any, Any, Any], exc: ChartReadyError) -> Respons
     """Candidate pages answer errors with a readable page (the JSON endpoints keep
     problem details)."""
     kind = kind_of(exc)
-    titles = {404: "This link does not work", 410: "This is no longer available",
-              409: "One more step first", 422: "Something was not right"}
-    return page("error.html", {"title": titles.get(kind.status, kind.title),
-                               "message": exc.detail, "org": None}, status=kind.status)
+    titles = {
+        404: "This link does not work",
+        410: "This is no longer available",
+        409: "One more step first",
+        422: "Something was not right",
+    }
+    return page(
+        "error.html",
+        {"title": titles.get(kind.status, kind.title), "message": exc.detail, "org": None},
+        status=kind.status,
+    )
 
 
 def resume_url(state: AttemptState, catalog: Catalog, links: Links) -> str:

@@ -14,8 +14,9 @@ from service.faces.dashboard.web import STATIC, TEMPLATES
 
 def static_router() -> Router:
     """The dashboard's own stylesheet and script at /dashboard/static (no CDN)."""
-    return create_static_files_router(path="/dashboard/static", directories=[STATIC],
-                                      include_in_schema=False)
+    return create_static_files_router(
+        path="/dashboard/static", directories=[STATIC], include_in_schema=False
+    )
 
 
 def dashboard_handlers() -> list[Any]:

@@ -37,8 +37,9 @@ NAVIGATION: tuple[tuple[str, str, str], ...] = (
 )
 
 
-async def require_dashboard(connection: ASGIConnection[Any, Any, Any, Any],
-                            handler: BaseRouteHandler) -> None:
+async def require_dashboard(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
     """A live session with the handler's ``opt["role"]``; a form post must carry the
     session's CSRF token (the ``_csrf`` field, or X-CSRF-Token from the page script)."""
     user = await session_staff(connection)
@@ -53,15 +54,33 @@ async def require_dashboard(connection: ASGIConnection[Any, Any, Any, Any],
     admit_staff(connection, user, handler)
 
 
-def page(name: str, staff: StaffUser | None, context: dict[str, Any], *, path: str = "",
-         status: int = 200) -> Template:
+def page(
+    name: str,
+    staff: StaffUser | None,
+    context: dict[str, Any],
+    *,
+    path: str = "",
+    status: int = 200,
+) -> Template:
     """Render ``dashboard/<name>`` with the layout's needs: who is signed in, the CSRF token
     for forms, the navigation their role reaches, and where they are."""
-    nav = [(href, label, href == path or (href != "/dashboard" and path.startswith(href)))
-           for href, label, role in NAVIGATION if staff is not None and has_role(staff, role)]
-    return Template(template_name=f"dashboard/{name}", status_code=status, headers=NO_STORE,
-                    context={"staff": staff, "csrf": staff.csrf_token if staff else "",
-                             "nav": nav, "path": path, **context})
+    nav = [
+        (href, label, href == path or (href != "/dashboard" and path.startswith(href)))
+        for href, label, role in NAVIGATION
+        if staff is not None and has_role(staff, role)
+    ]
+    return Template(
+        template_name=f"dashboard/{name}",
+        status_code=status,
+        headers=NO_STORE,
+        context={
+            "staff": staff,
+            "csrf": staff.csrf_token if staff else "",
+            "nav": nav,
+            "path": path,
+            **context,
+        },
+    )
 
 
 def go(url: str) -> Redirect:
@@ -82,8 +101,9 @@ def error_page(request: Request[Any, Any, Any], exc: ChartReadyError) -> Respons
         return go(f"{SIGN_IN}?next={quote(request.url.path)}")
     kind = kind_of(exc)
     staff = request.scope.get("state", {}).get("staff")
-    return page("error.html", staff, {"title": kind.title, "message": exc.detail},
-                status=kind.status)
+    return page(
+        "error.html", staff, {"title": kind.title, "message": exc.detail}, status=kind.status
+    )
 
 
 def same_token(expected: str, presented: str | None) -> bool:

@@ -18,10 +18,17 @@ class AssessmentController(Controller):
     guards = [require_api_key]  # noqa: RUF012
     security = HR_API_SECURITY
 
-    @get(operation_id="listAssessments", summary="List the assessments you can invite to",
-         opt={"scope": "invitations:read"}, responses=errors())
-    async def index(self, content: CurrentContent, principal: CurrentPrincipal,
-                    ) -> list[AssessmentInfo]:
+    @get(
+        operation_id="listAssessments",
+        summary="List the assessments you can invite to",
+        opt={"scope": "invitations:read"},
+        responses=errors(),
+    )
+    async def index(
+        self,
+        content: CurrentContent,
+        principal: CurrentPrincipal,
+    ) -> list[AssessmentInfo]:
         """Each assessment's id (use it in `assessments` when inviting), title, the
         competencies it measures, its time limit, the items on a form and the content
         version it comes from."""

@@ -21,16 +21,27 @@ class OutcomeController(Controller):
     guards = [require_api_key]  # noqa: RUF012
     security = HR_API_SECURITY
 
-    @post(operation_id="recordOutcome", summary="Record a hiring outcome",
-          opt={"scope": "outcomes:write"}, status_code=200, responses=errors(404, 422))
-    async def record(self, data: JSONBody[NewOutcome], conn: Conn,
-                     principal: CurrentPrincipal) -> Outcome:
+    @post(
+        operation_id="recordOutcome",
+        summary="Record a hiring outcome",
+        opt={"scope": "outcomes:write"},
+        status_code=200,
+        responses=errors(404, 422),
+    )
+    async def record(
+        self, data: JSONBody[NewOutcome], conn: Conn, principal: CurrentPrincipal
+    ) -> Outcome:
         """Whether the candidate was hired and, later, retained 90 days and their
         supervisor's rating (1-5). Posting again from the same `source` replaces the record
         (safe to retry). Once the 90-day facts are known the outcome becomes a training
         label (`met_standard`) that `chartready train` uses when there are enough."""
         outcome = await record_hiring_outcome(conn, principal.organization_id, data)
-        await audit.record(conn, principal.organization_id, actor=principal.actor,
-                           action="outcome.record", subject_kind="candidate",
-                           subject_id=data.candidate_id)
+        await audit.record(
+            conn,
+            principal.organization_id,
+            actor=principal.actor,
+            action="outcome.record",
+            subject_kind="candidate",
+            subject_id=data.candidate_id,
+        )
         return outcome

@@ -16,6 +16,13 @@ from service.faces.hr_api.webhooks import WebhookController
 
 def hr_api_handlers() -> list[Any]:
     """Route handlers of the HR API face."""
-    return [AssessmentController, CandidateController, InvitationController, ResultController,
-            OutcomeController, WebhookController, GreenhouseController,
-            SharedProfileController]
+    return [
+        AssessmentController,
+        CandidateController,
+        InvitationController,
+        ResultController,
+        OutcomeController,
+        WebhookController,
+        GreenhouseController,
+        SharedProfileController,
+    ]

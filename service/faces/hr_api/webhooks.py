@@ -31,8 +31,13 @@ from service.web.openapi import errors
 from service.web.settings import AppSettings
 
 SCOPE = {"scope": "webhooks:manage"}
-LOCATION = [ResponseHeader(name="Location", documentation_only=True,
-                           description="The new endpoint: /api/v1/webhooks/{id}")]
+LOCATION = [
+    ResponseHeader(
+        name="Location",
+        documentation_only=True,
+        description="The new endpoint: /api/v1/webhooks/{id}",
+    )
+]
 
 
 class WebhookController(Controller):
@@ -45,82 +50,146 @@ class WebhookController(Controller):
     guards = [require_api_key]  # noqa: RUF012
     security = HR_API_SECURITY
 
-    @post(operation_id="createWebhook", summary="Register a webhook endpoint",
-          status_code=201, response_headers=LOCATION, opt=SCOPE, responses=errors(422))
-    async def create(self, data: JSONBody[NewWebhook], conn: Conn,
-                     principal: CurrentPrincipal,
-                     settings: AppSettings) -> Response[WebhookWithSecret]:
+    @post(
+        operation_id="createWebhook",
+        summary="Register a webhook endpoint",
+        status_code=201,
+        response_headers=LOCATION,
+        opt=SCOPE,
+        responses=errors(422),
+    )
+    async def create(
+        self,
+        data: JSONBody[NewWebhook],
+        conn: Conn,
+        principal: CurrentPrincipal,
+        settings: AppSettings,
+    ) -> Response[WebhookWithSecret]:
         """The response carries the signing `secret` (`whsec_...`) this once. Deliveries are
         POSTs of a thin event (`type`, `timestamp`, `data` with ids and links) with the
         headers `webhook-id`, `webhook-timestamp` and `webhook-signature`; reject stale
         timestamps and deduplicate by `webhook-id`. https URLs on public addresses only."""
         async with conn.transaction():
-            created = await create_webhook(conn, principal.organization_id, data,
-                                           allow_private=settings.webhook_allow_private)
-            await audit.record(conn, principal.organization_id, actor=principal.actor,
-                               action="webhook.create", subject_kind="webhook",
-                               subject_id=created.id)
-        return Response(created, status_code=201,
-                        headers={"Location": f"/api/v1/webhooks/{created.id}"})
+            created = await create_webhook(
+                conn, principal.organization_id, data, allow_private=settings.webhook_allow_private
+            )
+            await audit.record(
+                conn,
+                principal.organization_id,
+                actor=principal.actor,
+                action="webhook.create",
+                subject_kind="webhook",
+                subject_id=created.id,
+            )
+        return Response(
+            created, status_code=201, headers={"Location": f"/api/v1/webhooks/{created.id}"}
+        )
 
-    @get(operation_id="listWebhooks", summary="List webhook endpoints", opt=SCOPE,
-         responses=errors())
+    @get(
+        operation_id="listWebhooks", summary="List webhook endpoints", opt=SCOPE, responses=errors()
+    )
     async def index(self, conn: Conn, principal: CurrentPrincipal) -> list[Webhook]:
         """Your endpoints, newest first (never their secrets)."""
         return await list_webhooks(conn, principal.organization_id)
 
-    @get("/{webhook_id:uuid}", operation_id="getWebhook", summary="Read a webhook endpoint",
-         opt=SCOPE, responses=errors(404))
-    async def read(self, webhook_id: FromPath[uuid.UUID], conn: Conn,
-                   principal: CurrentPrincipal) -> Webhook:
+    @get(
+        "/{webhook_id:uuid}",
+        operation_id="getWebhook",
+        summary="Read a webhook endpoint",
+        opt=SCOPE,
+        responses=errors(404),
+    )
+    async def read(
+        self, webhook_id: FromPath[uuid.UUID], conn: Conn, principal: CurrentPrincipal
+    ) -> Webhook:
         """One endpoint (never its secret)."""
         return await get_webhook(conn, principal.organization_id, webhook_id)
 
-    @delete("/{webhook_id:uuid}", operation_id="deleteWebhook",
-            summary="Delete a webhook endpoint", status_code=204, opt=SCOPE, responses=errors(404))
-    async def remove(self, webhook_id: FromPath[uuid.UUID], conn: Conn,
-                     principal: CurrentPrincipal) -> None:
+    @delete(
+        "/{webhook_id:uuid}",
+        operation_id="deleteWebhook",
+        summary="Delete a webhook endpoint",
+        status_code=204,
+        opt=SCOPE,
+        responses=errors(404),
+    )
+    async def remove(
+        self, webhook_id: FromPath[uuid.UUID], conn: Conn, principal: CurrentPrincipal
+    ) -> None:
         """Nothing more is sent to it; its pending deliveries are dropped."""
         async with conn.transaction():
             await delete_webhook(conn, principal.organization_id, webhook_id)
-            await audit.record(conn, principal.organization_id, actor=principal.actor,
-                               action="webhook.delete", subject_kind="webhook",
-                               subject_id=webhook_id)
+            await audit.record(
+                conn,
+                principal.organization_id,
+                actor=principal.actor,
+                action="webhook.delete",
+                subject_kind="webhook",
+                subject_id=webhook_id,
+            )
 
-    @post("/{webhook_id:uuid}/rotate-secret", operation_id="rotateWebhookSecret",
-          summary="Rotate a webhook endpoint's signing secret", status_code=200,
-          opt=SCOPE, responses=errors(404))
-    async def rotate(self, webhook_id: FromPath[uuid.UUID], conn: Conn,
-                     principal: CurrentPrincipal) -> WebhookWithSecret:
+    @post(
+        "/{webhook_id:uuid}/rotate-secret",
+        operation_id="rotateWebhookSecret",
+        summary="Rotate a webhook endpoint's signing secret",
+        status_code=200,
+        opt=SCOPE,
+        responses=errors(404),
+    )
+    async def rotate(
+        self, webhook_id: FromPath[uuid.UUID], conn: Conn, principal: CurrentPrincipal
+    ) -> WebhookWithSecret:
         """A new secret, shown this once. For 24 hours deliveries carry signatures with both
         the new and the old secret, so receivers can switch without losing any."""
         async with conn.transaction():
             rotated = await rotate_secret(conn, principal.organization_id, webhook_id)
-            await audit.record(conn, principal.organization_id, actor=principal.actor,
-                               action="webhook.rotate", subject_kind="webhook",
-                               subject_id=webhook_id)
+            await audit.record(
+                conn,
+                principal.organization_id,
+                actor=principal.actor,
+                action="webhook.rotate",
+                subject_kind="webhook",
+                subject_id=webhook_id,
+            )
         return rotated
 
-    @get("/{webhook_id:uuid}/deliveries", operation_id="listWebhookDeliveries",
-         summary="An endpoint's deliveries and their attempts", opt=SCOPE,
-         responses=errors(404, 422))
+    @get(
+        "/{webhook_id:uuid}/deliveries",
+        operation_id="listWebhookDeliveries",
+        summary="An endpoint's deliveries and their attempts",
+        opt=SCOPE,
+        responses=errors(404, 422),
+    )
     async def deliveries(
-        self, webhook_id: FromPath[uuid.UUID], conn: Conn, principal: CurrentPrincipal,
+        self,
+        webhook_id: FromPath[uuid.UUID],
+        conn: Conn,
+        principal: CurrentPrincipal,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
         cursor: Annotated[str | None, QueryParameter(max_length=1000)] = None,
     ) -> DeliveryPage:
         """Newest first, each with every attempt: the status code received (null when none),
         the duration and the error. Failed attempts are retried with exponential backoff for
         about 30 hours."""
-        return await list_deliveries(conn, principal.organization_id, webhook_id,
-                                     limit=limit, cursor=cursor)
+        return await list_deliveries(
+            conn, principal.organization_id, webhook_id, limit=limit, cursor=cursor
+        )
 
-    @post("/{webhook_id:uuid}/deliveries/{delivery_id:uuid}/redeliver",
-          operation_id="redeliverWebhook", summary="Send a delivery's event again",
-          status_code=202, opt=SCOPE, responses=errors(404))
-    async def redeliver(self, webhook_id: FromPath[uuid.UUID],
-                        delivery_id: FromPath[uuid.UUID], conn: Conn,
-                        principal: CurrentPrincipal) -> Delivery:
+    @post(
+        "/{webhook_id:uuid}/deliveries/{delivery_id:uuid}/redeliver",
+        operation_id="redeliverWebhook",
+        summary="Send a delivery's event again",
+        status_code=202,
+        opt=SCOPE,
+        responses=errors(404),
+    )
+    async def redeliver(
+        self,
+        webhook_id: FromPath[uuid.UUID],
+        delivery_id: FromPath[uuid.UUID],
+        conn: Conn,
+        principal: CurrentPrincipal,
+    ) -> Delivery:
         """A new delivery of the same event (same `webhook-id`, so receivers that already
         have it can deduplicate), queued at once."""
         await get_delivery(conn, principal.organization_id, webhook_id, delivery_id)

@@ -21,15 +21,25 @@ class DemographicsController(Controller):
     guards = [require_staff]  # noqa: RUF012
     security = STAFF_SECURITY
 
-    @get("/{candidate_id:uuid}/demographics", operation_id="candidateDemographics",
-         summary="A candidate's self-reported demographics (admins)", opt={"role": "admin"})
-    async def read(self, candidate_id: FromPath[uuid.UUID], conn: Conn,
-                   staff: CurrentStaff) -> StoredDemographics:
+    @get(
+        "/{candidate_id:uuid}/demographics",
+        operation_id="candidateDemographics",
+        summary="A candidate's self-reported demographics (admins)",
+        opt={"role": "admin"},
+    )
+    async def read(
+        self, candidate_id: FromPath[uuid.UUID], conn: Conn, staff: CurrentStaff
+    ) -> StoredDemographics:
         """What the candidate reported on the optional page ("unknown" = prefer not to
         say), when, and whether the candidate is simulated. Never used in scoring or the
         readiness estimate."""
         found = await read_for_admin(conn, staff.organization_id, candidate_id)
-        await audit.record(conn, staff.organization_id, actor=staff.actor,
-                           action="demographics.read", subject_kind="candidate",
-                           subject_id=candidate_id)
+        await audit.record(
+            conn,
+            staff.organization_id,
+            actor=staff.actor,
+            action="demographics.read",
+            subject_kind="candidate",
+            subject_id=candidate_id,
+        )
         return found

@@ -21,11 +21,18 @@ class OutboxController(Controller):
     guards = [require_staff]  # noqa: RUF012
     security = STAFF_SECURITY
 
-    @get(operation_id="staffOutbox", summary="E-mails waiting in the outbox",
-         opt={"role": "coordinator"})
-    async def index(self, conn: Conn, staff: CurrentStaff, content: CurrentContent,
-                    limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
-                    ) -> list[OutboxMessage]:
+    @get(
+        operation_id="staffOutbox",
+        summary="E-mails waiting in the outbox",
+        opt={"role": "coordinator"},
+    )
+    async def index(
+        self,
+        conn: Conn,
+        staff: CurrentStaff,
+        content: CurrentContent,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+    ) -> list[OutboxMessage]:
         """Newest first, composed as they would be sent (plain text and HTML). Without
         CHARTREADY_SMTP_HOST every invitation and reminder waits here, never lost."""
         return await outbox(conn, staff.organization_id, content, limit=limit)

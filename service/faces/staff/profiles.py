@@ -40,17 +40,28 @@ class StaffProfileController(Controller):
     guards = [require_staff]  # noqa: RUF012
     security = STAFF_SECURITY
 
-    @get("/candidates/{candidate_id:uuid}/profile.pdf", operation_id="staffProfilePdf",
-         summary="Download a candidate's competency profile (PDF, either variant)",
-         opt={"role": "viewer"})
+    @get(
+        "/candidates/{candidate_id:uuid}/profile.pdf",
+        operation_id="staffProfilePdf",
+        summary="Download a candidate's competency profile (PDF, either variant)",
+        opt={"role": "viewer"},
+    )
     async def download(
-        self, candidate_id: FromPath[uuid.UUID], conn: Conn, staff: CurrentStaff,
-        content: CurrentContent, profiles: CurrentProfiles,
-        variant: Annotated[Literal["candidate", "employer"] | None,
-                           QueryParameter(description="employer adds integrity signals, "
-                                                      "rater notes and versions (coordinators "
-                                                      "and admins only); default: employer "
-                                                      "for them, candidate for others")] = None,
+        self,
+        candidate_id: FromPath[uuid.UUID],
+        conn: Conn,
+        staff: CurrentStaff,
+        content: CurrentContent,
+        profiles: CurrentProfiles,
+        variant: Annotated[
+            Literal["candidate", "employer"] | None,
+            QueryParameter(
+                description="employer adds integrity signals, "
+                "rater notes and versions (coordinators "
+                "and admins only); default: employer "
+                "for them, candidate for others"
+            ),
+        ] = None,
     ) -> Response[bytes]:
         """The candidate's current profile. The employer copy carries integrity signals and
         every rater's notes, so only coordinators and admins get it: a rater reading it
@@ -58,40 +69,69 @@ class StaffProfileController(Controller):
         for coordinators."""
         chosen = variant or ("employer" if may_read_employer_copy(staff) else "candidate")
         if chosen == "employer" and not may_read_employer_copy(staff):
-            raise Forbidden("The employer copy (integrity signals, rater notes) is for "
-                            "coordinators and admins; ask for variant=candidate",
-                            field="variant")
-        pdf = await current_profile_pdf(conn, profiles, content,
-                                        organization_id=staff.organization_id,
-                                        candidate_id=candidate_id, variant=chosen)
-        await audit.record(conn, staff.organization_id, actor=staff.actor,
-                           action="profile.download", subject_kind="candidate",
-                           subject_id=candidate_id)
+            raise Forbidden(
+                "The employer copy (integrity signals, rater notes) is for "
+                "coordinators and admins; ask for variant=candidate",
+                field="variant",
+            )
+        pdf = await current_profile_pdf(
+            conn,
+            profiles,
+            content,
+            organization_id=staff.organization_id,
+            candidate_id=candidate_id,
+            variant=chosen,
+        )
+        await audit.record(
+            conn,
+            staff.organization_id,
+            actor=staff.actor,
+            action="profile.download",
+            subject_kind="candidate",
+            subject_id=candidate_id,
+        )
         return pdf_response(pdf)
 
-    @post("/cohorts/{cohort_id:uuid}/profiles", operation_id="renderCohortProfiles",
-          summary="Render a cohort's profiles in the background",
-          opt={"role": "coordinator"}, status_code=202)
+    @post(
+        "/cohorts/{cohort_id:uuid}/profiles",
+        operation_id="renderCohortProfiles",
+        summary="Render a cohort's profiles in the background",
+        opt={"role": "coordinator"},
+        status_code=202,
+    )
     async def render_cohort(
-        self, cohort_id: FromPath[uuid.UUID], data: JSONBody[CohortJobRequest], conn: Conn,
+        self,
+        cohort_id: FromPath[uuid.UUID],
+        data: JSONBody[CohortJobRequest],
+        conn: Conn,
         staff: CurrentStaff,
     ) -> BatchProgress:
         """Queue a job per cohort member (workers render them in the background); poll the
         returned id for progress."""
         exists = await conn.fetchval(
             "SELECT true FROM cohorts WHERE organization_id = $1 AND id = $2",
-            staff.organization_id, cohort_id)
+            staff.organization_id,
+            cohort_id,
+        )
         if not exists:
             raise NotFound(f"No cohort {cohort_id}", field="cohort_id")
-        return await request_cohort_profiles(conn, organization_id=staff.organization_id,
-                                             cohort_id=cohort_id, variant=data.variant,
-                                             created_by=staff.actor)
+        return await request_cohort_profiles(
+            conn,
+            organization_id=staff.organization_id,
+            cohort_id=cohort_id,
+            variant=data.variant,
+            created_by=staff.actor,
+        )
 
-    @get("/profile-jobs/{job_id:uuid}", operation_id="profileJobProgress",
-         summary="Progress of a cohort rendering job",
-         opt={"role": "coordinator"})
-    async def job(self, job_id: FromPath[uuid.UUID], conn: Conn,
-                  staff: CurrentStaff) -> BatchProgress:
+    @get(
+        "/profile-jobs/{job_id:uuid}",
+        operation_id="profileJobProgress",
+        summary="Progress of a cohort rendering job",
+        opt={"role": "coordinator"},
+    )
+    async def job(
+        self, job_id: FromPath[uuid.UUID], conn: Conn, staff: CurrentStaff
+    ) -> BatchProgress:
         """Progress of a cohort rendering job: profiles done and failed of the total."""
         progress = await batch_progress(conn, staff.organization_id, job_id)
         if progress is None:

@@ -54,26 +54,45 @@ class RatingController(Controller):
     guards = [require_staff]  # noqa: RUF012
     security = STAFF_SECURITY
 
-    @get("/queue", operation_id="ratingQueue",
-         summary="Responses awaiting this rater", opt={"role": "rater"})
+    @get(
+        "/queue",
+        operation_id="ratingQueue",
+        summary="Responses awaiting this rater",
+        opt={"role": "rater"},
+    )
     async def queue(
-        self, conn: Conn, staff: CurrentStaff, content: CurrentContent,
+        self,
+        conn: Conn,
+        staff: CurrentStaff,
+        content: CurrentContent,
         limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
     ) -> list[RatingTask]:
         """Responses awaiting this rater (never ones they rated; candidate identity hidden)."""
         return await rating_queue(conn, staff, content, limit=limit)
 
-    @post(operation_id="submitRating",
-          summary="Rate a constructed response", opt={"role": "rater"}, status_code=201)
+    @post(
+        operation_id="submitRating",
+        summary="Rate a constructed response",
+        opt={"role": "rater"},
+        status_code=201,
+    )
     async def rate(
-        self, data: JSONBody[NewRating], conn: Conn, staff: CurrentStaff,
-        content: CurrentContent, thresholds: Thresholds,
+        self,
+        data: JSONBody[NewRating],
+        conn: Conn,
+        staff: CurrentStaff,
+        content: CurrentContent,
+        thresholds: Thresholds,
     ) -> RatingOutcome:
         """Record a rating; the second agreeing rating (or an adjudication) rescores."""
         return await submit_rating(conn, staff, data, content, thresholds)
 
-    @get("/agreement", operation_id="raterAgreement",
-         summary="Agreement statistics per rater", opt={"role": "coordinator"})
+    @get(
+        "/agreement",
+        operation_id="raterAgreement",
+        summary="Agreement statistics per rater",
+        opt={"role": "coordinator"},
+    )
     async def agreement(self, conn: Conn, staff: CurrentStaff) -> list[RaterAgreement]:
         """Exact, adjacent and quadratic weighted kappa per rater."""
         stats = await rater_agreement(conn, staff.organization_id)
@@ -88,15 +107,30 @@ class RescoreController(Controller):
     guards = [require_staff]  # noqa: RUF012
     security = STAFF_SECURITY
 
-    @post("/{attempt_id:uuid}/rescore", operation_id="rescoreAttempt",
-          summary="Rescore an attempt",
-          opt={"role": "coordinator"}, status_code=201)
+    @post(
+        "/{attempt_id:uuid}/rescore",
+        operation_id="rescoreAttempt",
+        summary="Rescore an attempt",
+        opt={"role": "coordinator"},
+        status_code=201,
+    )
     async def rescore(
-        self, attempt_id: FromPath[uuid.UUID], data: JSONBody[RescoreRequest], conn: Conn,
-        staff: CurrentStaff, content: CurrentContent, thresholds: Thresholds,
+        self,
+        attempt_id: FromPath[uuid.UUID],
+        data: JSONBody[RescoreRequest],
+        conn: Conn,
+        staff: CurrentStaff,
+        content: CurrentContent,
+        thresholds: Thresholds,
     ) -> Rescored:
         """Add a scoring run with the loaded content; old runs stay; audited with the reason."""
-        run_id = await rescore_attempt(conn, staff.organization_id, attempt_id, content,
-                                       reason=data.reason, actor=staff.actor,
-                                       thresholds=thresholds)
+        run_id = await rescore_attempt(
+            conn,
+            staff.organization_id,
+            attempt_id,
+            content,
+            reason=data.reason,
+            actor=staff.actor,
+            thresholds=thresholds,
+        )
         return Rescored(run_id, content.version_id)

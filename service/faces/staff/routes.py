@@ -17,6 +17,14 @@ from service.faces.staff.statistics import StatisticsController
 
 def staff_handlers() -> list[Any]:
     """Route handlers of the staff face."""
-    return [StaffSessionController, RatingController, RescoreController, StaffProfileController,
-            AttemptIntegrityController, StatisticsController, BiasAuditController,
-            DemographicsController, OutboxController]
+    return [
+        StaffSessionController,
+        RatingController,
+        RescoreController,
+        StaffProfileController,
+        AttemptIntegrityController,
+        StatisticsController,
+        BiasAuditController,
+        DemographicsController,
+        OutboxController,
+    ]

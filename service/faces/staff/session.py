@@ -49,8 +49,9 @@ def _require_json(request: Request[Any, Any, Any]) -> None:
     JSON, and no other site can sign a visitor into an account of its choosing."""
     media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media_type != "application/json":
-        raise HTTPException(status_code=415,
-                            detail="Sign in with a JSON body (Content-Type: application/json)")
+        raise HTTPException(
+            status_code=415, detail="Sign in with a JSON body (Content-Type: application/json)"
+        )
 
 
 class StaffSessionController(Controller):
@@ -59,8 +60,7 @@ class StaffSessionController(Controller):
     path = "/staff/session"
     tags = ["staff"]  # noqa: RUF012
 
-    @post(operation_id="staffSignIn",
-          summary="Sign in (staff)", status_code=201)
+    @post(operation_id="staffSignIn", summary="Sign in (staff)", status_code=201)
     async def sign_in(
         self, data: JSONBody[Credentials], state: State, request: Request[Any, Any, Any]
     ) -> Response[Me]:
@@ -72,32 +72,56 @@ class StaffSessionController(Controller):
         uvicorn with --proxy-headers so the scheme is seen)."""
         _require_json(request)
         address = request.client.host if request.client else "unknown"
-        session = await login(state.pool, state.passwords, organization_slug=data.organization,
-                              email=data.email, password=data.password, address=address)
+        session = await login(
+            state.pool,
+            state.passwords,
+            organization_slug=data.organization,
+            email=data.email,
+            password=data.password,
+            address=address,
+        )
         secure = request.url.scheme == "https"
-        cookie = Cookie(key=SESSION_COOKIE, value=session.token, httponly=True, secure=secure,
-                        samesite="strict", path="/",
-                        max_age=int(SESSION_LIFETIME.total_seconds()))
+        cookie = Cookie(
+            key=SESSION_COOKIE,
+            value=session.token,
+            httponly=True,
+            secure=secure,
+            samesite="strict",
+            path="/",
+            max_age=int(SESSION_LIFETIME.total_seconds()),
+        )
         return Response(_me(session.user), status_code=201, cookies=[cookie], headers=NO_STORE)
 
-    @get(operation_id="staffMe",
-         summary="Who is signed in", guards=[require_staff],
-         security=STAFF_SECURITY)
+    @get(
+        operation_id="staffMe",
+        summary="Who is signed in",
+        guards=[require_staff],
+        security=STAFF_SECURITY,
+    )
     async def me(self, staff: CurrentStaff) -> Me:
         """Who is signed in."""
         return _me(staff)
 
-    @delete(operation_id="staffSignOut",
-            summary="Sign out (this session, or everywhere)", guards=[require_staff],
-            status_code=200, security=STAFF_SECURITY)
+    @delete(
+        operation_id="staffSignOut",
+        summary="Sign out (this session, or everywhere)",
+        guards=[require_staff],
+        status_code=200,
+        security=STAFF_SECURITY,
+    )
     async def sign_out(
-        self, request: Request[Any, Any, Any], conn: Conn,
-        everywhere: Annotated[bool, QueryParameter(
-            description="end every session of this user, on every device")] = False,
+        self,
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        everywhere: Annotated[
+            bool, QueryParameter(description="end every session of this user, on every device")
+        ] = False,
     ) -> Response[SignedOut]:
         """End the session at once (the row is deleted, so every worker forgets it); with
         `everywhere=true` end all of this user's sessions."""
-        ended = await logout(conn, request.cookies.get(SESSION_COOKIE, ""),
-                             everywhere=everywhere)
-        return Response(SignedOut(ended), status_code=200,
-                        cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/")])
+        ended = await logout(conn, request.cookies.get(SESSION_COOKIE, ""), everywhere=everywhere)
+        return Response(
+            SignedOut(ended),
+            status_code=200,
+            cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/")],
+        )

@@ -18,13 +18,16 @@ async def _finish(client: AsyncTestClient, token: str) -> None:  # type: ignore[
 
 
 async def _stored(pool: asyncpg.Pool, candidate: uuid.UUID) -> tuple[str, str] | None:  # type: ignore[type-arg]
-    row = await pool.fetchrow("SELECT sex, race_ethnicity FROM candidate_demographics "
-                              "WHERE candidate_id = $1", candidate)
+    row = await pool.fetchrow(
+        "SELECT sex, race_ethnicity FROM candidate_demographics WHERE candidate_id = $1", candidate
+    )
     return None if row is None else (row["sex"], row["race_ethnicity"])
 
 
 async def test_the_page_follows_the_assessment_and_stores_answers_apart(
-    client: AsyncTestClient, token: str, pool: asyncpg.Pool,  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    token: str,
+    pool: asyncpg.Pool,  # type: ignore[type-arg]
     candidate_id: uuid.UUID,
 ) -> None:
     page = f"/take/{token}/about-you"
@@ -35,13 +38,19 @@ async def test_the_page_follows_the_assessment_and_stores_answers_apart(
     assert f'href="/take/{token}/about-you"' in done.text
     form = await client.get(page)
     assert form.status_code == 200
-    for phrase in ("Why we ask", "never</strong> used to score your answers",
-                   "Prefer not to say", "Skip this page", "Local Law 144"):
+    for phrase in (
+        "Why we ask",
+        "never</strong> used to score your answers",
+        "Prefer not to say",
+        "Skip this page",
+        "Local Law 144",
+    ):
         assert phrase in form.text, phrase
     assert form.text.count('value="unknown"') == 2  # prefer not to say, on both questions
     assert "checked" not in form.text
-    r = await client.post(page, data={"sex": "female", "race_ethnicity": "asian"},
-                          follow_redirects=False)
+    r = await client.post(
+        page, data={"sex": "female", "race_ethnicity": "asian"}, follow_redirects=False
+    )
     assert r.status_code == 303 and r.headers["location"].endswith("/about-you/thanks")
     assert await _stored(pool, candidate_id) == ("female", "asian")
     thanks = await client.get(r.headers["location"])
@@ -49,13 +58,16 @@ async def test_the_page_follows_the_assessment_and_stores_answers_apart(
     again = await client.get(page)
     assert "You answered this page before" in again.text
     assert "checked" not in again.text  # earlier answers are never shown back
-    logged = await pool.fetch("SELECT actor, action, subject_id FROM audit_log "
-                              "WHERE action = 'demographics.self_report'")
+    logged = await pool.fetch(
+        "SELECT actor, action, subject_id FROM audit_log WHERE action = 'demographics.self_report'"
+    )
     assert [(r["actor"], r["subject_id"]) for r in logged] == [("candidate", str(candidate_id))]
 
 
 async def test_unanswered_means_prefer_not_to_say_and_bad_values_change_nothing(
-    client: AsyncTestClient, token: str, pool: asyncpg.Pool,  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    token: str,
+    pool: asyncpg.Pool,  # type: ignore[type-arg]
     candidate_id: uuid.UUID,
 ) -> None:
     await _finish(client, token)

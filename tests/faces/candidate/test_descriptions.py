@@ -12,5 +12,6 @@ from service.assessments.content import load_content
 def test_no_assessment_description_states_a_time() -> None:
     content = load_content()
     for assessment in content.assessments.values():
-        assert not re.search(r"\d+\s*(minutes?|mins?|hours?)\b", assessment.description,
-                             re.IGNORECASE), assessment.id
+        assert not re.search(
+            r"\d+\s*(minutes?|mins?|hours?)\b", assessment.description, re.IGNORECASE
+        ), assessment.id

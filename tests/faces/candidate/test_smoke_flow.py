@@ -10,12 +10,18 @@ from tests.delivery.conftest import attempt_row, begin
 
 
 async def test_start_page_shows_notice_and_needs_consent(
-    client: AsyncTestClient, token: str  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    token: str,  # type: ignore[type-arg]
 ) -> None:
     r = await client.get(f"/take/{token}")
     assert r.status_code == 200
-    for phrase in ("What is assessed", "How your results are used", "How long the data is kept",
-                   "Accommodations and alternatives", "I have read the notice"):
+    for phrase in (
+        "What is assessed",
+        "How your results are used",
+        "How long the data is kept",
+        "Accommodations and alternatives",
+        "I have read the notice",
+    ):
         assert phrase in r.text
     r = await client.post(f"/take/{token}/coding/start", follow_redirects=False)
     assert r.status_code == 409
@@ -25,7 +31,10 @@ async def test_start_page_shows_notice_and_needs_consent(
 
 
 async def test_begin_and_answer_first_item(
-    client: AsyncTestClient, token: str, pool: asyncpg.Pool, catalog: Catalog  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    token: str,
+    pool: asyncpg.Pool,
+    catalog: Catalog,  # type: ignore[type-arg]
 ) -> None:
     item_url = await begin(client, token)
     r = await client.get(item_url)

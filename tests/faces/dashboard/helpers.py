@@ -16,13 +16,26 @@ def form_token(html: str, name: str) -> str:
     return found.group(1)
 
 
-async def dashboard_sign_in(client: AsyncTestClient, slug: str, email: str,  # type: ignore[type-arg]
-                            password: str = PASSWORD, next_url: str = "") -> str:
+async def dashboard_sign_in(
+    client: AsyncTestClient,
+    slug: str,
+    email: str,  # type: ignore[type-arg]
+    password: str = PASSWORD,
+    next_url: str = "",
+) -> str:
     """Sign in through the form; returns the CSRF token the pages embed for later posts."""
     page = await client.get("/dashboard/sign-in")
-    r = await client.post("/dashboard/sign-in", data={
-        "organization": slug, "email": email, "password": password, "next": next_url,
-        "login_csrf": form_token(page.text, "login_csrf")}, follow_redirects=False)
+    r = await client.post(
+        "/dashboard/sign-in",
+        data={
+            "organization": slug,
+            "email": email,
+            "password": password,
+            "next": next_url,
+            "login_csrf": form_token(page.text, "login_csrf"),
+        },
+        follow_redirects=False,
+    )
     assert r.status_code == 303, r.text[:500]
     home = await client.get(r.headers["location"])
     assert home.status_code == 200, home.text[:300]

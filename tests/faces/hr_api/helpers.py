@@ -34,8 +34,9 @@ async def new_candidate(client: Client, auth: dict[str, str], **fields: Any) -> 
     return dict(r.json())
 
 
-async def new_invitation(client: Client, auth: dict[str, str], candidate_id: str,
-                         **fields: Any) -> dict[str, Any]:
+async def new_invitation(
+    client: Client, auth: dict[str, str], candidate_id: str, **fields: Any
+) -> dict[str, Any]:
     """Invite through the API; the response (with the one-time url)."""
     body = {"candidate_id": candidate_id, "assessments": ["coding"], **fields}
     r = await client.post("/api/v1/invitations", json=body, headers=auth)
@@ -55,8 +56,10 @@ async def take(client: Client, token: str, assessment: str = "coding") -> None:
     assert r.status_code == 303, r.text
 
 
-REPLY = ("Dear Ms. Rivera, we received your request for a copy of your records. We will send "
-         "them within 30 days. Please bring photo ID.")
+REPLY = (
+    "Dear Ms. Rivera, we received your request for a copy of your records. We will send "
+    "them within 30 days. Please bring photo ID."
+)
 
 
 async def scored_results(pool: asyncpg.Pool, org_id: uuid.UUID, n: int) -> list[uuid.UUID]:
@@ -65,11 +68,19 @@ async def scored_results(pool: asyncpg.Pool, org_id: uuid.UUID, n: int) -> list[
     content = load_content()
     out = []
     for _ in range(n):
-        attempt = await finished_attempt(pool, org_id, "communication-a",
-                                         {"COM-A-14": REPLY, "COM-A-01": "a"}, content)
+        attempt = await finished_attempt(
+            pool, org_id, "communication-a", {"COM-A-14": REPLY, "COM-A-01": "a"}, content
+        )
         async with pool.acquire() as conn:
-            await rescore_attempt(conn, org_id, attempt, content, reason="submitted",
-                                  actor="test", thresholds=BandThresholds())
+            await rescore_attempt(
+                conn,
+                org_id,
+                attempt,
+                content,
+                reason="submitted",
+                actor="test",
+                thresholds=BandThresholds(),
+            )
         out.append(attempt)
     return out
 
@@ -77,5 +88,12 @@ async def scored_results(pool: asyncpg.Pool, org_id: uuid.UUID, n: int) -> list[
 async def rescore(pool: asyncpg.Pool, org_id: uuid.UUID, attempt: uuid.UUID) -> None:
     """A new scoring run (and result version) for ``attempt``."""
     async with pool.acquire() as conn:
-        await rescore_attempt(conn, org_id, attempt, load_content(), reason="rescore",
-                              actor="test", thresholds=BandThresholds())
+        await rescore_attempt(
+            conn,
+            org_id,
+            attempt,
+            load_content(),
+            reason="rescore",
+            actor="test",
+            thresholds=BandThresholds(),
+        )

@@ -43,8 +43,11 @@ def receiving() -> Iterator[Receiver]:
         def _handle(self) -> None:
             length = int(self.headers.get("content-length") or 0)
             body = self.rfile.read(length) if length else b""
-            receiver.requests.append(Received(
-                self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+            receiver.requests.append(
+                Received(
+                    self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body
+                )
+            )
             self.send_response(receiver.status)
             self.send_header("content-length", "0")
             self.end_headers()

@@ -32,15 +32,25 @@ class Mailbox:
     def __init__(self) -> None:
         self.messages: list[email.message.EmailMessage] = []
 
-    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,  # noqa: N802
-                          address: str, rcpt_options: list[str]) -> str:
+    async def handle_RCPT(  # noqa: N802
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
         if address.endswith("@bounce.example.org"):
             return "550 5.1.1 no such mailbox"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: SMTP, session: Session,  # noqa: N802
-                          envelope: Envelope) -> str:
+    async def handle_DATA(  # noqa: N802
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+    ) -> str:
         raw = envelope.content if isinstance(envelope.content, bytes) else b""
         parsed = email.message_from_bytes(raw, policy=email.policy.default)
         assert isinstance(parsed, email.message.EmailMessage)
@@ -61,12 +71,19 @@ def smtp_server() -> Iterator[tuple[Mailbox, int]]:
 
 
 def smtp_settings(db_url: str, port: int) -> Any:
-    return make_settings(database_url=db_url, smtp_host="127.0.0.1", smtp_port=port,
-                         smtp_tls="none", email_sender="Acme Hiring <hiring@acme.example>")
+    return make_settings(
+        database_url=db_url,
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_tls="none",
+        email_sender="Acme Hiring <hiring@acme.example>",
+    )
 
 
 async def test_invitations_are_mailed_and_bounces_show(
-    smtp_server: tuple[Mailbox, int], db_url: str, pool: asyncpg.Pool,
+    smtp_server: tuple[Mailbox, int],
+    db_url: str,
+    pool: asyncpg.Pool,
     auth: dict[str, str],
 ) -> None:
     mailbox, port = smtp_server
@@ -78,8 +95,9 @@ async def test_invitations_are_mailed_and_bounces_show(
         bounced = await new_invitation(client, auth, bad["id"])
         assert sent["email"] == "queued"
         async with worker_in_process(settings, pool):
-            await wait_for(pool, "SELECT count(*) = 2 FROM outbound_emails "
-                                 "WHERE status IN ('sent', 'bounced')")
+            await wait_for(
+                pool, "SELECT count(*) = 2 FROM outbound_emails WHERE status IN ('sent', 'bounced')"
+            )
         [message] = mailbox.messages
         assert message["To"] == "rosa@example.org"
         assert message["From"] == "Acme Hiring <hiring@acme.example>"
@@ -97,8 +115,9 @@ async def test_invitations_are_mailed_and_bounces_show(
         assert "550" in no["email"]["last_error"]
 
 
-async def test_a_down_mail_server_means_retries_not_loss(db_url: str, pool: asyncpg.Pool,
-                                                          auth: dict[str, str]) -> None:
+async def test_a_down_mail_server_means_retries_not_loss(
+    db_url: str, pool: asyncpg.Pool, auth: dict[str, str]
+) -> None:
     settings = smtp_settings(db_url, free_port())  # nothing listens there
     async with AsyncTestClient(app=create_app(settings)) as client:
         candidate = await new_candidate(client, auth)
@@ -108,32 +127,49 @@ async def test_a_down_mail_server_means_retries_not_loss(db_url: str, pool: asyn
         view = (await client.get(f"/api/v1/invitations/{issued['id']}", headers=auth)).json()
         assert view["email"]["status"] == "queued" and view["email"]["attempts"] == 1
         assert view["email"]["last_error"]
-        assert await pool.fetchval("SELECT count(*) FROM procrastinate_jobs WHERE "
-                                   "task_name = 'send_email' AND status = 'todo'") == 1
+        assert (
+            await pool.fetchval(
+                "SELECT count(*) FROM procrastinate_jobs WHERE "
+                "task_name = 'send_email' AND status = 'todo'"
+            )
+            == 1
+        )
 
 
-async def test_without_smtp_staff_read_the_outbox(client: AsyncTestClient,  # type: ignore[type-arg]
-                                                  pool: asyncpg.Pool, org_id: uuid.UUID,
-                                                  auth: dict[str, str]) -> None:
+async def test_without_smtp_staff_read_the_outbox(
+    client: AsyncTestClient,  # type: ignore[type-arg]
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,
+    auth: dict[str, str],
+) -> None:
     candidate = await new_candidate(client, auth)
     issued = await new_invitation(client, auth, candidate["id"])
     assert issued["email"] == "outbox"
-    assert await pool.fetchval("SELECT count(*) FROM procrastinate_jobs "
-                               "WHERE task_name = 'send_email'") == 0
+    assert (
+        await pool.fetchval(
+            "SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'send_email'"
+        )
+        == 0
+    )
     headers = await staff_headers(client, pool, org_id, "coordinator", "c@example.org")
     [message] = (await client.get("/staff/outbox", headers=headers)).json()
     assert message["to"] == "rosa@example.org" and message["kind"] == "invitation"
     assert issued["url"] in message["text"] and issued["url"] in message["html"]
 
 
-async def test_one_reminder_before_expiry(client: AsyncTestClient,  # type: ignore[type-arg]
-                                          pool: asyncpg.Pool, auth: dict[str, str]) -> None:
+async def test_one_reminder_before_expiry(
+    client: AsyncTestClient,  # type: ignore[type-arg]
+    pool: asyncpg.Pool,
+    auth: dict[str, str],
+) -> None:
     candidate = await new_candidate(client, auth)
     issued = await new_invitation(client, auth, candidate["id"])
     async with pool.acquire() as conn:
         assert await queue_reminders(conn, hours_before=48, smtp=False) == 0  # too early
-        await conn.execute("UPDATE invitations SET created_at = now() - interval '10 days', "
-                           "expires_at = now() + interval '1 day'")
+        await conn.execute(
+            "UPDATE invitations SET created_at = now() - interval '10 days', "
+            "expires_at = now() + interval '1 day'"
+        )
         assert await queue_reminders(conn, hours_before=48, smtp=False) == 1
         assert await queue_reminders(conn, hours_before=48, smtp=False) == 0  # only one
     view = (await client.get(f"/api/v1/invitations/{issued['id']}", headers=auth)).json()

@@ -17,23 +17,38 @@ pytestmark = pytest.mark.slow
 
 
 async def test_openapi_python_client_generates_cleanly(
-    client: AsyncTestClient, tmp_path: Path,  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    tmp_path: Path,  # type: ignore[type-arg]
 ) -> None:
     doc = (await client.get("/schema/openapi.json")).json()
     spec = tmp_path / "openapi.json"
     spec.write_text(json.dumps(doc))
     # The generator handles binary bodies as application/octet-stream; PDFs are binary.
     config = tmp_path / "config.json"
-    config.write_text(json.dumps(
-        {"content_type_overrides": {"application/pdf": "application/octet-stream"}}))
+    config.write_text(
+        json.dumps({"content_type_overrides": {"application/pdf": "application/octet-stream"}})
+    )
     bin_dir = Path(sys.executable).parent
     run = await asyncio.to_thread(
         subprocess.run,
-        [str(bin_dir / "openapi-python-client"), "generate", "--path", str(spec),
-         "--output-path", str(tmp_path / "client"), "--meta", "none", "--overwrite",
-         "--config", str(config)],
-        capture_output=True, text=True, timeout=300,
-        env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"})
+        [
+            str(bin_dir / "openapi-python-client"),
+            "generate",
+            "--path",
+            str(spec),
+            "--output-path",
+            str(tmp_path / "client"),
+            "--meta",
+            "none",
+            "--overwrite",
+            "--config",
+            str(config),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"},
+    )
     output = run.stdout + run.stderr
     assert run.returncode == 0, output
     assert "Warning" not in output and "warning" not in output.lower(), output

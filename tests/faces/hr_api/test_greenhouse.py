@@ -29,29 +29,38 @@ def basic(key: dict[str, str]) -> dict[str, str]:
 
 @pytest.fixture
 async def gh_client(db_url: str) -> Any:
-    app = create_app(make_settings(database_url=db_url, webhook_allow_private=True,
-                                   pdf_workers=1))
+    app = create_app(make_settings(database_url=db_url, webhook_allow_private=True, pdf_workers=1))
     async with AsyncTestClient(app=app) as c:
         yield c
 
 
-async def test_greenhouse_flow_end_to_end(gh_client: AsyncTestClient,  # type: ignore[type-arg]
-                                          db_url: str, pool: asyncpg.Pool,
-                                          org_id: uuid.UUID) -> None:
+async def test_greenhouse_flow_end_to_end(
+    gh_client: AsyncTestClient,  # type: ignore[type-arg]
+    db_url: str,
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,
+) -> None:
     client = gh_client
     gh = basic(await key_with(pool, org_id, "greenhouse"))
     tests = (await client.get("/integrations/greenhouse/list_tests", headers=gh)).json()
-    assert {"partner_test_id": "coding",
-            "partner_test_name": "Medical coding (coder level)"} in tests
+    assert {
+        "partner_test_id": "coding",
+        "partner_test_name": "Medical coding (coder level)",
+    } in tests
     assert tests[0] == {"partner_test_id": "clerk", "partner_test_name": "Clerk screening"}
 
     with receiving() as greenhouse:
         request = {
             "partner_test_id": "coding",
-            "candidate": {"first_name": "Harmony", "last_name": "Stone",
-                          "preferred_name": None, "email": "harmony@example.org",
-                          "greenhouse_profile_url": "https://app.greenhouse.io/people/17",
-                          "phone_number": "555-0100", "future_field": "ignored"},
+            "candidate": {
+                "first_name": "Harmony",
+                "last_name": "Stone",
+                "preferred_name": None,
+                "email": "harmony@example.org",
+                "greenhouse_profile_url": "https://app.greenhouse.io/people/17",
+                "phone_number": "555-0100",
+                "future_field": "ignored",
+            },
             "sent_by": "recruiter@example.org",
             "url": greenhouse.url + "/assessment/patch/abc",
             "extra_property": True,
@@ -59,8 +68,11 @@ async def test_greenhouse_flow_end_to_end(gh_client: AsyncTestClient,  # type: i
         sent = await client.post("/integrations/greenhouse/send_test", json=request, headers=gh)
         assert sent.status_code == 200, sent.text
         interview = sent.json()["partner_interview_id"]
-        status = await client.get("/integrations/greenhouse/test_status", headers=gh,
-                                  params={"partner_interview_id": interview})
+        status = await client.get(
+            "/integrations/greenhouse/test_status",
+            headers=gh,
+            params={"partner_interview_id": interview},
+        )
         assert status.json()["partner_status"] == "sent"
         assert status.json()["partner_profile_url"] is None
 
@@ -69,14 +81,22 @@ async def test_greenhouse_flow_end_to_end(gh_client: AsyncTestClient,  # type: i
         await take(client, link.rsplit("/", 1)[-1])
         settings = make_settings(database_url=db_url, webhook_allow_private=True)
         async with worker_in_process(settings, pool):
-            await wait_for(pool, "SELECT count(*) = 1 FROM webhook_deliveries "
-                                 "WHERE kind = 'greenhouse' AND status = 'succeeded'")
+            await wait_for(
+                pool,
+                "SELECT count(*) = 1 FROM webhook_deliveries "
+                "WHERE kind = 'greenhouse' AND status = 'succeeded'",
+            )
         [patch] = greenhouse.requests
         assert patch.method == "PATCH" and patch.path == "/assessment/patch/abc"
         assert patch.body == b""
 
-        done = (await client.get("/integrations/greenhouse/test_status", headers=gh,
-                                 params={"partner_interview_id": interview})).json()
+        done = (
+            await client.get(
+                "/integrations/greenhouse/test_status",
+                headers=gh,
+                params={"partner_interview_id": interview},
+            )
+        ).json()
         assert done["partner_status"] == "complete"
         assert 100 <= done["partner_score"] <= 400
         meta = done["metadata"]
@@ -95,13 +115,32 @@ async def test_greenhouse_flow_end_to_end(gh_client: AsyncTestClient,  # type: i
 
     bad = {"Authorization": "Basic " + base64.b64encode(b"crk_wrong:").decode()}
     assert_problem(await client.get("/integrations/greenhouse/list_tests", headers=bad), 401)
-    assert_problem(await client.get("/integrations/greenhouse/test_status", headers=gh,
-                                    params={"partner_interview_id": str(uuid.uuid4())}), 404)
-    assert_problem(await client.post("/integrations/greenhouse/send_test", headers=gh,
-                                     json={**request, "partner_test_id": "juggling"}), 404)
-    reported = await client.post("/integrations/greenhouse/response_error", headers=gh, json={
-        "api_call": "test_status", "errors": ["partner_score must be a number"],
-        "partner_interview_id": interview, "candidate_email": "harmony@example.org"})
+    assert_problem(
+        await client.get(
+            "/integrations/greenhouse/test_status",
+            headers=gh,
+            params={"partner_interview_id": str(uuid.uuid4())},
+        ),
+        404,
+    )
+    assert_problem(
+        await client.post(
+            "/integrations/greenhouse/send_test",
+            headers=gh,
+            json={**request, "partner_test_id": "juggling"},
+        ),
+        404,
+    )
+    reported = await client.post(
+        "/integrations/greenhouse/response_error",
+        headers=gh,
+        json={
+            "api_call": "test_status",
+            "errors": ["partner_score must be a number"],
+            "partner_interview_id": interview,
+            "candidate_email": "harmony@example.org",
+        },
+    )
     assert reported.status_code == 200
     assert_problem(await client.get("/integrations/profiles/" + "x" * 43), 404)
     await pool.execute("UPDATE profile_links SET expires_at = now() - interval '1 minute'")

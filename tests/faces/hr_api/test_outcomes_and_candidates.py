@@ -14,11 +14,13 @@ from tests.web.test_error_shape import assert_problem
 
 
 async def test_outcomes_are_validated_replaced_and_used_for_training(
-    client: Client, auth: dict[str, str], pool: asyncpg.Pool, org_id: uuid.UUID,
+    client: Client,
+    auth: dict[str, str],
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,
 ) -> None:
     [attempt] = await scored_results(pool, org_id, 1)
-    candidate = str(await pool.fetchval("SELECT candidate_id FROM attempts WHERE id = $1",
-                                        attempt))
+    candidate = str(await pool.fetchval("SELECT candidate_id FROM attempts WHERE id = $1", attempt))
     today = dt.datetime.now(dt.UTC).date().isoformat()
     hired = {"candidate_id": candidate, "hired": True, "observed_on": today}
     r = await client.post("/api/v1/outcomes", json=hired, headers=auth)
@@ -34,23 +36,43 @@ async def test_outcomes_are_validated_replaced_and_used_for_training(
     assert str(row.candidate_id) == candidate and row.met_standard and row.percents
     poor = {**later, "supervisor_rating": 2}
     assert (await client.post("/api/v1/outcomes", json=poor, headers=auth)).json()[
-        "met_standard"] is False
+        "met_standard"
+    ] is False
     assert await pool.fetchval("SELECT count(*) FROM hiring_outcomes") == 1
 
     tomorrow = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)).isoformat()
-    assert_problem(await client.post("/api/v1/outcomes", headers=auth,
-                                      json={**hired, "observed_on": tomorrow}), 422,
-                   "observed_on")
-    assert_problem(await client.post("/api/v1/outcomes", headers=auth, json={
-        **hired, "hired": False, "retained_90_days": True}), 422, "retained_90_days")
-    assert_problem(await client.post("/api/v1/outcomes", headers=auth,
-                                     json={**later, "supervisor_rating": 6}), 400)
-    assert_problem(await client.post("/api/v1/outcomes", headers=auth, json={
-        **hired, "candidate_id": str(uuid.uuid4())}), 404)
+    assert_problem(
+        await client.post(
+            "/api/v1/outcomes", headers=auth, json={**hired, "observed_on": tomorrow}
+        ),
+        422,
+        "observed_on",
+    )
+    assert_problem(
+        await client.post(
+            "/api/v1/outcomes",
+            headers=auth,
+            json={**hired, "hired": False, "retained_90_days": True},
+        ),
+        422,
+        "retained_90_days",
+    )
+    assert_problem(
+        await client.post("/api/v1/outcomes", headers=auth, json={**later, "supervisor_rating": 6}),
+        400,
+    )
+    assert_problem(
+        await client.post(
+            "/api/v1/outcomes", headers=auth, json={**hired, "candidate_id": str(uuid.uuid4())}
+        ),
+        404,
+    )
 
 
 async def test_candidates_page_by_cursor_and_are_found_by_external_id(
-    client: Client, auth: dict[str, str], pool: asyncpg.Pool,
+    client: Client,
+    auth: dict[str, str],
+    pool: asyncpg.Pool,
 ) -> None:
     made = [(await new_candidate(client, auth, external_id=f"ats-{n}"))["id"] for n in range(5)]
     seen: list[str] = []
@@ -63,15 +85,27 @@ async def test_candidates_page_by_cursor_and_are_found_by_external_id(
         await new_candidate(client, auth)  # created mid-walk: never shifts the walk
         params = {"limit": 2, "cursor": page["next_cursor"]}
     assert seen == list(reversed(made))
-    found = (await client.get("/api/v1/candidates", params={"external_id": "ats-3"},
-                              headers=auth)).json()["items"]
+    found = (
+        await client.get("/api/v1/candidates", params={"external_id": "ats-3"}, headers=auth)
+    ).json()["items"]
     assert [c["id"] for c in found] == [made[3]]
     cutoff = await pool.fetchval("SELECT max(updated_at) FROM candidates")
     newer = await new_candidate(client, auth, external_id="late")
-    since = (await client.get("/api/v1/candidates", headers=auth,
-                              params={"updated_since": cutoff.isoformat()})).json()["items"]
+    since = (
+        await client.get(
+            "/api/v1/candidates", headers=auth, params={"updated_since": cutoff.isoformat()}
+        )
+    ).json()["items"]
     assert [c["id"] for c in since] == [newer["id"]]
-    dup = await client.post("/api/v1/candidates", headers=auth, json={
-        "given_name": "X", "family_name": "Y", "email": "x@example.org", "external_id": "ats-0"})
+    dup = await client.post(
+        "/api/v1/candidates",
+        headers=auth,
+        json={
+            "given_name": "X",
+            "family_name": "Y",
+            "email": "x@example.org",
+            "external_id": "ats-0",
+        },
+    )
     assert_problem(dup, 409)
     assert dup.json()["existing_id"] == made[0]

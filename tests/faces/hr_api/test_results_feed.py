@@ -21,8 +21,9 @@ from tests.faces.hr_api.helpers import (
 from tests.web.test_error_shape import assert_problem
 
 
-async def walk(client: Client, auth: dict[str, str], limit: int,
-               **params: str) -> tuple[list[dict], str | None]:  # type: ignore[type-arg]
+async def walk(
+    client: Client, auth: dict[str, str], limit: int, **params: str
+) -> tuple[list[dict], str | None]:  # type: ignore[type-arg]
     """Every page of one walk; the items and next_updated_since."""
     items: list[dict] = []  # type: ignore[type-arg]
     query: dict[str, str | int] = {"limit": limit, **params}
@@ -39,7 +40,10 @@ async def walk(client: Client, auth: dict[str, str], limit: int,
 
 
 async def test_a_completed_attempt_is_a_result_with_its_facts(
-    client: Client, auth: dict[str, str], pool: asyncpg.Pool, org_id: uuid.UUID,
+    client: Client,
+    auth: dict[str, str],
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,
 ) -> None:
     candidate = await new_candidate(client, auth)
     issued = await new_invitation(client, auth, candidate["id"])
@@ -57,10 +61,13 @@ async def test_a_completed_attempt_is_a_result_with_its_facts(
     assert score["equating_applied"] is False and score["raw"] <= score["max"]
     assert result["competencies"] and all(
         c["level_name"] in ("Not yet", "Developing", "Proficient", "Advanced")
-        and 0 <= c["level"] <= 3 for c in result["competencies"])
+        and 0 <= c["level"] <= 3
+        for c in result["competencies"]
+    )
     assert result["readiness"] is None  # no model trained in this database
     assert result["integrity"]["total"] == sum(
-        result["integrity"][k] for k in ("info", "low", "medium", "high"))
+        result["integrity"][k] for k in ("info", "low", "medium", "high")
+    )
     assert result["ratings"]["status"] in ("none", "final")
     links = result["links"]
     assert links["employer_pdf"].endswith(f"{candidate['id']}/profile.pdf?variant=employer")
@@ -75,11 +82,16 @@ async def test_a_completed_attempt_is_a_result_with_its_facts(
 
 
 async def test_rescoring_adds_a_version_and_keeps_the_old_one(
-    client: Client, auth: dict[str, str], pool: asyncpg.Pool, org_id: uuid.UUID,
+    client: Client,
+    auth: dict[str, str],
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,
 ) -> None:
     [attempt] = await scored_results(pool, org_id, 1)
-    await pool.execute("UPDATE responses SET answer = '\"b\"' WHERE attempt_id = $1 "
-                       "AND item_id = 'COM-A-01'", attempt)
+    await pool.execute(
+        "UPDATE responses SET answer = '\"b\"' WHERE attempt_id = $1 AND item_id = 'COM-A-01'",
+        attempt,
+    )
     await rescore(pool, org_id, attempt)
     current = (await client.get(f"/api/v1/results/{attempt}", headers=auth)).json()
     first = (await client.get(f"/api/v1/results/{attempt}/versions/1", headers=auth)).json()
@@ -88,15 +100,17 @@ async def test_rescoring_adds_a_version_and_keeps_the_old_one(
     assert [v["version"] for v in versions] == [1, 2] and versions[1] == current
     assert first["scoring_run_id"] != current["scoring_run_id"]
     assert first["score"] != current["score"]  # the changed answer changed the score
-    assert_problem(await client.get(f"/api/v1/results/{attempt}/versions/3", headers=auth),
-                   404)
+    assert_problem(await client.get(f"/api/v1/results/{attempt}/versions/3", headers=auth), 404)
     # the feed lists the result once, at its latest version
     items, _ = await walk(client, auth, 10)
     assert [(i["id"], i["version"]) for i in items] == [(str(attempt), 2)]
 
 
 async def test_walks_never_skip_or_repeat_under_concurrent_creation_and_rescoring(
-    client: Client, auth: dict[str, str], pool: asyncpg.Pool, org_id: uuid.UUID,
+    client: Client,
+    auth: dict[str, str],
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,
 ) -> None:
     existing = await scored_results(pool, org_id, 30)
     first_walk, since = await walk(client, auth, 100)
@@ -140,14 +154,16 @@ async def test_walks_never_skip_or_repeat_under_concurrent_creation_and_rescorin
     assert sorted(i["id"] for i in later) == sorted(changed)
 
 
-async def test_bad_cursor_and_parameters_are_problems(client: Client,
-                                                       auth: dict[str, str]) -> None:
+async def test_bad_cursor_and_parameters_are_problems(client: Client, auth: dict[str, str]) -> None:
     r = await client.get("/api/v1/results", params={"cursor": "not-a-cursor"}, headers=auth)
     assert_problem(r, 422)
     assert r.json()["errors"][0]["field"] == "cursor"
     assert_problem(await client.get("/api/v1/results", params={"limit": 0}, headers=auth), 400)
-    assert_problem(await client.get("/api/v1/results", params={"updated_since": "yesterday"},
-                                    headers=auth), 400)
+    assert_problem(
+        await client.get("/api/v1/results", params={"updated_since": "yesterday"}, headers=auth),
+        400,
+    )
     assert_problem(await client.get(f"/api/v1/results/{uuid.uuid4()}", headers=auth), 404)
-    assert_problem(await client.get(f"/api/v1/candidates/{uuid.uuid4()}/results",
-                                    headers=auth), 404)
+    assert_problem(
+        await client.get(f"/api/v1/candidates/{uuid.uuid4()}/results", headers=auth), 404
+    )

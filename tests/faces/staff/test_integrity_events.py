@@ -13,15 +13,25 @@ from tests.results.factories import staff_headers
 
 
 async def test_coordinator_reads_signals_in_order_and_the_read_is_audited(
-    client: AsyncTestClient, pool: asyncpg.Pool, org_id: uuid.UUID,  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,  # type: ignore[type-arg]
 ) -> None:
     attempt = await scored_attempt(pool, org_id)
-    for kind, severity, item, detail in (("tab_hidden", "medium", None, {"seconds": 95}),
-                                         ("paste", "low", "COM-A-14", {"chars": 40})):
+    for kind, severity, item, detail in (
+        ("tab_hidden", "medium", None, {"seconds": 95}),
+        ("paste", "low", "COM-A-14", {"chars": 40}),
+    ):
         await pool.execute(
             """INSERT INTO integrity_events (organization_id, attempt_id, kind, severity,
                    item_id, detail) VALUES ($1, $2, $3, $4, $5, $6)""",
-            org_id, attempt, kind, severity, item, detail)
+            org_id,
+            attempt,
+            kind,
+            severity,
+            item,
+            detail,
+        )
     url = f"/staff/attempts/{attempt}/integrity-events"
 
     rater = await staff_headers(client, pool, org_id, "rater", "rater@example.org")
@@ -33,11 +43,13 @@ async def test_coordinator_reads_signals_in_order_and_the_read_is_audited(
     events = r.json()
     assert [(e["kind"], e["severity"], e["item_id"], e["detail"]) for e in events] == [
         ("tab_hidden", "medium", None, {"seconds": 95}),
-        ("paste", "low", "COM-A-14", {"chars": 40})]
+        ("paste", "low", "COM-A-14", {"chars": 40}),
+    ]
     assert all(e["accommodated"] is False and e["at"] for e in events)
     audited = await pool.fetchval(
         "SELECT count(*) FROM audit_log WHERE action = 'integrity.read' AND subject_id = $1",
-        str(attempt))
+        str(attempt),
+    )
     assert audited == 1
     missing = await client.get(f"/staff/attempts/{uuid.uuid4()}/integrity-events")
     assert missing.status_code == 404

@@ -19,23 +19,34 @@ from tests.results.factories import (
 )
 from tests.web.test_error_shape import assert_problem
 
-REPLY = ("Dear Ms. Rivera, we received your request for a copy of your records. We will send "
-         "them within 30 days. Please bring photo ID so we can verify your identity. The fee "
-         "is based on our cost of copying and postage. Sincerely, Health Information.")
+REPLY = (
+    "Dear Ms. Rivera, we received your request for a copy of your records. We will send "
+    "them within 30 days. Please bring photo ID so we can verify your identity. The fee "
+    "is based on our cost of copying and postage. Sincerely, Health Information."
+)
 
 
 async def scored_attempt(pool: asyncpg.Pool, org_id: uuid.UUID) -> uuid.UUID:
     content = load_content()
-    attempt = await finished_attempt(pool, org_id, "communication-a",
-                                     {"COM-A-14": REPLY, "COM-A-01": "a"}, content)
+    attempt = await finished_attempt(
+        pool, org_id, "communication-a", {"COM-A-14": REPLY, "COM-A-01": "a"}, content
+    )
     async with pool.acquire() as conn:
-        await rescore_attempt(conn, org_id, attempt, content, reason="submitted", actor="system",
-                              thresholds=BandThresholds())
+        await rescore_attempt(
+            conn,
+            org_id,
+            attempt,
+            content,
+            reason="submitted",
+            actor="system",
+            thresholds=BandThresholds(),
+        )
     return attempt
 
 
-async def test_sign_in_out_and_throttle(client: AsyncTestClient, pool: asyncpg.Pool,
-                                        org_id: uuid.UUID) -> None:  # type: ignore[type-arg]
+async def test_sign_in_out_and_throttle(
+    client: AsyncTestClient, pool: asyncpg.Pool, org_id: uuid.UUID
+) -> None:  # type: ignore[type-arg]
     await make_user(pool, org_id, "rater", "r1@example.org")
     slug = await org_slug(pool, org_id)
     assert_problem(await client.get("/staff/session"), 401)
@@ -54,17 +65,27 @@ async def test_sign_in_out_and_throttle(client: AsyncTestClient, pool: asyncpg.P
     assert stored.startswith("$argon2id$")
 
 
-async def rate(client: AsyncTestClient, slug: str, email: str, attempt: uuid.UUID,  # type: ignore[type-arg]
-               level: int) -> Any:
+async def rate(
+    client: AsyncTestClient,
+    slug: str,
+    email: str,
+    attempt: uuid.UUID,  # type: ignore[type-arg]
+    level: int,
+) -> Any:
     client.cookies.clear()
     csrf = await sign_in(client, slug, email)
     levels = dict.fromkeys(("content", "organization", "tone", "mechanics"), level)
-    return await client.post("/staff/ratings", headers=csrf, json={
-        "attempt_id": str(attempt), "item_id": "COM-A-14", "levels": levels})
+    return await client.post(
+        "/staff/ratings",
+        headers=csrf,
+        json={"attempt_id": str(attempt), "item_id": "COM-A-14", "levels": levels},
+    )
 
 
 async def test_two_agreeing_ratings_finalise_and_rescore(
-    client: AsyncTestClient, pool: asyncpg.Pool, org_id: uuid.UUID,  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,  # type: ignore[type-arg]
 ) -> None:
     for n in (1, 2):
         await make_user(pool, org_id, "rater", f"r{n}@example.org")
@@ -78,28 +99,38 @@ async def test_two_agreeing_ratings_finalise_and_rescore(
     assert queue[0]["response"] == REPLY
     first = await rate(client, slug, "r1@example.org", attempt, 3)
     assert first.json()["state"] == "awaiting_second"
-    again = await client.post("/staff/ratings", headers={"X-CSRF-Token": (await client.get(
-        "/staff/session")).json()["csrf_token"]}, json={"attempt_id": str(attempt),
-        "item_id": "COM-A-14", "levels": {"content": 3, "organization": 3, "tone": 3,
-                                          "mechanics": 3}})
+    again = await client.post(
+        "/staff/ratings",
+        headers={"X-CSRF-Token": (await client.get("/staff/session")).json()["csrf_token"]},
+        json={
+            "attempt_id": str(attempt),
+            "item_id": "COM-A-14",
+            "levels": {"content": 3, "organization": 3, "tone": 3, "mechanics": 3},
+        },
+    )
     assert_problem(again, 409)
     second = await rate(client, slug, "r2@example.org", attempt, 2)
     assert second.json()["state"] == "final"
     row = await pool.fetchrow(
         """SELECT s.points, s.provisional, r.reason FROM item_scores s
            JOIN scoring_runs r ON r.id = s.scoring_run_id AND r.current
-           WHERE r.attempt_id = $1 AND s.item_id = 'COM-A-14'""", attempt)
+           WHERE r.attempt_id = $1 AND s.item_id = 'COM-A-14'""",
+        attempt,
+    )
     item = load_content().items["COM-A-14"]
     weights = sum(c.weight for c in item.criteria)  # type: ignore[union-attr]
     assert row["points"] == weights * 2.5  # mean of levels 3 and 2
     assert not row["provisional"]
     assert row["reason"] == "human ratings final for COM-A-14"
-    assert await pool.fetchval("SELECT count(*) FROM scoring_runs WHERE attempt_id = $1",
-                               attempt) == 2
+    assert (
+        await pool.fetchval("SELECT count(*) FROM scoring_runs WHERE attempt_id = $1", attempt) == 2
+    )
 
 
 async def test_disagreement_needs_adjudication_and_agreement_stats(
-    client: AsyncTestClient, pool: asyncpg.Pool, org_id: uuid.UUID,  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,  # type: ignore[type-arg]
 ) -> None:
     for n in (1, 2, 3):
         await make_user(pool, org_id, "rater", f"r{n}@example.org")
@@ -117,7 +148,9 @@ async def test_disagreement_needs_adjudication_and_agreement_stats(
     assert third.json()["state"] == "final"
     points = await pool.fetchval(
         """SELECT s.points FROM item_scores s JOIN scoring_runs r ON r.id = s.scoring_run_id
-           WHERE r.attempt_id = $1 AND r.current AND s.item_id = 'COM-A-14'""", attempt)
+           WHERE r.attempt_id = $1 AND r.current AND s.item_id = 'COM-A-14'""",
+        attempt,
+    )
     item = load_content().items["COM-A-14"]
     assert points == sum(c.weight for c in item.criteria)  # type: ignore[union-attr]
     # raters may not see agreement statistics; coordinators may
@@ -131,29 +164,36 @@ async def test_disagreement_needs_adjudication_and_agreement_stats(
 
 
 async def test_bad_ratings_are_refused_and_nothing_stored(
-    client: AsyncTestClient, pool: asyncpg.Pool, org_id: uuid.UUID,  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,  # type: ignore[type-arg]
 ) -> None:
     await make_user(pool, org_id, "rater", "r1@example.org")
     slug = await org_slug(pool, org_id)
     attempt = await scored_attempt(pool, org_id)
     csrf = await sign_in(client, slug, "r1@example.org")
     base = {"attempt_id": str(attempt), "item_id": "COM-A-14"}
-    r = await client.post("/staff/ratings", headers=csrf,
-                          json={**base, "levels": {"content": 9}})
+    r = await client.post("/staff/ratings", headers=csrf, json={**base, "levels": {"content": 9}})
     assert_problem(r, 400, "levels")
     r = await client.post("/staff/ratings", headers=csrf, json={**base, "levels": {"content": 2}})
     assert_problem(r, 422, "levels")
-    r = await client.post("/staff/ratings", headers=csrf,
-                          json={**base, "item_id": "COM-A-01", "levels": {"content": 2}})
+    r = await client.post(
+        "/staff/ratings",
+        headers=csrf,
+        json={**base, "item_id": "COM-A-01", "levels": {"content": 2}},
+    )
     assert_problem(r, 422, "item_id")
-    r = await client.post("/staff/ratings", headers=csrf,
-                          json={**base, "attempt_id": str(uuid.uuid4()), "levels": {}})
+    r = await client.post(
+        "/staff/ratings", headers=csrf, json={**base, "attempt_id": str(uuid.uuid4()), "levels": {}}
+    )
     assert_problem(r, 404, "attempt_id")
     assert await pool.fetchval("SELECT count(*) FROM ratings") == 0
 
 
 async def test_rescore_endpoint_needs_coordinator_and_reason(
-    client: AsyncTestClient, pool: asyncpg.Pool, org_id: uuid.UUID,  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,  # type: ignore[type-arg]
 ) -> None:
     await make_user(pool, org_id, "coordinator", "coord@example.org")
     slug = await org_slug(pool, org_id)

@@ -25,7 +25,7 @@ SEED = generate_seed()
 SIGNER = ProfileSigner.from_settings(SEED)
 JSON = {"Accept": "application/json"}
 AppFactory = Callable[[ProfileSigner], Litestar]
-HOSTILE = 'Zoë <script>alert(1)</script> Quinn'
+HOSTILE = "Zoë <script>alert(1)</script> Quinn"
 
 
 @pytest.fixture
@@ -36,8 +36,10 @@ def make_app(db_url: str, settings: Settings) -> Callable[[ProfileSigner], Lites
         return Litestar(
             route_handlers=[VerificationController],
             lifespan=[pool_lifespan(db_url, min_size=1, max_size=2)],
-            dependencies={"conn": Provide(provide_connection),
-                          "profile_signer": Provide(lambda: signer, sync_to_thread=False)},
+            dependencies={
+                "conn": Provide(provide_connection),
+                "profile_signer": Provide(lambda: signer, sync_to_thread=False),
+            },
             exception_handlers=EXCEPTION_HANDLERS,
         )
 
@@ -46,14 +48,21 @@ def make_app(db_url: str, settings: Settings) -> Callable[[ProfileSigner], Lites
 
 @pytest.fixture
 async def profile_id(pool: asyncpg.Pool, org_id: uuid.UUID) -> uuid.UUID:
-    data = msgspec.structs.replace(sample_profile(variant="candidate", candidate_name=HOSTILE),
-                                   profile_id=new_profile_id())
+    data = msgspec.structs.replace(
+        sample_profile(variant="candidate", candidate_name=HOSTILE), profile_id=new_profile_id()
+    )
     async with pool.acquire() as conn:
         candidate_id = await seed_candidate(conn, org_id)
-        stored = await issue_profile(conn, organization_id=org_id, candidate_id=candidate_id,
-                                     attempt_id=None, data=data, signer=SIGNER,
-                                     renderer=CountingRenderer(),
-                                     public_base_url="https://x.example")
+        stored = await issue_profile(
+            conn,
+            organization_id=org_id,
+            candidate_id=candidate_id,
+            attempt_id=None,
+            data=data,
+            signer=SIGNER,
+            renderer=CountingRenderer(),
+            public_base_url="https://x.example",
+        )
     return stored.id
 
 
@@ -79,8 +88,9 @@ async def test_html_page_says_verified_with_initials_only(
     make_app: AppFactory, profile_id: uuid.UUID
 ) -> None:
     async with AsyncTestClient(app=make_app(SIGNER)) as client:
-        response = await client.get(f"/verify/{profile_id}",
-                                    headers={"Accept": "text/html,application/xhtml+xml,*/*"})
+        response = await client.get(
+            f"/verify/{profile_id}", headers={"Accept": "text/html,application/xhtml+xml,*/*"}
+        )
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert "Signature valid" in response.text
@@ -124,8 +134,9 @@ async def test_rotation_keeps_old_profiles_valid_and_revocation_ends_them(
 
 
 @pytest.mark.parametrize("bad_id", [str(uuid.uuid4()), "not-a-uuid", "9" * 40])
-async def test_unknown_ids_are_404_in_both_representations(make_app: AppFactory,
-                                                          bad_id: str) -> None:
+async def test_unknown_ids_are_404_in_both_representations(
+    make_app: AppFactory, bad_id: str
+) -> None:
     async with AsyncTestClient(app=make_app(SIGNER)) as client:
         as_json = await client.get(f"/verify/{bad_id}", headers=JSON)
         as_html = await client.get(f"/verify/{bad_id}")
