@@ -28,7 +28,12 @@ from service.delivery.cohorts import (
 )
 from service.delivery.invitations import MailPolicy
 from service.delivery.revocation import Reissue
-from service.faces.dashboard.cohorts import STATUS_LABELS, cohort_page, form_fields
+from service.faces.dashboard.cohorts import (
+    STATUS_LABELS,
+    cohort_page,
+    form_fields,
+    package_titles,
+)
 from service.faces.dashboard.web import NO_STORE, error_page, go, page, require_dashboard
 from service.ground.errors import ChartReadyError, Conflict, InvalidInput, NotFound
 from service.jobs.profiles import batch_pdfs, batch_progress, request_cohort_profiles
@@ -218,7 +223,11 @@ class DashboardCohortInvites(Controller):
 
     @get("/status", operation_id="dashboardCohortStatus", opt={"role": "viewer"})
     async def status(
-        self, cohort_id: FromPath[uuid.UUID], conn: Conn, staff: CurrentStaff
+        self,
+        cohort_id: FromPath[uuid.UUID],
+        conn: Conn,
+        staff: CurrentStaff,
+        content: CurrentContent,
     ) -> Template:
         """The members table as an HTML fragment (the page refreshes it every few seconds)."""
         await get_cohort(conn, staff.organization_id, cohort_id)
@@ -230,6 +239,7 @@ class DashboardCohortInvites(Controller):
                 "counts": await status_counts(conn, staff.organization_id, cohort_id),
                 "max_shown": MAX_SHOWN,
                 "labels": STATUS_LABELS,
+                "packages": package_titles(content),
                 "can_change": has_role(staff, "coordinator"),
                 "csrf": staff.csrf_token,
             },

@@ -63,6 +63,11 @@ def csv_response(text: str, filename: str) -> Response[str]:
     )
 
 
+def package_titles(content: ContentVersion) -> dict[str, str]:
+    """Package ids to their titles, for tables."""
+    return {p.id: p.title for p in content.packages.values()}
+
+
 async def form_fields(request: Request[Any, Any, Any]) -> dict[str, str]:
     """A posted form's text fields (the first value of each), trimmed."""
     form = await request.form()
@@ -100,7 +105,8 @@ async def cohort_page(
             "max_shown": MAX_SHOWN,
             "labels": STATUS_LABELS,
             "can_change": has_role(staff, "coordinator"),
-            "packages": list(content.packages.values()),
+            "package_list": list(content.packages.values()),
+            "packages": package_titles(content),
             "errors": errors or {},
             "values": values or {},
             "roster": roster,
@@ -406,4 +412,4 @@ class DashboardCohorts(Controller):
         )
 
 
-__all__ = ["DashboardCohorts", "cohort_page", "csv_response", "form_fields"]
+__all__ = ["DashboardCohorts", "cohort_page", "csv_response", "form_fields", "package_titles"]
