@@ -28,7 +28,7 @@ from service.tenancy.cohorts import get_cohort
 
 LIVE = ("sent", "started")
 """Statuses whose link still works: such members are not invited a second time."""
-MAX_SHOWN = 500
+MAX_SHOWN = 300
 """Members listed on one page (the CSV export has all of them)."""
 
 
@@ -107,8 +107,8 @@ LEFT JOIN LATERAL (
     SELECT i.id, {STATUS_SQL} AS status, i.package, i.assessments, i.created_at, i.expires_at,
            coalesce(i.started_at, i.consented_at) AS started_at, i.completed_at,
            i.time_multiplier::float8 AS time_multiplier, i.untimed,
-           (SELECT count(*) FROM attempts t WHERE t.organization_id = i.organization_id
-              AND t.invitation_id = i.id AND t.status <> 'in_progress') AS finished
+           (SELECT count(*) FROM attempts t  -- i is this organization's: t is too
+            WHERE t.invitation_id = i.id AND t.status <> 'in_progress') AS finished
     FROM invitations i
     WHERE i.organization_id = m.organization_id AND i.candidate_id = m.candidate_id
       AND i.cohort_id = m.cohort_id
