@@ -17,7 +17,12 @@ from service.assessments.bank import ContentVersion
 from service.assessments.content import load_content
 from service.assessments.items import ConstructedResponseItem
 from service.auth.api_keys import SCOPES, create_api_key
-from service.cli.demo_sample import SampleCohort, seed_demo_audit, seed_statistics_sample
+from service.cli.demo_sample import (
+    SampleCohort,
+    seed_demo_audit,
+    seed_statistics_sample,
+    settle_demo_invitations,
+)
 from service.cli.demo_writing import Tier, demo_response
 from service.cli.invitations import seed_demo_invitations
 from service.demographics.store import SelfReport, record_self_report
@@ -199,6 +204,7 @@ async def seed_demo_cohort(
                     actor="demo",
                     thresholds=thresholds,
                 )
+        await settle_demo_invitations(conn, organization_id, cohort_id)
     return DemoCohort(cohort_id, size, model)
 
 

@@ -166,6 +166,30 @@ def _hiring(
     return [i for i in range(len(people)) if draw[i] < (0.55 if mean[i] >= 300 else 0.08)]
 
 
+async def settle_demo_invitations(
+    conn: asyncpg.Connection, organization_id: uuid.UUID, cohort_id: uuid.UUID
+) -> None:
+    """Give the seeded invitations the lifecycle their attempts imply (as the candidate
+    pages would have): started at the first attempt, completed when every assessment of the
+    package is finished (``service.delivery.lifecycle``'s rule), so their status reads
+    started or completed rather than sent or expired."""
+    await conn.execute(
+        """UPDATE invitations i
+           SET consented_at = coalesce(i.consented_at, a.first_start),
+               started_at = coalesce(i.started_at, a.first_start),
+               completed_at = CASE WHEN a.finished >= cardinality(i.assessments)
+                                   THEN coalesce(i.completed_at, a.last_submit) END
+           FROM (SELECT t.invitation_id, min(t.started_at) AS first_start,
+                        max(t.submitted_at) AS last_submit,
+                        count(DISTINCT t.assessment_id)
+                            FILTER (WHERE t.status <> 'in_progress') AS finished
+                 FROM attempts t WHERE t.organization_id = $1 GROUP BY t.invitation_id) a
+           WHERE i.organization_id = $1 AND i.cohort_id = $2 AND i.id = a.invitation_id""",
+        organization_id,
+        cohort_id,
+    )
+
+
 async def seed_statistics_sample(
     pool: asyncpg.Pool,
     organization_id: uuid.UUID,
@@ -206,6 +230,7 @@ async def seed_statistics_sample(
             (datetime.now(UTC) - timedelta(days=_DAYS)).date(),
         )
         await _store_people(conn, organization_id, cohort_id, people, plans, content)
+        await settle_demo_invitations(conn, organization_id, cohort_id)
         await record_many(
             conn,
             organization_id,

@@ -29,29 +29,16 @@ async def _candidate(
     name: tuple[str, str],
     external_id: str | None = None,
 ) -> uuid.UUID:
-    """The organization's candidate with this email (or external id), created if missing."""
-    found: uuid.UUID | None = await conn.fetchval(
-        """SELECT id FROM candidates WHERE organization_id = $1
-             AND (($2::text IS NOT NULL AND external_id = $2) OR ($2::text IS NULL AND email = $3))
-           ORDER BY created_at LIMIT 1""",
+    """The organization's candidate with this email (or external id), created if missing
+    (the rule lives in ``service.tenancy.candidates.find_or_create_candidate``)."""
+    from service.tenancy.candidates import NewCandidate, find_or_create_candidate  # noqa: PLC0415
+
+    found, _ = await find_or_create_candidate(
+        conn,
         organization_id,
-        external_id,
-        email,
+        NewCandidate(given_name=name[0], family_name=name[1], email=email, external_id=external_id),
     )
-    if found is not None:
-        return found
-    new_id = uuid.uuid4()
-    await conn.execute(
-        """INSERT INTO candidates (id, organization_id, external_id, given_name, family_name,
-                                  email) VALUES ($1, $2, $3, $4, $5, $6)""",
-        new_id,
-        organization_id,
-        external_id,
-        name[0],
-        name[1],
-        email,
-    )
-    return new_id
+    return found
 
 
 async def seed_demo_invitations(

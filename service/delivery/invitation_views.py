@@ -1,8 +1,8 @@
 """Invitations as HR systems read them: status, per-assessment progress, e-mail state; one,
 or a keyset page filtered by candidate and status.
 
-The status rule lives here only (``_STATUS``): cancelled (revoked) > completed > expired >
-started (the candidate consented) > sent.
+The status rule lives here only (``STATUS_SQL``, over an ``invitations`` row aliased
+``i``): cancelled (revoked) > completed > expired > started (the candidate consented) > sent.
 """
 
 from __future__ import annotations
@@ -71,11 +71,12 @@ class InvitationPage(msgspec.Struct, frozen=True):
     next_cursor: str | None
 
 
-_STATUS = """CASE WHEN i.revoked_at IS NOT NULL THEN 'cancelled'
+STATUS_SQL = """CASE WHEN i.revoked_at IS NOT NULL THEN 'cancelled'
                   WHEN i.completed_at IS NOT NULL THEN 'completed'
                   WHEN i.expires_at <= now() THEN 'expired'
                   WHEN i.started_at IS NOT NULL OR i.consented_at IS NOT NULL THEN 'started'
                   ELSE 'sent' END"""
+_STATUS = STATUS_SQL
 
 _SELECT = f"""
 SELECT i.id, i.candidate_id, i.assessments, i.expires_at, i.created_at,

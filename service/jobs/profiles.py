@@ -173,3 +173,61 @@ async def batch_progress(
         )
     }
     return BatchProgress(**fields, status=status)
+
+
+async def cohort_batches(
+    conn: asyncpg.Connection, organization_id: uuid.UUID, cohort_id: uuid.UUID, *, limit: int = 3
+) -> list[BatchProgress]:
+    """The cohort's latest rendering requests with their progress, newest first."""
+    ids = await conn.fetch(
+        """SELECT id FROM profile_batches WHERE organization_id = $1 AND cohort_id = $2
+           ORDER BY created_at DESC, id LIMIT $3""",
+        organization_id,
+        cohort_id,
+        limit,
+    )
+    found = [await batch_progress(conn, organization_id, r["id"]) for r in ids]
+    return [p for p in found if p is not None]
+
+
+class BatchPdf(msgspec.Struct, frozen=True):
+    """One rendered profile of a batch, named for a file in an archive."""
+
+    filename: str
+    pdf: bytes
+
+
+async def batch_pdfs(
+    conn: asyncpg.Connection, organization_id: uuid.UUID, batch_id: uuid.UUID
+) -> list[BatchPdf]:
+    """The PDFs a finished batch rendered: for each candidate whose job succeeded, their
+    newest stored profile of the batch's variant (an unchanged profile is stored once, so
+    it may predate the batch)."""
+    rows = await conn.fetch(
+        """SELECT DISTINCT ON (p.candidate_id) p.id, p.variant, p.pdf, c.family_name,
+                  c.given_name
+           FROM profile_batches b
+           JOIN procrastinate_jobs j ON j.args ? 'batch' AND j.args ->> 'batch' = b.id::text
+                AND j.status = 'succeeded'
+           JOIN profiles p ON p.organization_id = b.organization_id
+                AND p.candidate_id = (j.args ->> 'candidate')::uuid
+                AND p.variant = b.variant AND p.pdf IS NOT NULL
+           JOIN candidates c ON c.organization_id = p.organization_id AND c.id = p.candidate_id
+           WHERE b.organization_id = $1 AND b.id = $2
+           ORDER BY p.candidate_id, p.created_at DESC, p.id""",
+        organization_id,
+        batch_id,
+    )
+    return [
+        BatchPdf(
+            filename=f"{_slug(r['family_name'])}-{_slug(r['given_name'])}-{r['variant']}-"
+            f"{str(r['id'])[:8]}.pdf",
+            pdf=r["pdf"],
+        )
+        for r in rows
+    ]
+
+
+def _slug(text: str) -> str:
+    cleaned = "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-")
+    return cleaned[:40] or "candidate"

@@ -132,3 +132,26 @@ async def list_candidates(
             _Position(items[-1].created_at, items[-1].id, updated_since, external_id)
         )
     return CandidatePage(items, next_cursor)
+
+
+async def find_or_create_candidate(
+    conn: asyncpg.Connection, organization_id: uuid.UUID, new: NewCandidate
+) -> tuple[uuid.UUID, bool]:
+    """The organization's candidate with ``new.external_id`` (or, without one, the earliest
+    with ``new.email``), created when there is none; returns (id, created).
+
+    The one rule for "is this person already registered?" shared by ``chartready invite``
+    and the dashboard's cohort forms and CSV imports: an existing candidate is reused, never
+    duplicated or overwritten."""
+    found: uuid.UUID | None = await conn.fetchval(
+        """SELECT id FROM candidates WHERE organization_id = $1
+             AND (($2::text IS NOT NULL AND external_id = $2)
+                  OR ($2::text IS NULL AND lower(email) = lower($3)))
+           ORDER BY created_at LIMIT 1""",
+        organization_id,
+        new.external_id,
+        new.email,
+    )
+    if found is not None:
+        return found, False
+    return (await create_candidate(conn, organization_id, new)).id, True

@@ -5,19 +5,39 @@
 
   // Regions marked data-refresh="URL" data-every="SECONDS" replace their content with the
   // HTML fragment at URL every few seconds while the page is visible (e.g. invitation status).
+  // Ticked checkboxes stay ticked; nothing is replaced while focus is inside the region (a
+  // keyboard user keeps their place); a fragment holding [data-refresh-stop] is the last one;
+  // a redirect (the session ended) stops the updates.
   function refresh(region) {
     var url = region.getAttribute("data-refresh");
     var every = Math.max(2, Number(region.getAttribute("data-every") || 5)) * 1000;
+    var timer = null;
+    function done() { return region.querySelector("[data-refresh-stop]") !== null; }
     function tick() {
-      if (document.hidden) { return; }
+      if (document.hidden || region.contains(document.activeElement)) { return; }
       fetch(url, { credentials: "same-origin", headers: { "X-Fragment": "1" } })
-        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (r) {
+          if (r.redirected) { window.clearInterval(timer); return null; }
+          return r.ok ? r.text() : null;
+        })
         .then(function (html) {
-          if (html !== null && html !== region.innerHTML) { region.innerHTML = html; }
+          if (html === null || html === region.innerHTML) { return; }
+          if (region.contains(document.activeElement)) { return; }
+          var ticked = {};
+          region.querySelectorAll("input[type=checkbox]:checked").forEach(function (box) {
+            ticked[box.name + "=" + box.value] = true;
+          });
+          region.innerHTML = html;
+          region.querySelectorAll("input[type=checkbox]").forEach(function (box) {
+            if (ticked[box.name + "=" + box.value]) { box.checked = true; }
+          });
+          region.querySelectorAll("[data-copy]").forEach(copier);
+          region.querySelectorAll("form[data-confirm]").forEach(confirming);
+          if (done()) { window.clearInterval(timer); }
         })
         .catch(function () { /* a missed refresh is retried at the next tick */ });
     }
-    window.setInterval(tick, every);
+    if (!done()) { timer = window.setInterval(tick, every); }
   }
 
   // Buttons with data-copy="TEXT" put TEXT on the clipboard and say so.
