@@ -1,5 +1,5 @@
 """The cohort overview: what a coordinator sees of a whole cohort at a glance, aggregated in
-SQL in one round trip.
+SQL (two queries, run side by side when a second connection is at hand).
 
 Scope: the candidates of a cohort (``cohort_members``) or of the whole organization, narrowed
 by assessment and by a date range. The range selects invitations by when they were created
@@ -24,6 +24,7 @@ view, the one definition shared with the profile and the readiness estimate).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import math
 import uuid
@@ -45,6 +46,7 @@ WEEKLY_AFTER_DAYS = 92
 BAND_LABELS = {"ready": "Ready", "nearly_ready": "Nearly ready", "not_yet": "Not yet"}
 BAND_ORDER = ("not_yet", "nearly_ready", "ready")
 MAX_PAGE = 100_000
+WORK_MEM = "64MB"
 
 
 class OverviewFilter(msgspec.Struct, frozen=True, kw_only=True):
@@ -254,7 +256,7 @@ class Overview(msgspec.Struct, frozen=True):
     provisional_attempts: int
 
 
-_OVERVIEW_SQL = """
+_SCORES_SQL = """
 WITH people AS MATERIALIZED (
     SELECT m.candidate_id AS id FROM cohort_members m
     WHERE $2::uuid IS NOT NULL AND m.organization_id = $1 AND m.cohort_id = $2
@@ -267,21 +269,6 @@ WITH people AS MATERIALIZED (
     WHERE l.organization_id = $1 AND ($3::text IS NULL OR l.assessment_id = $3)
       AND ($4::timestamptz IS NULL OR l.submitted_at >= $4)
       AND ($5::timestamptz IS NULL OR l.submitted_at < $5)
-), inv AS MATERIALIZED (
-    SELECT i.id, i.candidate_id,
-           CASE WHEN $3::text IS NULL THEN cardinality(i.assessments) ELSE 1 END AS needed
-    FROM invitations i JOIN people p ON p.id = i.candidate_id
-    WHERE i.organization_id = $1 AND i.revoked_at IS NULL
-      AND ($3::text IS NULL OR $3 = ANY (i.assessments))
-      AND ($4::timestamptz IS NULL OR i.created_at >= $4)
-      AND ($5::timestamptz IS NULL OR i.created_at < $5)
-), inv_state AS (
-    SELECT inv.candidate_id, inv.needed, count(a.id) AS began,
-           count(a.id) FILTER (WHERE a.status IN ('submitted', 'scored', 'expired')) AS done
-    FROM inv LEFT JOIN attempts a
-      ON a.organization_id = $1 AND a.invitation_id = inv.id
-     AND ($3::text IS NULL OR a.assessment_id = $3)
-    GROUP BY inv.id, inv.candidate_id, inv.needed
 ), comp AS MATERIALIZED (
     SELECT l.candidate_id, cs.competency_id,
            100.0 * sum(cs.raw) / sum(cs.max) AS percent, sum(cs.provisional_max) > 0 AS prov
@@ -290,7 +277,7 @@ WITH people AS MATERIALIZED (
     GROUP BY l.candidate_id, cs.competency_id
 ), estimate AS MATERIALIZED (
     SELECT DISTINCT ON (l.candidate_id) l.candidate_id, rp.probability, rp.model_version,
-           coalesce(jsonb_array_length(rp.explanation -> 'awaiting_rating'), 0) > 0 AS prov
+           rp.provisional AS prov
     FROM latest l
     JOIN readiness_predictions rp ON rp.organization_id = $1 AND rp.attempt_id = l.attempt_id
     ORDER BY l.candidate_id, rp.created_at DESC, rp.id DESC
@@ -298,27 +285,20 @@ WITH people AS MATERIALIZED (
     SELECT e.*, CASE WHEN e.probability >= $6 THEN 'ready'
                      WHEN e.probability >= $7 THEN 'nearly_ready' ELSE 'not_yet' END AS band
     FROM estimate e
-), done AS (
-    SELECT (a.submitted_at AT TIME ZONE 'UTC')::date AS day, count(*) AS n
-    FROM attempts a JOIN people p ON p.id = a.candidate_id
-    WHERE a.organization_id = $1 AND a.status IN ('submitted', 'scored', 'expired')
-      AND a.submitted_at IS NOT NULL AND ($3::text IS NULL OR a.assessment_id = $3)
-      AND ($4::timestamptz IS NULL OR a.submitted_at >= $4)
-      AND ($5::timestamptz IS NULL OR a.submitted_at < $5)
-    GROUP BY 1
 ), heat_people AS (
-    SELECT c.id, c.family_name || ', ' || c.given_name AS name
+    SELECT c.id, c.family_name || ', ' || c.given_name AS name,
+           row_number() OVER (ORDER BY c.family_name, c.given_name, c.id) AS ord
     FROM candidates c
     WHERE c.organization_id = $1 AND c.id IN (SELECT candidate_id FROM comp)
     ORDER BY c.family_name, c.given_name, c.id
     LIMIT $8 OFFSET $9
+), heat AS (
+    SELECT h.id, h.name, h.ord,
+           jsonb_object_agg(c.competency_id, jsonb_build_array(c.percent, c.prov)) AS cells
+    FROM heat_people h JOIN comp c ON c.candidate_id = h.id
+    GROUP BY h.id, h.name, h.ord
 )
 SELECT
-  (SELECT jsonb_build_object(
-       'invited', count(DISTINCT candidate_id),
-       'started', count(DISTINCT candidate_id) FILTER (WHERE began > 0),
-       'completed', count(DISTINCT candidate_id) FILTER (WHERE done >= needed))
-   FROM inv_state) AS funnel,
   (SELECT coalesce(jsonb_agg(jsonb_build_object('band', band, 'n', n, 'prov', prov)), '[]')
    FROM (SELECT band, count(*) AS n, count(*) FILTER (WHERE prov) AS prov
          FROM banded GROUP BY band) b) AS bands,
@@ -334,11 +314,9 @@ SELECT
          FROM comp GROUP BY competency_id) m) AS competencies,
   (SELECT coalesce(array_agg(DISTINCT form_id), '{}') FROM latest) AS forms,
   (SELECT count(DISTINCT candidate_id) FROM comp) AS heat_total,
-  (SELECT coalesce(jsonb_agg(jsonb_build_object('id', h.id, 'name', h.name, 'cells',
-              (SELECT coalesce(jsonb_object_agg(c.competency_id,
-                                                jsonb_build_array(c.percent, c.prov)), '{}')
-               FROM comp c WHERE c.candidate_id = h.id)) ORDER BY h.name, h.id), '[]')
-   FROM heat_people h) AS heat_rows,
+  (SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'name', name, 'cells', cells)
+                             ORDER BY ord), '[]')
+   FROM heat) AS heat_rows,
   (SELECT coalesce(jsonb_agg(jsonb_build_object('id', assessment_id, 'n', n, 'passed', passed,
               'prov', prov, 'mean', mean, 'median', median, 'bins', bins)), '[]')
    FROM (SELECT assessment_id, count(*) AS n, count(*) FILTER (WHERE passed) AS passed,
@@ -348,7 +326,46 @@ SELECT
                     SELECT least(width_bucket(x.scaled_score, $10::float8, $11::float8, $12), $12)
                                AS bin, count(*) AS k, count(*) FILTER (WHERE x.provisional) AS kp
                     FROM latest x WHERE x.assessment_id = g.assessment_id GROUP BY 1) b) AS bins
-         FROM latest g GROUP BY assessment_id) d) AS distributions,
+         FROM latest g GROUP BY assessment_id) d) AS distributions
+"""
+
+
+_ACTIVITY_SQL = """
+WITH people AS MATERIALIZED (
+    SELECT m.candidate_id AS id FROM cohort_members m
+    WHERE $2::uuid IS NOT NULL AND m.organization_id = $1 AND m.cohort_id = $2
+    UNION ALL
+    SELECT c.id FROM candidates c WHERE $2::uuid IS NULL AND c.organization_id = $1
+), inv AS MATERIALIZED (
+    SELECT i.id, i.candidate_id,
+           CASE WHEN $3::text IS NULL THEN cardinality(i.assessments) ELSE 1 END AS needed
+    FROM invitations i JOIN people p ON p.id = i.candidate_id
+    WHERE i.organization_id = $1 AND i.revoked_at IS NULL
+      AND ($3::text IS NULL OR $3 = ANY (i.assessments))
+      AND ($4::timestamptz IS NULL OR i.created_at >= $4)
+      AND ($5::timestamptz IS NULL OR i.created_at < $5)
+), inv_state AS (
+    SELECT inv.candidate_id, inv.needed, count(a.id) AS began,
+           count(a.id) FILTER (WHERE a.status IN ('submitted', 'scored', 'expired')) AS done
+    FROM inv LEFT JOIN attempts a
+      ON a.organization_id = $1 AND a.invitation_id = inv.id
+     AND ($3::text IS NULL OR a.assessment_id = $3)
+    GROUP BY inv.id, inv.candidate_id, inv.needed
+), done AS (
+    SELECT (a.submitted_at AT TIME ZONE 'UTC')::date AS day, count(*) AS n
+    FROM attempts a JOIN people p ON p.id = a.candidate_id
+    WHERE a.organization_id = $1 AND a.status IN ('submitted', 'scored', 'expired')
+      AND a.submitted_at IS NOT NULL AND ($3::text IS NULL OR a.assessment_id = $3)
+      AND ($4::timestamptz IS NULL OR a.submitted_at >= $4)
+      AND ($5::timestamptz IS NULL OR a.submitted_at < $5)
+    GROUP BY 1
+)
+SELECT
+  (SELECT jsonb_build_object(
+       'invited', count(DISTINCT candidate_id),
+       'started', count(DISTINCT candidate_id) FILTER (WHERE began > 0),
+       'completed', count(DISTINCT candidate_id) FILTER (WHERE done >= needed))
+   FROM inv_state) AS funnel,
   (SELECT coalesce(jsonb_agg(jsonb_build_array(day, n) ORDER BY day), '[]') FROM done)
       AS progress
 """
@@ -372,17 +389,18 @@ async def cohort_overview(
     thresholds: BandThresholds,
     *,
     page_size: int = HEATMAP_PAGE,
+    second: asyncpg.Connection | None = None,
 ) -> Overview:
-    """The overview of ``selection`` (one query; the heatmap shows page ``selection.page``)."""
+    """The overview of ``selection``; the heatmap shows page ``selection.page``.
+
+    Two queries: the scores (everything read from the latest scored attempts) and the
+    activity (invitations and completions). With ``second`` (another connection), they run
+    at the same time."""
     start, end = _range(selection)
     bins = (SCORE_MAX - SCORE_MIN) // SCORE_BIN
-    row = await conn.fetchrow(
-        _OVERVIEW_SQL,
-        organization_id,
-        selection.cohort_id,
-        selection.assessment_id,
-        start,
-        end,
+    scope = (organization_id, selection.cohort_id, selection.assessment_id, start, end)
+    scores_args = (
+        *scope,
         thresholds.ready,
         thresholds.nearly_ready,
         page_size,
@@ -391,7 +409,13 @@ async def cohort_overview(
         float(SCORE_MAX),
         bins,
     )
-    assert row is not None
+    if second is None:
+        row = await _aggregate(conn, _SCORES_SQL, scores_args)
+        activity = await _aggregate(conn, _ACTIVITY_SQL, scope)
+    else:
+        row, activity = await asyncio.gather(
+            _aggregate(conn, _SCORES_SQL, scores_args), _aggregate(second, _ACTIVITY_SQL, scope)
+        )
     cuts = competency_cut_percents(content, [f for f in row["forms"] if f in content.forms])
     competencies = _competencies(row["competencies"], content, cuts)
     columns = [(c.competency_id, c.name) for c in competencies]
@@ -413,11 +437,11 @@ async def cohort_overview(
         pages=max(1, math.ceil(heat_total / page_size)),
         page_size=page_size,
     )
-    progress, unit = _progress(row["progress"], selection)
+    progress, unit = _progress(activity["progress"], selection)
     distributions = _distributions(row["distributions"], content, bins)
     return Overview(
         filter=selection,
-        funnel=Funnel(**row["funnel"]),
+        funnel=Funnel(**activity["funnel"]),
         bands=_bands(row["bands"], thresholds),
         models=[ModelUse(m["version"], m["provenance"], m["n"]) for m in row["models"]],
         competencies=competencies,
@@ -428,6 +452,16 @@ async def cohort_overview(
         scored_candidates=heat_total,
         provisional_attempts=sum(d.provisional for d in distributions),
     )
+
+
+async def _aggregate(conn: asyncpg.Connection, sql: str, args: Sequence[Any]) -> asyncpg.Record:
+    """One big aggregation, in memory rather than spilling to disk, and without JIT (compiling
+    these plans costs more than running them)."""
+    async with conn.transaction(readonly=True):
+        await conn.execute(f"SET LOCAL work_mem = '{WORK_MEM}'; SET LOCAL jit = off")
+        row = await conn.fetchrow(sql, *args)
+    assert row is not None
+    return row
 
 
 def _cell(cells: dict[str, Any], competency_id: str, index: int) -> Any:
