@@ -274,6 +274,7 @@ class OverviewPages(Controller):
             "raw": raw,
             "errors": {},
             "view": None,
+            "cohort_name": None,
         }
         try:
             selection = parse_filter(raw, content, [c.id for c in cohorts])

@@ -4,7 +4,10 @@ candidates), plus a second organization whose data must never show."""
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
+from html.parser import HTMLParser
 
 import asyncpg
 from litestar.testing import AsyncTestClient
@@ -35,3 +38,56 @@ async def signed_in(client: Client, pool: asyncpg.Pool, org_id: uuid.UUID, role:
     email = f"{role}-{uuid.uuid4().hex[:6]}@example.org"
     await make_user(pool, org_id, role, email)
     return await dashboard_sign_in(client, await org_slug(pool, org_id), email)
+
+
+class _Tables(HTMLParser):
+    """Every <table> of a page as (caption, rows of cell texts)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[tuple[str, list[list[str]]]] = []
+        self._caption: list[str] | None = None
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self.tables.append(("", []))
+        elif tag == "caption":
+            self._caption = []
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "caption" and self._caption is not None:
+            caption, rows = self.tables[-1]
+            self.tables[-1] = (" ".join("".join(self._caption).split()), rows)
+            self._caption = None
+        elif tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self.tables[-1][1].append(self._row)
+            self._row = None
+
+    def handle_data(self, data: str) -> None:
+        for part in (self._cell, self._caption):
+            if part is not None:
+                part.append(data)
+
+
+def table(html: str, caption_start: str) -> list[list[str]]:
+    """The rows (header first) of the table whose caption starts with ``caption_start``."""
+    parser = _Tables()
+    parser.feed(html)
+    for caption, rows in parser.tables:
+        if caption.startswith(caption_start):
+            return rows
+    raise AssertionError(f"no table {caption_start!r} in {[c for c, _ in parser.tables]}")
+
+
+def csv_rows(text: str) -> list[list[str]]:
+    """A CSV download as rows (header first)."""
+    return list(csv.reader(io.StringIO(text)))
