@@ -62,7 +62,7 @@ class _Tables(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "caption" and self._caption is not None:
-            caption, rows = self.tables[-1]
+            rows = self.tables[-1][1]
             self.tables[-1] = (" ".join("".join(self._caption).split()), rows)
             self._caption = None
         elif tag in ("td", "th") and self._cell is not None and self._row is not None:
