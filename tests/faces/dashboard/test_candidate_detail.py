@@ -270,7 +270,8 @@ async def test_reissuing_a_link_replaces_it_once_and_is_audited(
     assert new != old
     assert (
         await pool.fetchval(
-            "SELECT count(*) FROM audit_log WHERE action = 'invitation.reissue' AND subject_id = $1",
+            "SELECT count(*) FROM audit_log "
+            "WHERE action = 'invitation.reissue' AND subject_id = $1",
             str(person),
         )
         == 1
