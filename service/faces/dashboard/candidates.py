@@ -288,6 +288,7 @@ async def _render(
             "readiness_chart": _readiness_chart(detail, thresholds),
             "competency_charts": _competency_chart(detail),
             "thresholds": thresholds,
+            "names": {cid: c.name for cid, c in content.competencies.items()},
             "error": error,
             "done": done,
             "issued": issued,

@@ -97,9 +97,9 @@ def bars(
     """Horizontal bars with the label on the left and the value as text at the bar's end
     (the funnel, readiness bands). Hatched bars are explained by ``hatch_label`` in a legend."""
     top = max(max_value or 0.0, *(r.value for r in rows), 1.0) if rows else 1.0
-    label_w, left, axis_w, row_h = 170, 180, 380, 34
+    label_w, left, axis_w, row_h = 170, 180, 340, 34
     height = 16 + row_h * len(rows) + (24 if hatch_label else 0)
-    width = left + axis_w + 90
+    width = left + axis_w + 200
     desc = "; ".join(f"{r.label}: {r.text or _fmt(r.value) + unit}" for r in rows) + "."
     parts = [_open(chart_id, width, height, title, desc), _hatch(chart_id, WARN)]
     for i, row in enumerate(rows):
@@ -139,7 +139,7 @@ def histogram(
     printed above each column, the provisional part is hatched, and a dashed line marks the
     cut at fractional bin position ``cut_index`` (e.g. 8.0 = the left edge of the 9th bin)."""
     n = max(1, len(counts))
-    col_w, left, top, plot_h = 38, 40, 24, 150
+    col_w, left, top, plot_h = 38, 40, 40, 150
     width, height = left + col_w * n + 20, top + plot_h + 58
     peak = max([c for _, c, _ in counts] + [1])
     words = "; ".join(
@@ -156,10 +156,13 @@ def histogram(
         h = round(plot_h * count / peak, 2)
         hp = round(plot_h * prov / peak, 2)
         parts.append(
-            f'<rect x="{x + 3}" y="{base - h}" width="{col_w - 6}" height="{h}" fill="{BAR}"/>'
+            f'<rect x="{x + 3}" y="{base - h + hp}" width="{col_w - 6}" height="{h - hp}" '
+            f'fill="{BAR}"/>'
         )
         if prov:
             parts.append(
+                f'<rect x="{x + 3}" y="{base - h}" width="{col_w - 6}" height="{hp}" '
+                f'fill="#ffffff"/>'
                 f'<rect x="{x + 3}" y="{base - h}" width="{col_w - 6}" height="{hp}" '
                 f'fill="url(#{chart_id}-hatch)" stroke="{WARN}"/>'
             )
@@ -172,9 +175,9 @@ def histogram(
     if cut_index is not None:
         cx = round(left + cut_index * col_w, 2)
         parts.append(
-            f'<line x1="{cx}" y1="{top - 8}" x2="{cx}" y2="{base + 2}" stroke="{INK}" '
+            f'<line x1="{cx}" y1="{top - 26}" x2="{cx}" y2="{base + 2}" stroke="{INK}" '
             'stroke-width="1.5" stroke-dasharray="4 3"/>'
-            f'<text x="{cx + 4}" y="{top - 10}" font-size="11" fill="{INK}">'
+            f'<text x="{cx + 4}" y="{top - 28}" font-size="11" fill="{INK}">'
             f"{escape(cut_label)}</text>"
         )
     legend_y = base + 38
@@ -205,8 +208,8 @@ def heatmap(
     the competency's cut are hatched and their number is followed by "↓"; a provisional cell
     (points awaiting rating) is outlined with a dashed border and marked "*"; a dash is a
     competency not assessed."""
-    label_w, cell_w, cell_h, head_h = 170, 58, 24, 54
-    width = label_w + cell_w * len(columns) + 10
+    label_w, cell_w, cell_h, head_h = 170, 52, 24, 130
+    width = label_w + cell_w * len(columns) + 140
     height = head_h + cell_h * len(rows) + 34
     below = sum(1 for _, cells in rows for c in cells if c.value is not None and c.below)
     desc = (
@@ -215,19 +218,12 @@ def heatmap(
     )
     parts = [_open(chart_id, width, height, title, desc), _hatch(chart_id, WARN)]
     for j, name in enumerate(columns):
-        x = label_w + j * cell_w + cell_w / 2
-        words = name.split()
-        first = " ".join(words[:2])[:14]
-        second = " ".join(words[2:4])[:14]
+        x = round(label_w + j * cell_w + cell_w / 2, 2)
+        short = name if len(name) <= 30 else name[:29] + "…"
         parts.append(
-            f'<text x="{x}" y="{head_h - 24}" font-size="10" fill="{INK}" '
-            f'text-anchor="middle">{escape(first)}</text>'
+            f'<text x="{x}" y="{head_h - 8}" font-size="10.5" fill="{INK}" '
+            f'transform="rotate(-40 {x} {head_h - 8})">{escape(short)}</text>'
         )
-        if second:
-            parts.append(
-                f'<text x="{x}" y="{head_h - 12}" font-size="10" fill="{INK}" '
-                f'text-anchor="middle">{escape(second)}</text>'
-            )
     for i, (label, cells) in enumerate(rows):
         y = head_h + i * cell_h
         parts.append(
@@ -254,6 +250,11 @@ def heatmap(
                 parts.append(
                     f'<rect x="{x + 1}" y="{y + 1}" width="{cell_w - 2}" height="{cell_h - 2}" '
                     f'fill="url(#{chart_id}-hatch)"/>'
+                )
+            if cell.below:
+                parts.append(
+                    f'<rect x="{x + 5}" y="{y + 5}" width="{cell_w - 10}" height="{cell_h - 10}" '
+                    'fill="#ffffff" rx="3"/>'
                 )
             mark = ("↓" if cell.below else "") + ("*" if cell.provisional else "")
             parts.append(

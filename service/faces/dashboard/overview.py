@@ -53,11 +53,19 @@ def tables(view: Overview) -> dict[str, tuple[list[str], list[list[Cell]]]]:
     heat_cols = view.heatmap.competencies
     out: dict[str, tuple[list[str], list[list[Cell]]]] = {
         "funnel": (
-            ["stage", "candidates", "share_of_invited"],
+            ["stage", "candidates", "percent_of_invited"],
             [
-                ["invited", f.invited, 1.0 if f.invited else None],
-                ["started", f.started, f.started / f.invited if f.invited else None],
-                ["completed", f.completed, f.completed / f.invited if f.invited else None],
+                ["invited", f.invited, 100.0 if f.invited else None],
+                [
+                    "started",
+                    f.started,
+                    round(100 * f.started / f.invited, 1) if f.invited else None,
+                ],
+                [
+                    "completed",
+                    f.completed,
+                    round(100 * f.completed / f.invited, 1) if f.invited else None,
+                ],
             ],
         ),
         "readiness": (
@@ -109,11 +117,15 @@ def tables(view: Overview) -> dict[str, tuple[list[str], list[list[Cell]]]]:
             ],
         ),
         "scores": (
-            ["assessment", "score_from", "score_to", "attempts", "provisional"],
+            ["score_from", "score_to", *[d.title for d in view.distributions], "provisional"],
             [
-                [d.title, b.lower, b.upper, b.attempts, b.provisional]
-                for d in view.distributions
-                for b in d.bins
+                [
+                    low.lower,
+                    low.upper,
+                    *[d.bins[i].attempts for d in view.distributions],
+                    sum(d.bins[i].provisional for d in view.distributions),
+                ]
+                for i, low in enumerate(view.distributions[0].bins if view.distributions else [])
             ],
         ),
         "progress": (
@@ -149,6 +161,7 @@ def _charts(view: Overview, content: ContentVersion) -> dict[str, Any]:
         ],
         title="Candidates by readiness band",
         chart_id="bands-chart",
+        hatch_label="every estimate in the band is provisional (awaiting rating)",
     )
     competencies = (
         charts.competency_bars(
