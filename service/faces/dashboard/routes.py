@@ -9,7 +9,9 @@ from litestar.static_files import create_static_files_router
 
 from service.faces.dashboard.cohort_invites import DashboardCohortInvites
 from service.faces.dashboard.cohorts import DashboardCohorts
+from service.faces.dashboard.candidates import CandidatePages
 from service.faces.dashboard.home import DashboardHome
+from service.faces.dashboard.overview import OverviewPages
 from service.faces.dashboard.session_pages import DashboardAccountPages, DashboardSessionPages
 from service.faces.dashboard.web import STATIC, TEMPLATES
 
@@ -29,6 +31,8 @@ def dashboard_handlers() -> list[Any]:
         DashboardHome,
         DashboardCohorts,
         DashboardCohortInvites,
+        OverviewPages,
+        CandidatePages,
         static_router(),
     ]
 
