@@ -83,6 +83,7 @@ JOIN responses resp ON resp.attempt_id = a.id AND resp.item_id = s.item_id
 WHERE a.organization_id = $1
   AND NOT EXISTS (SELECT 1 FROM ratings x WHERE x.attempt_id = a.id AND x.item_id = s.item_id
                   AND x.rater_id = $2)
+  AND ($5::uuid IS NULL OR a.id = $5) AND ($6::text IS NULL OR s.item_id = $6)
 ORDER BY a.submitted_at NULLS LAST, a.id, s.item_id
 LIMIT $3 OFFSET $4
 """
@@ -100,15 +101,20 @@ async def rating_queue(
     *,
     limit: int = 20,
     page: int = 100,
+    attempt_id: uuid.UUID | None = None,
+    item_id: str | None = None,
 ) -> list[RatingTask]:
     """Responses this rater may rate now: first or second ratings, or adjudications.
 
     Pages through the candidates until ``limit`` tasks are found or none remain, so the queue
-    is never empty while work waits behind responses that are already final."""
+    is never empty while work waits behind responses that are already final. ``attempt_id``
+    and ``item_id`` narrow it to one response (the rating page of that response)."""
     tasks: list[RatingTask] = []
     offset = 0
     while len(tasks) < limit:
-        rows = await conn.fetch(_CANDIDATES, rater.organization_id, rater.id, page, offset)
+        rows = await conn.fetch(
+            _CANDIDATES, rater.organization_id, rater.id, page, offset, attempt_id, item_id
+        )
         for row in rows:
             item = content.items.get(row["item_id"])
             if not isinstance(item, ConstructedResponseItem):
@@ -135,6 +141,29 @@ async def rating_queue(
             break
         offset += page
     return tasks
+
+
+async def rating_task(
+    conn: asyncpg.Connection,
+    rater: StaffUser,
+    content: ContentVersion,
+    attempt_id: uuid.UUID,
+    item_id: str,
+) -> RatingTask | None:
+    """The response ``attempt_id``/``item_id`` if this rater may rate it now, else None."""
+    tasks = await rating_queue(
+        conn, rater, content, limit=1, attempt_id=attempt_id, item_id=item_id
+    )
+    return tasks[0] if tasks else None
+
+
+async def independent_levels(
+    conn: asyncpg.Connection, organization_id: uuid.UUID, attempt_id: uuid.UUID, item_id: str
+) -> list[dict[str, int]]:
+    """The levels of a response's independent ratings, oldest first (what an adjudicator
+    weighs; never who gave them nor their notes)."""
+    ratings = (await load_ratings(conn, organization_id, attempt_id)).get(item_id, [])
+    return [dict(r.levels) for r in ratings if r.role == "independent"]
 
 
 async def submit_rating(

@@ -8,6 +8,7 @@ from litestar.router import Router
 from litestar.static_files import create_static_files_router
 
 from service.faces.dashboard.home import DashboardHome
+from service.faces.dashboard.ratings import DashboardRatingExports, DashboardRatings
 from service.faces.dashboard.session_pages import DashboardAccountPages, DashboardSessionPages
 from service.faces.dashboard.web import STATIC, TEMPLATES
 
@@ -21,7 +22,14 @@ def static_router() -> Router:
 
 def dashboard_handlers() -> list[Any]:
     """Route handlers of the dashboard face."""
-    return [DashboardSessionPages, DashboardAccountPages, DashboardHome, static_router()]
+    return [
+        DashboardSessionPages,
+        DashboardAccountPages,
+        DashboardHome,
+        DashboardRatings,
+        DashboardRatingExports,
+        static_router(),
+    ]
 
 
 __all__ = ["TEMPLATES", "dashboard_handlers"]
