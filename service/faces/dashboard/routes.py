@@ -7,6 +7,7 @@ from typing import Any
 from litestar.router import Router
 from litestar.static_files import create_static_files_router
 
+from service.faces.dashboard.admin import DashboardAdmin, DashboardAdminExports
 from service.faces.dashboard.home import DashboardHome
 from service.faces.dashboard.ratings import DashboardRatingExports, DashboardRatings
 from service.faces.dashboard.session_pages import DashboardAccountPages, DashboardSessionPages
@@ -28,6 +29,8 @@ def dashboard_handlers() -> list[Any]:
         DashboardHome,
         DashboardRatings,
         DashboardRatingExports,
+        DashboardAdmin,
+        DashboardAdminExports,
         static_router(),
     ]
 
