@@ -8,6 +8,11 @@ from litestar.router import Router
 from litestar.static_files import create_static_files_router
 
 from service.faces.dashboard.admin import DashboardAdmin, DashboardAdminExports
+from service.faces.dashboard.analysis import (
+    DashboardAnalysisExports,
+    DashboardFairness,
+    DashboardStatistics,
+)
 from service.faces.dashboard.home import DashboardHome
 from service.faces.dashboard.ratings import DashboardRatingExports, DashboardRatings
 from service.faces.dashboard.session_pages import DashboardAccountPages, DashboardSessionPages
@@ -31,6 +36,9 @@ def dashboard_handlers() -> list[Any]:
         DashboardRatingExports,
         DashboardAdmin,
         DashboardAdminExports,
+        DashboardStatistics,
+        DashboardFairness,
+        DashboardAnalysisExports,
         static_router(),
     ]
 
