@@ -111,7 +111,10 @@ async def test_fairness_page_audit_flags_dif_classes_csv_and_summary(
     ids = await store_people(pool, org_id, people)
     cohort = await cohort_of(pool, org_id, ids, name="Spring intake")
     csrf = await _as(client, await org_slug(pool, org_id), "admin@example.org")
-    query = f"outcome=passed&assessment_id=privacy&form=privacy-a&attribute=sex&reference=male&focal=female&cohort_id={cohort}"
+    query = (
+        "outcome=passed&assessment_id=privacy&form=privacy-a&attribute=sex"
+        f"&reference=male&focal=female&cohort_id={cohort}"
+    )
     r = await client.get(f"/dashboard/fairness?{query}")
     assert r.status_code == 200, r.text[:800]
     async with pool.acquire() as conn:
