@@ -14,6 +14,7 @@ from service.faces.dashboard.analysis import (
     DashboardStatistics,
 )
 from service.faces.dashboard.home import DashboardHome
+from service.faces.dashboard.model import DashboardModel, DashboardModelExports
 from service.faces.dashboard.ratings import DashboardRatingExports, DashboardRatings
 from service.faces.dashboard.session_pages import DashboardAccountPages, DashboardSessionPages
 from service.faces.dashboard.web import STATIC, TEMPLATES
@@ -39,6 +40,8 @@ def dashboard_handlers() -> list[Any]:
         DashboardStatistics,
         DashboardFairness,
         DashboardAnalysisExports,
+        DashboardModel,
+        DashboardModelExports,
         static_router(),
     ]
 
