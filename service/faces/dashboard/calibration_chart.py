@@ -67,8 +67,8 @@ def reliability_diagram(bins: Sequence[CalibrationBin], *, title: str, chart_id:
         f'<rect x="{LEFT}" y="{TOP}" width="{PLOT}" height="{PLOT}" fill="none" stroke="{INK}"/>',
         f'<line x1="{_x(0)}" y1="{_y(0)}" x2="{_x(1)}" y2="{_y(1)}" stroke="{MUTED}" '
         'stroke-dasharray="6 4"/>',
-        f'<text x="{_x(0.62)}" y="{_y(0.55)}" font-size="11" fill="{MUTED}" '
-        f'transform="rotate(-45 {_x(0.62)} {_y(0.55)})">perfect calibration</text>',
+        f'<text x="{_x(0.66)}" y="{_y(0.58)}" font-size="11" fill="{MUTED}" '
+        f'transform="rotate(-45 {_x(0.66)} {_y(0.58)})">perfect calibration</text>',
         f'<text x="{LEFT + PLOT / 2}" y="{SIZE - 4}" text-anchor="middle" font-size="12" '
         f'fill="{INK}">mean estimate</text>',
         f'<text x="14" y="{TOP + PLOT / 2}" text-anchor="middle" font-size="12" fill="{INK}" '
