@@ -42,7 +42,7 @@ from service.web.settings import AppSettings
 
 ADMIN = "/dashboard/admin"
 ADMIN_ONLY = {"role": "admin"}
-EMAIL = re.compile(r"^[^@\s]{1,200}@[^@\s]{1,200}\.[^@\s]{1,60}$")
+EMAIL = re.compile(r"^[^@\s\x00-\x1f]{1,200}@[^@\s\x00-\x1f]{1,200}\.[^@\s\x00-\x1f]{1,60}$")
 NAME = re.compile(r"^[^\x00-\x1f]{1,200}$")
 DONE = {
     "role": "Role changed; it applies from the user's next click.",
@@ -284,7 +284,7 @@ class DashboardAdmin(Controller):
             errors["events"] = "Choose at least one event from the list."
         if len(description) > 500 or "\x00" in description:
             errors["description"] = "Keep the description under 500 characters."
-        if not 8 <= len(url) <= 2000:
+        if not 8 <= len(url) <= 2000 or any(ord(ch) < 32 for ch in url):
             errors["url"] = "Give the https:// URL that receives the events."
         values = {"url": url, "events": chosen, "description": description}
         if errors:

@@ -7,6 +7,7 @@ statistics (``rater_agreement``). Blind: a rater never sees who wrote a response
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -35,6 +36,7 @@ from service.web.settings import Thresholds
 
 QUEUE = "/dashboard/ratings"
 LEVEL_FIELD = "level."
+ITEM_ID = re.compile(r"[A-Za-z0-9-]{1,40}")
 STATES = {
     "awaiting_second": "Rating saved. The response now waits for a second, independent rating.",
     "needs_adjudication": (
@@ -216,7 +218,7 @@ class DashboardRatings(Controller):
         attempt_id: uuid.UUID,
         item_id: str,
     ) -> RatingTask:
-        if len(item_id) > 40:
+        if not ITEM_ID.fullmatch(item_id):
             raise NotFound("No such response", field="item_id")
         found = await rating_task(conn, staff, content, attempt_id, item_id)
         if found is None:

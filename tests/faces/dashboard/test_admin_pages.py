@@ -253,3 +253,41 @@ async def test_failed_jobs_listed_and_retried_per_organization(
     await _as(client, "other-org", "their-admin@example.org")
     theirs_page = await client.get("/dashboard/admin")
     assert "admin@example.org" not in theirs_page.text.replace("their-admin@example.org", "")
+
+
+async def test_nul_bytes_and_huge_ids_are_refused_not_500(
+    client: AsyncTestClient,
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,  # type: ignore[type-arg]
+) -> None:
+    await make_user(pool, org_id, "admin", "admin@example.org")
+    csrf = await _as(client, await org_slug(pool, org_id), "admin@example.org")
+    posts = {
+        "/dashboard/admin/users": {
+            "email": "a\x00@example.org",
+            "display_name": "x\x00",
+            "role": "rater",
+        },
+        "/dashboard/admin/api-keys": {"name": "k\x00", "scopes": "results:read"},
+        "/dashboard/admin/webhooks": {
+            "url": "https://a.example.com/\x00",
+            "events": "result.created",
+        },
+        f"/dashboard/admin/jobs/{2**70}/retry": {},
+        "/dashboard/admin/users/not-a-uuid/deactivate": {},
+        "/dashboard/admin/api-keys/zz%00/revoke": {},
+        f"/dashboard/ratings/{uuid.uuid4()}/COM%00A": {"level.content": "1"},
+        "/dashboard/model/rollback": {"reason": "bad\x00reason"},
+    }
+    for url, data in posts.items():
+        r = await client.post(url, data={"_csrf": csrf, **data})
+        assert 400 <= r.status_code < 500, (url, r.status_code, r.text[:300])
+    for url in (
+        f"/dashboard/ratings/{uuid.uuid4()}/COM%00A",
+        "/dashboard/statistics?form=%00&cohort_id=%00&date_from=%00",
+        "/dashboard/fairness?outcome=%00&reference=%00&focal=%00&attribute=%00",
+        "/dashboard/model/model.csv?table=%00",
+    ):
+        r = await client.get(url)
+        assert 400 <= r.status_code < 500, (url, r.status_code, r.text[:300])
+    assert await pool.fetchval("SELECT count(*) FROM api_keys") == 0
