@@ -22,8 +22,9 @@ from service.assessments.ratings import (
     paired_levels,
     rating_state,
 )
+from service.auth.roles import ROLES
 from service.auth.staff import StaffUser
-from service.ground.errors import Conflict, InvalidInput, NotFound
+from service.ground.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.readiness.predict import BandThresholds
 from service.results.rescoring import load_ratings, rescore_attempt
 
@@ -89,6 +90,16 @@ LIMIT $3 OFFSET $4
 """
 
 
+ADJUDICATOR_ROLE = "coordinator"
+"""Independent ratings come from raters; resolving two that disagree is a coordinator's
+(or an admin's) call."""
+
+
+def may_adjudicate(staff: StaffUser) -> bool:
+    """Whether ``staff`` may give the final, adjudicating rating of a response."""
+    return ROLES.index(staff.role) >= ROLES.index(ADJUDICATOR_ROLE)
+
+
 def role_needed(ratings: list[Rating]) -> Role | None:
     """The role the next rating of a response takes (None once its ratings are final)."""
     return ROLE_NEEDED[rating_state(ratings)]
@@ -104,7 +115,8 @@ async def rating_queue(
     attempt_id: uuid.UUID | None = None,
     item_id: str | None = None,
 ) -> list[RatingTask]:
-    """Responses this rater may rate now: first or second ratings, or adjudications.
+    """Responses this rater may rate now: first or second ratings, and (for coordinators
+    and admins) adjudications.
 
     Pages through the candidates until ``limit`` tasks are found or none remain, so the queue
     is never empty while work waits behind responses that are already final. ``attempt_id``
@@ -120,7 +132,7 @@ async def rating_queue(
             if not isinstance(item, ConstructedResponseItem):
                 continue
             role = role_needed(msgspec.convert(row["ratings"], list[Rating]))
-            if role is None:
+            if role is None or (role == "adjudication" and not may_adjudicate(rater)):
                 continue
             tasks.append(
                 RatingTask(
@@ -201,6 +213,11 @@ async def submit_rating(
         role = role_needed(existing)
         if role is None:
             raise Conflict("This response's ratings are already final", field="item_id")
+        if role == "adjudication" and not may_adjudicate(rater):
+            raise Forbidden(
+                f"This response needs adjudication, which needs the {ADJUDICATOR_ROLE} role",
+                field="item_id",
+            )
         await conn.execute(
             """INSERT INTO ratings (id, organization_id, attempt_id, item_id, rater_id, role,
                    levels, notes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",

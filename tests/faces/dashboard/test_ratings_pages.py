@@ -127,6 +127,14 @@ async def test_coordinator_adjudicates_and_agreement_matches_the_core(
     r = await _rate(client, csrf, attempt, dict.fromkeys(CRITERIA, 0))
     assert r.headers["location"] == "/dashboard/ratings?rated=needs_adjudication"  # type: ignore[attr-defined]
     await _rate(client, csrf, agreeing, {**dict.fromkeys(CRITERIA, 2), CRITERIA[0]: 1})
+    # a rater neither sees nor gives the adjudication
+    await make_user(pool, org_id, "rater", "r3@example.org")
+    csrf = await _as(client, slug, "r3@example.org")
+    queue = await client.get("/dashboard/ratings")
+    assert f"Adjudicate {ITEM}" not in queue.text and "adjudication-heading" not in queue.text
+    assert (await client.get(f"/dashboard/ratings/{attempt}/{ITEM}")).status_code == 404
+    r = await _rate(client, csrf, attempt, dict.fromkeys(CRITERIA, 1))
+    assert r.status_code == 404  # type: ignore[attr-defined]
     csrf = await _as(client, slug, "coord@example.org")
     queue = await client.get("/dashboard/ratings")
     assert f"Adjudicate {ITEM}" in queue.text
