@@ -103,6 +103,10 @@ async def test_keyboard_rating_adjudication_and_every_page_accessible(
     assert f"/dashboard/ratings/{attempt}/{ITEM}" in rater.url
     await assert_accessible(rater, "rating page")
     await shot(rater, "dashboard-rating-response")
+    await rater.set_viewport_size({"width": 768, "height": 1024})
+    assert await rater.evaluate("document.documentElement.scrollWidth") <= 768
+    await shot(rater, "dashboard-rating-response-tablet")
+    await rater.set_viewport_size({"width": 1100, "height": 900})
     await _score_by_keyboard(rater, "3")
     assert rater.url.endswith("/dashboard/ratings?rated=awaiting_second")
     await assert_accessible(rater, "rating queue after a rating")
@@ -141,6 +145,11 @@ async def test_keyboard_rating_adjudication_and_every_page_accessible(
         assert "Simulated demo sample" in await coord.content() or name == "model card"
         await assert_accessible(coord, name)
         await shot(coord, f"dashboard-{name.replace(' ', '-')}")
+        # usable on a tablet: wide tables scroll in their own box, the page never sideways
+        await coord.set_viewport_size({"width": 768, "height": 1024})
+        width = await coord.evaluate("document.documentElement.scrollWidth")
+        assert width <= 768, f"{name} scrolls sideways at 768 px: {width}"
+        await coord.set_viewport_size({"width": 1100, "height": 900})
     await coord.context.close()
 
     # The admin's page; the viewer reaches neither rating nor administration.

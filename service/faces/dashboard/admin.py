@@ -32,9 +32,11 @@ from service.tenancy.webhooks import (
     NewWebhook,
     create_webhook,
     delete_webhook,
+    disabled_webhooks,
     get_webhook,
     list_deliveries,
     list_webhooks,
+    set_webhook_disabled,
 )
 from service.web.database import Conn
 from service.web.guards import CurrentStaff
@@ -50,6 +52,8 @@ DONE = {
     "reactivated": "User reactivated; they can sign in again.",
     "revoked": "API key revoked: requests with it are refused from now on.",
     "webhook-removed": "Webhook removed; nothing more is sent to it.",
+    "webhook-disabled": "Webhook disabled: nothing is sent to it until you enable it again.",
+    "webhook-enabled": "Webhook enabled: new events are sent to it again.",
     "retried": "Job queued again.",
 }
 
@@ -86,6 +90,7 @@ async def _admin_page(
             "users": await list_staff(conn, org),
             "keys": await list_api_keys(conn, org),
             "webhooks": await list_webhooks(conn, org),
+            "disabled_hooks": await disabled_webhooks(conn, org),
             "jobs": await recent_jobs(conn, status="failed", limit=50, organization_id=org),
             "roles": ROLES,
             "scopes": sorted(SCOPES),
@@ -321,6 +326,32 @@ class DashboardAdmin(Controller):
             await _noted(conn, staff, "webhook.delete", "webhook", webhook_id)
         return go(f"{ADMIN}?done=webhook-removed")
 
+    @post(
+        "/webhooks/{webhook_id:uuid}/disable",
+        operation_id="dashboardDisableWebhook",
+        opt=ADMIN_ONLY,
+    )
+    async def disable_hook(
+        self, webhook_id: FromPath[uuid.UUID], conn: Conn, staff: CurrentStaff
+    ) -> Response[Any]:
+        """Stop sending to an endpoint, keeping it and its log (pending deliveries wait)."""
+        async with conn.transaction():
+            await set_webhook_disabled(conn, staff.organization_id, webhook_id, disabled=True)
+            await _noted(conn, staff, "webhook.disable", "webhook", webhook_id)
+        return go(f"{ADMIN}?done=webhook-disabled")
+
+    @post(
+        "/webhooks/{webhook_id:uuid}/enable", operation_id="dashboardEnableWebhook", opt=ADMIN_ONLY
+    )
+    async def enable_hook(
+        self, webhook_id: FromPath[uuid.UUID], conn: Conn, staff: CurrentStaff
+    ) -> Response[Any]:
+        """Send new events to a disabled endpoint again."""
+        async with conn.transaction():
+            await set_webhook_disabled(conn, staff.organization_id, webhook_id, disabled=False)
+            await _noted(conn, staff, "webhook.enable", "webhook", webhook_id)
+        return go(f"{ADMIN}?done=webhook-enabled")
+
     @get("/webhooks/{webhook_id:uuid}", operation_id="dashboardWebhookLog", opt=ADMIN_ONLY)
     async def hook_log(
         self, webhook_id: FromPath[uuid.UUID], conn: Conn, staff: CurrentStaff
@@ -409,11 +440,19 @@ class DashboardAdminExports(Controller):
     async def hooks_csv(self, conn: Conn, staff: CurrentStaff) -> Response[str]:
         """Webhook endpoints (never their secrets)."""
         rows = await list_webhooks(conn, staff.organization_id)
+        off = await disabled_webhooks(conn, staff.organization_id)
         return csv_download(
             to_csv(
-                ["id", "url", "events", "description", "created_at"],
+                ["id", "url", "events", "description", "created_at", "disabled_at"],
                 [
-                    [str(h.id), h.url, " ".join(h.events), h.description, h.created_at.isoformat()]
+                    [
+                        str(h.id),
+                        h.url,
+                        " ".join(h.events),
+                        h.description,
+                        h.created_at.isoformat(),
+                        off[h.id].isoformat() if h.id in off else None,
+                    ]
                     for h in rows
                 ],
             ),

@@ -9,6 +9,7 @@ import uuid
 import asyncpg
 from litestar.testing import AsyncTestClient
 
+from service.tenancy.events import emit
 from tests.faces.dashboard.helpers import dashboard_sign_in
 from tests.results.factories import make_user, org_slug
 
@@ -194,12 +195,36 @@ async def test_webhooks_added_logged_and_removed(
     assert log.status_code == 200 and "Nothing has been sent" in log.text
     log_csv = await client.get(f"/dashboard/admin/webhooks/{hook}/deliveries.csv")
     assert log_csv.status_code == 200 and log_csv.text.startswith("delivery_id,event_id")
+    # disabled: events make no deliveries for it; enabled again: they do
+    deliveries = "SELECT count(*) FROM webhook_deliveries WHERE endpoint_id = $1"
+    r = await client.post(
+        f"/dashboard/admin/webhooks/{hook}/disable", data={"_csrf": csrf}, follow_redirects=False
+    )
+    assert r.status_code == 303
+    shown = await client.get(r.headers["location"])
+    assert "disabled" in shown.text and f"/dashboard/admin/webhooks/{hook}/enable" in shown.text
+    async with pool.acquire() as conn, conn.transaction():
+        await emit(conn, org_id, "result.created", {"id": "x"})
+    assert await pool.fetchval(deliveries, hook) == 0
+    await client.post(f"/dashboard/admin/webhooks/{hook}/enable", data={"_csrf": csrf})
+    async with pool.acquire() as conn, conn.transaction():
+        await emit(conn, org_id, "result.created", {"id": "y"})
+    assert await pool.fetchval(deliveries, hook) == 1
+    log = await client.get(f"/dashboard/admin/webhooks/{hook}")
+    assert "result.created" in log.text and "pending" in log.text
+    log_csv = await client.get(f"/dashboard/admin/webhooks/{hook}/deliveries.csv")
+    assert len(log_csv.text.strip().splitlines()) == 2
     r = await client.post(
         f"/dashboard/admin/webhooks/{hook}/remove", data={"_csrf": csrf}, follow_redirects=False
     )
     assert r.status_code == 303
     assert await pool.fetchval("SELECT count(*) FROM webhook_endpoints") == 0
-    assert await _actions(pool, org_id) == ["webhook.create", "webhook.delete"]
+    assert await _actions(pool, org_id) == [
+        "webhook.create",
+        "webhook.disable",
+        "webhook.enable",
+        "webhook.delete",
+    ]
 
 
 async def _failed_job(pool: asyncpg.Pool, org: uuid.UUID) -> int:
