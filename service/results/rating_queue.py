@@ -105,6 +105,37 @@ def role_needed(ratings: list[Rating]) -> Role | None:
     return ROLE_NEEDED[rating_state(ratings)]
 
 
+def _role_for(rater: StaffUser, item: object, ratings: object) -> Role | None:
+    """The role ``rater`` would rate this response in, or None when it is not theirs to rate
+    (not a written item of the bank, final already, or an adjudication and not theirs)."""
+    if not isinstance(item, ConstructedResponseItem):
+        return None
+    role = role_needed(msgspec.convert(ratings, list[Rating]))
+    if role == "adjudication" and not may_adjudicate(rater):
+        return None
+    return role
+
+
+async def awaiting_rating(
+    conn: asyncpg.Connection, rater: StaffUser, content: ContentVersion, *, cap: int = 1000
+) -> int:
+    """How many responses wait for this rater now (the queue's own rule), counted up to
+    ``cap`` (the home page says "1000 or more" beyond it)."""
+    count, offset, page = 0, 0, 500
+    while count < cap:
+        rows = await conn.fetch(
+            _CANDIDATES, rater.organization_id, rater.id, page, offset, None, None
+        )
+        count += sum(
+            _role_for(rater, content.items.get(r["item_id"]), r["ratings"]) is not None
+            for r in rows
+        )
+        if len(rows) < page:
+            break
+        offset += page
+    return min(count, cap)
+
+
 async def rating_queue(
     conn: asyncpg.Connection,
     rater: StaffUser,
@@ -129,10 +160,8 @@ async def rating_queue(
         )
         for row in rows:
             item = content.items.get(row["item_id"])
-            if not isinstance(item, ConstructedResponseItem):
-                continue
-            role = role_needed(msgspec.convert(row["ratings"], list[Rating]))
-            if role is None or (role == "adjudication" and not may_adjudicate(rater)):
+            role = _role_for(rater, item, row["ratings"])
+            if role is None or not isinstance(item, ConstructedResponseItem):
                 continue
             tasks.append(
                 RatingTask(
