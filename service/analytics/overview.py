@@ -228,7 +228,6 @@ class ScoreDistribution(msgspec.Struct, frozen=True):
     passed: int
     provisional: int
     mean: float
-    median: float
     bins: list[ScoreBin]
 
 
@@ -289,7 +288,7 @@ WITH people AS MATERIALIZED (
     SELECT c.id, c.family_name || ', ' || c.given_name AS name,
            row_number() OVER (ORDER BY c.family_name, c.given_name, c.id) AS ord
     FROM candidates c
-    WHERE c.organization_id = $1 AND c.id IN (SELECT candidate_id FROM comp)
+    WHERE c.organization_id = $1 AND c.id IN (SELECT candidate_id FROM latest)
     ORDER BY c.family_name, c.given_name, c.id
     LIMIT $8 OFFSET $9
 ), heat AS (
@@ -313,20 +312,20 @@ SELECT
                 count(*) FILTER (WHERE prov) AS prov, array_agg(percent) AS percents
          FROM comp GROUP BY competency_id) m) AS competencies,
   (SELECT coalesce(array_agg(DISTINCT form_id), '{}') FROM latest) AS forms,
-  (SELECT count(DISTINCT candidate_id) FROM comp) AS heat_total,
+  (SELECT count(*) FROM (SELECT DISTINCT candidate_id FROM latest) c) AS heat_total,
   (SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'name', name, 'cells', cells)
                              ORDER BY ord), '[]')
    FROM heat) AS heat_rows,
   (SELECT coalesce(jsonb_agg(jsonb_build_object('id', assessment_id, 'n', n, 'passed', passed,
-              'prov', prov, 'mean', mean, 'median', median, 'bins', bins)), '[]')
-   FROM (SELECT assessment_id, count(*) AS n, count(*) FILTER (WHERE passed) AS passed,
-                count(*) FILTER (WHERE provisional) AS prov, avg(scaled_score) AS mean,
-                percentile_cont(0.5) WITHIN GROUP (ORDER BY scaled_score) AS median,
-                (SELECT jsonb_object_agg(bin, jsonb_build_array(k, kp)) FROM (
-                    SELECT least(width_bucket(x.scaled_score, $10::float8, $11::float8, $12), $12)
-                               AS bin, count(*) AS k, count(*) FILTER (WHERE x.provisional) AS kp
-                    FROM latest x WHERE x.assessment_id = g.assessment_id GROUP BY 1) b) AS bins
-         FROM latest g GROUP BY assessment_id) d) AS distributions
+              'prov', prov, 'mean', mean, 'bins', bins)), '[]')
+   FROM (SELECT assessment_id, sum(k) AS n, sum(kp) AS prov, sum(kpass) AS passed,
+                sum(total) / sum(k) AS mean, jsonb_object_agg(bin, jsonb_build_array(k, kp)) AS bins
+         FROM (SELECT assessment_id,
+                      least(width_bucket(scaled_score, $10::float8, $11::float8, $12), $12) AS bin,
+                      count(*) AS k, count(*) FILTER (WHERE provisional) AS kp,
+                      count(*) FILTER (WHERE passed) AS kpass, sum(scaled_score) AS total
+               FROM latest GROUP BY 1, 2) per_bin
+         GROUP BY assessment_id) d) AS distributions
 """
 
 
@@ -535,7 +534,6 @@ def _distributions(
                 passed=int(r["passed"]),
                 provisional=int(r["prov"]),
                 mean=float(r["mean"]),
-                median=float(r["median"]),
                 bins=[
                     ScoreBin(
                         lower=SCORE_MIN + (b - 1) * SCORE_BIN,
