@@ -122,7 +122,7 @@ def _date(params: Mapping[str, str], name: str, errors: dict[str, str]) -> dt.da
 def _page(raw: str, errors: dict[str, str]) -> int:
     if not raw:
         return 1
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_PAGE:
         errors["page"] = f"Not a page number (1 to {MAX_PAGE})."
         return 1
     return int(raw)
