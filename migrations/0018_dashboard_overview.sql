@@ -14,3 +14,6 @@ CREATE INDEX readiness_predictions_newest
     INCLUDE (probability, model_version, provisional);
 CREATE INDEX competency_scores_figures
     ON competency_scores (scoring_run_id) INCLUDE (competency_id, raw, max, provisional_max);
+-- A candidate's page lists every scoring run of each attempt (rescoring keeps the old ones):
+-- without this, each lookup scanned every run of the organization.
+CREATE INDEX scoring_runs_by_attempt ON scoring_runs (organization_id, attempt_id, created_at);

@@ -1,5 +1,5 @@
 """The cohort overview: what a coordinator sees of a whole cohort at a glance, aggregated in
-SQL (two queries, run side by side when a second connection is at hand).
+SQL (three queries, run side by side when connections are at hand).
 
 Scope: the candidates of a cohort (``cohort_members``) or of the whole organization, narrowed
 by assessment and by a date range. The range selects invitations by when they were created
@@ -122,7 +122,7 @@ def _date(params: Mapping[str, str], name: str, errors: dict[str, str]) -> dt.da
 def _page(raw: str, errors: dict[str, str]) -> int:
     if not raw:
         return 1
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_PAGE:
         errors["page"] = f"Not a page number (1 to {MAX_PAGE})."
         return 1
     return int(raw)
@@ -228,7 +228,6 @@ class ScoreDistribution(msgspec.Struct, frozen=True):
     passed: int
     provisional: int
     mean: float
-    median: float
     bins: list[ScoreBin]
 
 
@@ -256,7 +255,7 @@ class Overview(msgspec.Struct, frozen=True):
     provisional_attempts: int
 
 
-_SCORES_SQL = """
+_COMPETENCY_SQL = """
 WITH people AS MATERIALIZED (
     SELECT m.candidate_id AS id FROM cohort_members m
     WHERE $2::uuid IS NOT NULL AND m.organization_id = $1 AND m.cohort_id = $2
@@ -275,6 +274,45 @@ WITH people AS MATERIALIZED (
     FROM latest l
     JOIN competency_scores cs ON cs.scoring_run_id = l.run_id AND cs.organization_id = $1
     GROUP BY l.candidate_id, cs.competency_id
+), heat_people AS (
+    SELECT c.id, c.family_name || ', ' || c.given_name AS name,
+           row_number() OVER (ORDER BY c.family_name, c.given_name, c.id) AS ord
+    FROM candidates c
+    WHERE c.organization_id = $1 AND c.id IN (SELECT candidate_id FROM latest)
+    ORDER BY c.family_name, c.given_name, c.id
+    LIMIT $6 OFFSET $7
+), heat AS (
+    SELECT h.id, h.name, h.ord,
+           jsonb_object_agg(c.competency_id, jsonb_build_array(c.percent, c.prov)) AS cells
+    FROM heat_people h JOIN comp c ON c.candidate_id = h.id
+    GROUP BY h.id, h.name, h.ord
+)
+SELECT
+  (SELECT coalesce(jsonb_agg(jsonb_build_object('id', competency_id, 'mean', mean, 'n', n,
+                                                'prov', prov, 'percents', percents)), '[]')
+   FROM (SELECT competency_id, avg(percent) AS mean, count(*) AS n,
+                count(*) FILTER (WHERE prov) AS prov, array_agg(percent) AS percents
+         FROM comp GROUP BY competency_id) m) AS competencies,
+  (SELECT coalesce(array_agg(DISTINCT form_id), '{}') FROM latest) AS forms,
+  (SELECT count(*) FROM (SELECT DISTINCT candidate_id FROM latest) c) AS heat_total,
+  (SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'name', name, 'cells', cells)
+                             ORDER BY ord), '[]')
+   FROM heat) AS heat_rows
+"""
+
+_READINESS_SQL = """
+WITH people AS MATERIALIZED (
+    SELECT m.candidate_id AS id FROM cohort_members m
+    WHERE $2::uuid IS NOT NULL AND m.organization_id = $1 AND m.cohort_id = $2
+    UNION ALL
+    SELECT c.id FROM candidates c WHERE $2::uuid IS NULL AND c.organization_id = $1
+), latest AS MATERIALIZED (
+    SELECT l.candidate_id, l.assessment_id, l.attempt_id, l.form_id, l.run_id,
+           l.scaled_score, l.passed, l.provisional
+    FROM latest_scored_attempts l JOIN people p ON p.id = l.candidate_id
+    WHERE l.organization_id = $1 AND ($3::text IS NULL OR l.assessment_id = $3)
+      AND ($4::timestamptz IS NULL OR l.submitted_at >= $4)
+      AND ($5::timestamptz IS NULL OR l.submitted_at < $5)
 ), estimate AS MATERIALIZED (
     SELECT DISTINCT ON (l.candidate_id) l.candidate_id, rp.probability, rp.model_version,
            rp.provisional AS prov
@@ -285,18 +323,6 @@ WITH people AS MATERIALIZED (
     SELECT e.*, CASE WHEN e.probability >= $6 THEN 'ready'
                      WHEN e.probability >= $7 THEN 'nearly_ready' ELSE 'not_yet' END AS band
     FROM estimate e
-), heat_people AS (
-    SELECT c.id, c.family_name || ', ' || c.given_name AS name,
-           row_number() OVER (ORDER BY c.family_name, c.given_name, c.id) AS ord
-    FROM candidates c
-    WHERE c.organization_id = $1 AND c.id IN (SELECT candidate_id FROM comp)
-    ORDER BY c.family_name, c.given_name, c.id
-    LIMIT $8 OFFSET $9
-), heat AS (
-    SELECT h.id, h.name, h.ord,
-           jsonb_object_agg(c.competency_id, jsonb_build_array(c.percent, c.prov)) AS cells
-    FROM heat_people h JOIN comp c ON c.candidate_id = h.id
-    GROUP BY h.id, h.name, h.ord
 )
 SELECT
   (SELECT coalesce(jsonb_agg(jsonb_build_object('band', band, 'n', n, 'prov', prov)), '[]')
@@ -307,26 +333,16 @@ SELECT
                              ORDER BY u.model_version), '[]')
    FROM (SELECT model_version, count(*) AS n FROM estimate GROUP BY 1) u
    JOIN readiness_models m ON m.version = u.model_version) AS models,
-  (SELECT coalesce(jsonb_agg(jsonb_build_object('id', competency_id, 'mean', mean, 'n', n,
-                                                'prov', prov, 'percents', percents)), '[]')
-   FROM (SELECT competency_id, avg(percent) AS mean, count(*) AS n,
-                count(*) FILTER (WHERE prov) AS prov, array_agg(percent) AS percents
-         FROM comp GROUP BY competency_id) m) AS competencies,
-  (SELECT coalesce(array_agg(DISTINCT form_id), '{}') FROM latest) AS forms,
-  (SELECT count(DISTINCT candidate_id) FROM comp) AS heat_total,
-  (SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'name', name, 'cells', cells)
-                             ORDER BY ord), '[]')
-   FROM heat) AS heat_rows,
   (SELECT coalesce(jsonb_agg(jsonb_build_object('id', assessment_id, 'n', n, 'passed', passed,
-              'prov', prov, 'mean', mean, 'median', median, 'bins', bins)), '[]')
-   FROM (SELECT assessment_id, count(*) AS n, count(*) FILTER (WHERE passed) AS passed,
-                count(*) FILTER (WHERE provisional) AS prov, avg(scaled_score) AS mean,
-                percentile_cont(0.5) WITHIN GROUP (ORDER BY scaled_score) AS median,
-                (SELECT jsonb_object_agg(bin, jsonb_build_array(k, kp)) FROM (
-                    SELECT least(width_bucket(x.scaled_score, $10::float8, $11::float8, $12), $12)
-                               AS bin, count(*) AS k, count(*) FILTER (WHERE x.provisional) AS kp
-                    FROM latest x WHERE x.assessment_id = g.assessment_id GROUP BY 1) b) AS bins
-         FROM latest g GROUP BY assessment_id) d) AS distributions
+              'prov', prov, 'mean', mean, 'bins', bins)), '[]')
+   FROM (SELECT assessment_id, sum(k) AS n, sum(kp) AS prov, sum(kpass) AS passed,
+                sum(total) / sum(k) AS mean, jsonb_object_agg(bin, jsonb_build_array(k, kp)) AS bins
+         FROM (SELECT assessment_id,
+                      least(width_bucket(scaled_score, $8::float8, $9::float8, $10), $10) AS bin,
+                      count(*) AS k, count(*) FILTER (WHERE provisional) AS kp,
+                      count(*) FILTER (WHERE passed) AS kpass, sum(scaled_score) AS total
+               FROM latest GROUP BY 1, 2) per_bin
+         GROUP BY assessment_id) d) AS distributions
 """
 
 
@@ -389,33 +405,37 @@ async def cohort_overview(
     thresholds: BandThresholds,
     *,
     page_size: int = HEATMAP_PAGE,
-    second: asyncpg.Connection | None = None,
+    more: Sequence[asyncpg.Connection] = (),
 ) -> Overview:
     """The overview of ``selection``; the heatmap shows page ``selection.page``.
 
-    Two queries: the scores (everything read from the latest scored attempts) and the
-    activity (invitations and completions). With ``second`` (another connection), they run
-    at the same time."""
+    Three queries: competencies and the heatmap, readiness and score distributions (both
+    from the latest scored attempts), and the activity (invitations and completions). Given
+    ``more`` connections, they run at the same time (on at most three connections)."""
     start, end = _range(selection)
     bins = (SCORE_MAX - SCORE_MIN) // SCORE_BIN
     scope = (organization_id, selection.cohort_id, selection.assessment_id, start, end)
-    scores_args = (
+    competency_args = (*scope, page_size, (selection.page - 1) * page_size)
+    readiness_args = (
         *scope,
         thresholds.ready,
         thresholds.nearly_ready,
-        page_size,
-        (selection.page - 1) * page_size,
         float(SCORE_MIN),
         float(SCORE_MAX),
         bins,
     )
-    if second is None:
-        row = await _aggregate(conn, _SCORES_SQL, scores_args)
+    if not more:
+        row = await _aggregate(conn, _COMPETENCY_SQL, competency_args)
+        scores = await _aggregate(conn, _READINESS_SQL, readiness_args)
         activity = await _aggregate(conn, _ACTIVITY_SQL, scope)
-    else:
-        row, activity = await asyncio.gather(
-            _aggregate(conn, _SCORES_SQL, scores_args), _aggregate(second, _ACTIVITY_SQL, scope)
-        )
+    else:  # side by side, each on its own connection
+        connections = [conn, *more][:3]
+        jobs = [
+            (_COMPETENCY_SQL, competency_args),
+            (_READINESS_SQL, readiness_args),
+            (_ACTIVITY_SQL, scope),
+        ]
+        row, scores, activity = await _side_by_side(connections, jobs)
     cuts = competency_cut_percents(content, [f for f in row["forms"] if f in content.forms])
     competencies = _competencies(row["competencies"], content, cuts)
     columns = [(c.competency_id, c.name) for c in competencies]
@@ -438,12 +458,12 @@ async def cohort_overview(
         page_size=page_size,
     )
     progress, unit = _progress(activity["progress"], selection)
-    distributions = _distributions(row["distributions"], content, bins)
+    distributions = _distributions(scores["distributions"], content, bins)
     return Overview(
         filter=selection,
         funnel=Funnel(**activity["funnel"]),
-        bands=_bands(row["bands"], thresholds),
-        models=[ModelUse(m["version"], m["provenance"], m["n"]) for m in row["models"]],
+        bands=_bands(scores["bands"], thresholds),
+        models=[ModelUse(m["version"], m["provenance"], m["n"]) for m in scores["models"]],
         competencies=competencies,
         heatmap=heatmap,
         distributions=distributions,
@@ -452,6 +472,26 @@ async def cohort_overview(
         scored_candidates=heat_total,
         provisional_attempts=sum(d.provisional for d in distributions),
     )
+
+
+async def _side_by_side(
+    connections: Sequence[asyncpg.Connection], jobs: Sequence[tuple[str, Sequence[Any]]]
+) -> list[asyncpg.Record]:
+    """Run ``jobs`` spread over ``connections``, each connection's share in turn."""
+    results: list[asyncpg.Record | None] = [None] * len(jobs)
+
+    async def lane(k: int) -> None:
+        for i in range(k, len(jobs), len(connections)):
+            results[i] = await _aggregate(connections[k], *jobs[i])
+
+    # every lane ends before an error is raised: no connection is handed back mid-query
+    outcomes = await asyncio.gather(
+        *(lane(k) for k in range(len(connections))), return_exceptions=True
+    )
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    return [r for r in results if r is not None]
 
 
 async def _aggregate(conn: asyncpg.Connection, sql: str, args: Sequence[Any]) -> asyncpg.Record:
@@ -535,7 +575,6 @@ def _distributions(
                 passed=int(r["passed"]),
                 provisional=int(r["prov"]),
                 mean=float(r["mean"]),
-                median=float(r["median"]),
                 bins=[
                     ScoreBin(
                         lower=SCORE_MIN + (b - 1) * SCORE_BIN,

@@ -489,7 +489,7 @@ class CandidatePages(Controller):
         await _owned_attempt(conn, staff, candidate_id, attempt_id)
         try:
             minutes = data.minutes.strip()
-            if not minutes.isdigit() or len(minutes) > 4:
+            if not (minutes.isascii() and minutes.isdigit()) or len(minutes) > 4:
                 raise InvalidInput(
                     f"Give a whole number of minutes, 1 to {MAX_EXTRA_MINUTES}", field="minutes"
                 )
@@ -543,7 +543,7 @@ class CandidatePages(Controller):
             )
         try:
             days = data.expires_in_days.strip()
-            if days and (not days.isdigit() or not 1 <= int(days) <= 90):
+            if days and (not (days.isascii() and days.isdigit()) or not 1 <= int(days) <= 90):
                 raise InvalidInput("Give 1 to 90 days, or leave it empty", field="expires_in_days")
             issued = await reissue_invitation(
                 conn,

@@ -7,6 +7,7 @@ next to its field (400), and the CSV answers problem details naming the paramete
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -250,14 +251,16 @@ async def _overview(
     selection: OverviewFilter,
     thresholds: BandThresholds,
 ) -> Overview:
-    """The overview, its two queries side by side when the pool has an idle connection
-    (never waiting for one: a busy pool runs them one after the other)."""
+    """The overview, its three queries side by side on connections the pool has idle
+    (never waiting for one: with none idle they run one after the other)."""
     pool: asyncpg.Pool = request.app.state.pool
-    if pool.get_idle_size() == 0:
-        return await cohort_overview(conn, organization_id, content, selection, thresholds)
-    async with acquire(pool) as second:
+    async with contextlib.AsyncExitStack() as stack:
+        more = [
+            await stack.enter_async_context(acquire(pool))
+            for _ in range(min(2, pool.get_idle_size()))
+        ]
         return await cohort_overview(
-            conn, organization_id, content, selection, thresholds, second=second
+            conn, organization_id, content, selection, thresholds, more=more
         )
 
 

@@ -217,6 +217,8 @@ async def test_extra_time_moves_the_deadlines_of_a_running_attempt(
     assert f'id="extend-{running}-minutes-error"' in r.text
     r = await client.post(url, data={"minutes": "999", "reason": "x", "_csrf": csrf})
     assert r.status_code == 422
+    r = await client.post(url, data={"minutes": "\u00b2", "reason": "x", "_csrf": csrf})
+    assert r.status_code == 422
     r = await client.post(
         url,
         data={"minutes": "15", "reason": "network outage", "_csrf": csrf},

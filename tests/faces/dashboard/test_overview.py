@@ -253,6 +253,8 @@ async def test_filters_narrow_the_view_and_survive_in_its_links(
         ("from=2026-13-40", "from", "Not a date"),
         ("from=2026-05-02&to=2026-05-01", "to", "The end date is before the start date."),
         ("page=0", "page", "Not a page number"),
+        ("page=%C2%B2", "page", "Not a page number"),  # a superscript two is a digit to Python
+        ("assessment=%00", "assessment", "No such assessment."),
     ],
 )
 async def test_a_bad_filter_is_shown_beside_its_field_not_a_500(
