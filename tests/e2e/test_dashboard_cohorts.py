@@ -53,6 +53,8 @@ async def test_coordinator_imports_fixes_invites_and_watches_status(
     candidate_context = await browser.new_context(bypass_csp=True)
     try:
         page = await context.new_page()
+        # The first sign-in starts the password-hashing processes: slow on a busy machine.
+        page.set_default_timeout(90_000)
         await page.goto(f"{base_url}/dashboard/cohorts")  # signed out: to sign-in, then back
         await page.fill("#organization", slug)
         await page.fill("#email", "coord@example.org")
@@ -118,6 +120,10 @@ async def test_coordinator_imports_fixes_invites_and_watches_status(
         await expect(status).to_contain_text("1 invited · 1 started", timeout=15_000)
         assert await page.evaluate("window.__still_here") == 1  # no reload happened
         await shot(page, "dashboard-cohort-status")
+        # A tablet: the page never scrolls sideways (the wide table scrolls in its box).
+        await page.set_viewport_size({"width": 768, "height": 1024})
+        assert await page.evaluate("document.documentElement.scrollWidth") <= 768
+        await shot(page, "dashboard-cohort-tablet")
         exported = await page.request.get(page.url.split("?")[0] + "/members.csv")
         assert exported.ok and (await exported.text()).count("\n") == 5
     finally:

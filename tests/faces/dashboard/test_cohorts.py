@@ -309,6 +309,17 @@ async def test_invite_a_selection_then_reissue_and_follow_the_status(
         data={"_csrf": csrf, "scope": "all", "package": "clerk", "expires_in_days": "0"},
     )
     assert bad_days.status_code == 422 and "from 1 to 90" in bad_days.text
+    for data, field, phrase in (
+        ({"package": "no_such_package"}, "package", "Unknown package"),
+        ({"package": "clerk", "expires_in_days": "soon"}, "expires_in_days", "from 1 to 90"),
+        ({"package": "clerk", "extra_time": "3"}, "extra_time", "extra-time options"),
+        ({"package": "clerk", "scope": "selected", "ids": "not-a-uuid"}, "ids", "not valid"),
+    ):
+        bad = await client.post(
+            f"/dashboard/cohorts/{cohort}/invite", data={"_csrf": csrf, "scope": "all", **data}
+        )
+        assert bad.status_code == 422 and phrase in bad.text, data
+        assert f'id="{field}-error"' in bad.text, data
     assert (
         await pool.fetchval("SELECT count(*) FROM invitations WHERE organization_id = $1", org_id)
         == 0
