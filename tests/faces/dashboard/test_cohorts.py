@@ -559,3 +559,78 @@ async def test_cohort_pdfs_are_started_followed_and_downloaded(
         (name,) = archive.namelist()
         assert name.endswith(".pdf") and "employer" in name
         assert archive.read(name) == issued.content
+
+
+async def test_nasty_form_input_never_yields_a_500(
+    client: AsyncTestClient,
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,  # type: ignore[type-arg]
+) -> None:
+    csrf = await _coordinator(client, pool, org_id)
+    cohort = await _cohort(client, csrf)
+    await _upload(client, csrf, cohort, GOOD_ROSTER)
+    await client.post(
+        f"/dashboard/cohorts/{cohort}/invite",
+        data={"_csrf": csrf, "scope": "all", "package": "clerk"},
+    )
+    invitation = await pool.fetchval("SELECT id FROM invitations LIMIT 1")
+    nasty = [
+        {},
+        dict.fromkeys(
+            (
+                "name",
+                "given_name",
+                "family_name",
+                "email",
+                "external_id",
+                "package",
+                "scope",
+                "ids",
+                "expires_in_days",
+                "extra_time",
+                "variant",
+                "archived",
+            ),
+            "a\x00b",
+        ),
+        dict.fromkeys(
+            (
+                "name",
+                "given_name",
+                "family_name",
+                "email",
+                "external_id",
+                "expires_in_days",
+                "ids",
+                "package",
+                "variant",
+            ),
+            "9" * 5000,
+        ),
+        {"scope": "selected", "ids": str(uuid.uuid4()), "package": "clerk"},
+        {"expires_in_days": "-1", "package": "clerk"},
+        {"expires_in_days": "99999999999999999999", "package": "clerk"},
+    ]
+    for path in (
+        "/dashboard/cohorts/",
+        f"/dashboard/cohorts/{cohort}/rename",
+        f"/dashboard/cohorts/{cohort}/archive",
+        f"/dashboard/cohorts/{cohort}/candidates",
+        f"/dashboard/cohorts/{cohort}/invite",
+        f"/dashboard/cohorts/{cohort}/profiles",
+        f"/dashboard/cohorts/{cohort}/invitations/{invitation}/reissue",
+        f"/dashboard/cohorts/{cohort}/invitations/{invitation}/cancel",
+        f"/dashboard/cohorts/{cohort}/import",
+    ):
+        for data in nasty:
+            r = await client.post(path, data={**data, "_csrf": csrf}, follow_redirects=False)
+            assert r.status_code < 500, (path, data, r.status_code, r.text[:300])
+    for path in (
+        f"/dashboard/cohorts/{uuid.uuid4()}",
+        "/dashboard/cohorts/not-a-uuid",
+        f"/dashboard/cohorts/{cohort}/profiles/{uuid.uuid4()}/progress",
+        f"/dashboard/cohorts/{cohort}/profiles/{uuid.uuid4()}/profiles.zip",
+        "/dashboard/cohorts?archived=%00&format=%00",
+    ):
+        r = await client.get(path)
+        assert r.status_code < 500, (path, r.status_code)
