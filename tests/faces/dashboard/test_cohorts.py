@@ -12,6 +12,7 @@ import uuid
 import zipfile
 
 import asyncpg
+import pytest
 from litestar.testing import AsyncTestClient
 
 from tests.faces.dashboard.helpers import dashboard_sign_in
@@ -634,3 +635,36 @@ async def test_nasty_form_input_never_yields_a_500(
     ):
         r = await client.get(path)
         assert r.status_code < 500, (path, r.status_code)
+
+
+async def test_the_members_table_filters_by_status_and_pages(
+    client: AsyncTestClient,
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,  # type: ignore[type-arg]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import service.faces.dashboard.cohorts as pages  # noqa: PLC0415
+
+    monkeypatch.setattr(pages, "MAX_SHOWN", 2)
+    csrf = await _coordinator(client, pool, org_id)
+    cohort = await _cohort(client, csrf)
+    await _upload(client, csrf, cohort, GOOD_ROSTER)
+    ben = await pool.fetchval("SELECT id FROM candidates WHERE email = 'ben@example.org'")
+    await client.post(
+        f"/dashboard/cohorts/{cohort}/invite",
+        data={"_csrf": csrf, "scope": "selected", "ids": str(ben), "package": "clerk"},
+    )
+    first = await client.get(f"/dashboard/cohorts/{cohort}")
+    assert re.findall(r'<th scope="row">([^<]+)</th>', first.text) == ["Ana Lopez", "Ben Moss"]
+    assert "1–2 of 3" in first.text and "page=2" in first.text
+    assert f'data-refresh="/dashboard/cohorts/{cohort}/status?page=1"' in first.text
+    second = await client.get(f"/dashboard/cohorts/{cohort}/status?page=2")
+    assert re.findall(r'<th scope="row">([^<]+)</th>', second.text) == ["Cara Ng"]
+    assert "Page 2 of 2" in second.text
+    invited = await client.get(f"/dashboard/cohorts/{cohort}?status=sent")
+    assert re.findall(r'<th scope="row">([^<]+)</th>', invited.text) == ["Ben Moss"]
+    assert f"/dashboard/cohorts/{cohort}/status?status=sent&amp;page=1" in invited.text
+    waiting = await client.get(f"/dashboard/cohorts/{cohort}/status?status=not_invited&page=9")
+    assert re.findall(r'<th scope="row">([^<]+)</th>', waiting.text) == ["Ana Lopez", "Cara Ng"]
+    odd = await client.get(f"/dashboard/cohorts/{cohort}?status=nonsense&page=-3")
+    assert odd.status_code == 200 and "1–2 of 3" in odd.text
