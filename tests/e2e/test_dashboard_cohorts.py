@@ -88,10 +88,16 @@ async def test_coordinator_imports_fixes_invites_and_watches_status(
         await expect(page.locator("p.notice")).to_contain_text("4 candidate(s) added")
         await expect(page.locator("#member-status")).to_contain_text("4 not invited")
 
+        # "Select everyone shown" ticks every row, and unticks them again.
+        await page.get_by_label("Select everyone shown").check()
+        assert await page.locator("input[name=ids]:checked").count() == 4
+        await page.get_by_label("Select everyone shown").uncheck()
+        assert await page.locator("input[name=ids]:checked").count() == 0
+        await page.check("#scope-all")
         # Invite the ticked members: Ana and Ben, with extra time.
         for name in ("Ana Lopez", "Ben Moss"):
             await page.get_by_label(f"Select {name}").check()
-        await page.check("#scope-selected")
+        assert await page.is_checked("#scope-selected")  # ticking chose "only the ticked"
         await page.select_option("#package", "coding_track")
         await page.select_option("#extra_time", "1.5")
         await page.fill("#expires_in_days", "10")
