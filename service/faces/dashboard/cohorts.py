@@ -192,13 +192,28 @@ def _new_candidate(values: dict[str, str]) -> tuple[NewCandidate | None, dict[st
     ), {}
 
 
+def too_large(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
+    """A body over the server's limit (a huge roster): a readable page, not a problem JSON."""
+    staff = request.scope.get("state", {}).get("staff")
+    return page(
+        "error.html",
+        staff,
+        {
+            "title": "File too large",
+            "message": f"The upload is larger than the server accepts. A roster may be at "
+            f"most {MAX_BYTES // 1024} KiB and {MAX_ROWS} rows: split it into parts.",
+        },
+        status=413,
+    )
+
+
 class DashboardCohorts(Controller):
     """``/dashboard/cohorts``: list, create, rename, archive, add candidates, export."""
 
     path = "/dashboard/cohorts"
     include_in_schema = False
     guards = [require_dashboard]  # noqa: RUF012
-    exception_handlers = {ChartReadyError: error_page}  # noqa: RUF012 - read by Litestar
+    exception_handlers = {ChartReadyError: error_page, 413: too_large}  # noqa: RUF012
 
     @get("/", operation_id="dashboardCohorts", opt={"role": "viewer"})
     async def index(

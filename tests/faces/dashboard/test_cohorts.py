@@ -233,6 +233,9 @@ async def test_a_roster_with_errors_is_reported_line_by_line_and_nothing_is_impo
     ):
         bad = await _upload(client, csrf, cohort, body)
         assert bad.status_code == 422 and phrase in bad.text, phrase
+    huge = await _upload(client, csrf, cohort, b"x" * (2 * 1024 * 1024))  # over max_body_bytes
+    assert huge.status_code == 413 and "File too large" in huge.text
+    assert huge.headers["content-type"].startswith("text/html")
     no_file = await client.post(
         f"/dashboard/cohorts/{cohort}/import", data={"_csrf": csrf}, follow_redirects=False
     )
