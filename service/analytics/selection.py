@@ -122,3 +122,13 @@ def coverage(
         last_submitted=last,
         data_source=data_source(simulated, real),
     )
+
+
+async def cohort_choices(conn: asyncpg.Connection, organization_id: uuid.UUID) -> list[CohortRef]:
+    """The organization's cohorts a statistic may be restricted to (archived ones too: their
+    data stay), by name."""
+    rows = await conn.fetch(
+        "SELECT id, name FROM cohorts WHERE organization_id = $1 ORDER BY lower(name), id",
+        organization_id,
+    )
+    return [CohortRef(r["id"], r["name"]) for r in rows]

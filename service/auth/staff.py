@@ -242,3 +242,71 @@ async def change_password(
             _sha(keep_token),
         )
     return ended
+
+
+class StaffAccount(msgspec.Struct, frozen=True):
+    """A staff user as an administrator sees them (never the password hash)."""
+
+    id: uuid.UUID
+    email: str
+    display_name: str
+    role: str
+    disabled: bool
+    created_at: datetime
+    sessions: int
+
+
+async def list_staff(conn: asyncpg.Connection, organization_id: uuid.UUID) -> list[StaffAccount]:
+    """The organization's staff users with their live session count, by name."""
+    rows = await conn.fetch(
+        """SELECT u.id, u.email, u.display_name, u.role, u.disabled, u.created_at,
+                  (SELECT count(*) FROM staff_sessions s
+                   WHERE s.organization_id = u.organization_id AND s.user_id = u.id
+                     AND s.expires_at > now())::int AS sessions
+           FROM users u WHERE u.organization_id = $1
+           ORDER BY lower(u.display_name), u.email""",
+        organization_id,
+    )
+    return [StaffAccount(**dict(r)) for r in rows]
+
+
+async def set_role(
+    conn: asyncpg.Connection, organization_id: uuid.UUID, user_id: uuid.UUID, role: str
+) -> bool:
+    """Give a user of the organization another role; False when there is no such user.
+    The new role holds from the user's next request (sessions read it live)."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    done = await conn.fetchval(
+        "UPDATE users SET role = $3 WHERE organization_id = $1 AND id = $2 RETURNING id",
+        organization_id,
+        user_id,
+        role,
+    )
+    return done is not None
+
+
+async def set_disabled(
+    conn: asyncpg.Connection, organization_id: uuid.UUID, user_id: uuid.UUID, *, disabled: bool
+) -> int | None:
+    """Deactivate (or reactivate) a user of the organization. Deactivating ends every session
+    of theirs at once. Returns how many sessions ended, or None when there is no such user."""
+    async with conn.transaction():
+        done = await conn.fetchval(
+            "UPDATE users SET disabled = $3 WHERE organization_id = $1 AND id = $2 RETURNING id",
+            organization_id,
+            user_id,
+            disabled,
+        )
+        if done is None:
+            return None
+        if not disabled:
+            return 0
+        ended: int = await conn.fetchval(
+            """WITH gone AS (DELETE FROM staff_sessions WHERE organization_id = $1
+                             AND user_id = $2 RETURNING 1)
+               SELECT count(*) FROM gone""",
+            organization_id,
+            user_id,
+        )
+    return ended

@@ -46,6 +46,10 @@ DEMO_RATERS = (
     ("rater2@demo.chartready.example", "Demo Rater Two"),
 )
 DEMO_RATER_PASSWORD = "demo-rater-change-me"  # noqa: S105 - printed for newcomers on purpose
+# One account for each of the other dashboard roles, so every page can be tried.
+DEMO_COORDINATOR_EMAIL = "coordinator@demo.chartready.example"
+DEMO_VIEWER_EMAIL = "viewer@demo.chartready.example"
+DEMO_STAFF_PASSWORD = "demo-staff-change-me"  # noqa: S105 - printed for newcomers on purpose
 DEMO_COHORT = "Demo cohort (simulated)"
 _GIVEN = (
     "Avery",
@@ -120,6 +124,10 @@ async def seed_demo(conn: asyncpg.Connection) -> DemoCredentials:
         hasher = PasswordHasher()
         staff = [(DEMO_ADMIN_EMAIL, "Demo Admin", "admin", DEMO_ADMIN_PASSWORD)]
         staff += [(email, name, "rater", DEMO_RATER_PASSWORD) for email, name in DEMO_RATERS]
+        staff += [
+            (DEMO_COORDINATOR_EMAIL, "Demo Coordinator", "coordinator", DEMO_STAFF_PASSWORD),
+            (DEMO_VIEWER_EMAIL, "Demo Viewer", "viewer", DEMO_STAFF_PASSWORD),
+        ]
         for email, name, role, password in staff:
             await conn.execute(
                 """INSERT INTO users (id, organization_id, email, display_name, role,
@@ -315,14 +323,15 @@ ChartReady demo is starting at {base}
                     (Authorization: Bearer {metrics_token or "<CHARTREADY_METRICS_TOKEN>"})
 Demo credentials (demo only; change them before real use):
   organization      {creds.organization_slug}  (staff sign-in always names the organization)
-  staff sign-in     POST {base}/staff/session with JSON
-                      {{"organization": "{creds.organization_slug}", "email": "...", \
-"password": "..."}}
-                    or "staffSignIn" under /schema; there is no sign-in page yet
+  dashboard         {base}/dashboard  (sign in with the organization, e-mail and password)
+  coordinator       {DEMO_COORDINATOR_EMAIL} / {DEMO_STAFF_PASSWORD}
+                    (cohorts, overview, candidates, adjudication, statistics, fairness)
+  viewer            {DEMO_VIEWER_EMAIL} / {DEMO_STAFF_PASSWORD}  (reads only)
   admin             {creds.admin_email} / {creds.admin_password}
+                    (also staff users, API keys, webhooks, failed jobs)
   raters            {raters} / {creds.rater_password}
-                    (double rating: each rater sees the written answers at GET
-                    {base}/staff/ratings/queue; a response is final after both rate it)
+                    (double rating: each rater rates the written answers at
+                    {base}/dashboard/ratings; a response is final after both rate it)
   HR API key        {creds.api_key}
                     (curl -H "Authorization: Bearer <key>" {base}/api/v1/candidates)
 {candidate_links}

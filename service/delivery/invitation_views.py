@@ -76,13 +76,12 @@ STATUS_SQL = """CASE WHEN i.revoked_at IS NOT NULL THEN 'cancelled'
                   WHEN i.expires_at <= now() THEN 'expired'
                   WHEN i.started_at IS NOT NULL OR i.consented_at IS NOT NULL THEN 'started'
                   ELSE 'sent' END"""
-_STATUS = STATUS_SQL
 
 _SELECT = f"""
 SELECT i.id, i.candidate_id, i.assessments, i.expires_at, i.created_at,
        coalesce(i.started_at, i.consented_at) AS started_at, i.completed_at,
        i.revoked_at AS cancelled_at, i.reissued_at, i.time_multiplier::float8 AS time_multiplier,
-       i.untimed, i.callback_url, {_STATUS} AS status,
+       i.untimed, i.callback_url, {STATUS_SQL} AS status,
        (SELECT json_agg(json_build_object(
                 'assessment_id', t.assessment_id, 'status', t.status, 'attempt_id', t.id,
                 'started_at', t.started_at, 'submitted_at', t.submitted_at,
@@ -193,7 +192,7 @@ async def list_invitations(
         _SELECT
         + f"""WHERE i.organization_id = $1
                        AND ($2::uuid IS NULL OR i.candidate_id = $2)
-                       AND ($3::text IS NULL OR {_STATUS} = $3)
+                       AND ($3::text IS NULL OR {STATUS_SQL} = $3)
                        AND ($4::timestamptz IS NULL OR (i.created_at, i.id) < ($4, $5))
                      ORDER BY i.created_at DESC, i.id DESC LIMIT $6""",
         organization_id,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import asyncpg
 import msgspec
 
@@ -31,19 +33,26 @@ class TaskCount(msgspec.Struct, frozen=True):
 
 
 async def recent_jobs(
-    conn: asyncpg.Connection, *, status: str | None = None, limit: int = 50
+    conn: asyncpg.Connection,
+    *,
+    status: str | None = None,
+    limit: int = 50,
+    organization_id: uuid.UUID | None = None,
 ) -> list[JobView]:
-    """The newest jobs (optionally of one status), each with its last recorded error."""
+    """The newest jobs (optionally of one status, or of one organization: the jobs whose
+    ``organization`` argument is it), each with its last recorded error."""
     rows = await conn.fetch(
         """SELECT j.id, j.task_name, j.queue_name, j.status::text AS status, j.attempts,
                   j.scheduled_at,
                   (SELECT e.error FROM job_errors e WHERE e.job_id = j.id
                    ORDER BY e.id DESC LIMIT 1) AS last_error
            FROM procrastinate_jobs j
-           WHERE $1::text IS NULL OR j.status::text = $1
+           WHERE ($1::text IS NULL OR j.status::text = $1)
+             AND ($3::uuid IS NULL OR j.args ->> 'organization' = $3::text)
            ORDER BY j.id DESC LIMIT $2""",
         status,
         limit,
+        organization_id,
     )
     return [
         JobView(
@@ -69,10 +78,16 @@ async def counts_by_task(conn: asyncpg.Connection) -> list[TaskCount]:
     return [TaskCount(r["task_name"], r["status"], r["n"]) for r in rows]
 
 
-async def retry_failed_job(conn: asyncpg.Connection, job_id: int) -> None:
-    """Queue a failed job again, now (its error history stays)."""
+async def retry_failed_job(
+    conn: asyncpg.Connection, job_id: int, *, organization_id: uuid.UUID | None = None
+) -> None:
+    """Queue a failed job again, now (its error history stays); with ``organization_id``
+    only a job of that organization (another's is NotFound)."""
     status = await conn.fetchval(
-        "SELECT status::text FROM procrastinate_jobs WHERE id = $1", job_id
+        """SELECT status::text FROM procrastinate_jobs
+           WHERE id = $1 AND ($2::uuid IS NULL OR args ->> 'organization' = $2::text)""",
+        job_id,
+        organization_id,
     )
     if status is None:
         raise NotFound(f"No job {job_id}", field="job_id")

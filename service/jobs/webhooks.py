@@ -39,8 +39,8 @@ class DeliveryBlocked(PermanentJobError):
 
 _LOAD = """
 SELECT d.id, d.organization_id, d.kind, d.url, d.status, d.event_id, e.payload, e.created_at,
-       w.secret, CASE WHEN w.previous_secret_until > now() THEN w.previous_secret END
-           AS previous_secret,
+       w.secret, w.disabled_at,
+       CASE WHEN w.previous_secret_until > now() THEN w.previous_secret END AS previous_secret,
        i.callback_secret
 FROM webhook_deliveries d
 JOIN integration_events e ON e.id = d.event_id
@@ -115,6 +115,8 @@ async def deliver_webhook(context: procrastinate.JobContext, *, delivery: str) -
     row = await runtime.pool.fetchrow(_LOAD, delivery_id)
     if row is None or row["status"] != "pending":
         return None  # the endpoint was deleted, or a rerun after success
+    if row["disabled_at"] is not None:
+        return None  # the endpoint is disabled: the delivery stays pending, unsent
     attempt = context.job.attempts + 1 if context.job else 1
     final = attempt >= DELIVERY_RETRY.attempts
     if row["kind"] == "greenhouse":

@@ -8,12 +8,19 @@ import uuid
 import asyncpg
 
 from service.assessments.bank import ContentVersion
+from service.auth.staff import StaffUser
 from service.ground.errors import NotFound
 from service.profiles import repository
 from service.profiles.data import Variant
 from service.profiles.repository import ProfilePdf
 from service.profiles.runtime import ProfileRuntime
 from service.profiles.sources import load_profile_data
+
+
+def may_read_employer_copy(staff: StaffUser) -> bool:
+    """Coordinators and admins only: the employer copy carries integrity signals and every
+    rater's notes; raters rate blind, viewers only view results (staff API and dashboard)."""
+    return staff.role in ("coordinator", "admin")
 
 
 async def current_profile_pdf(

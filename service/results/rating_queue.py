@@ -22,8 +22,9 @@ from service.assessments.ratings import (
     paired_levels,
     rating_state,
 )
+from service.auth.roles import ROLES
 from service.auth.staff import StaffUser
-from service.ground.errors import Conflict, InvalidInput, NotFound
+from service.ground.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.readiness.predict import BandThresholds
 from service.results.rescoring import load_ratings, rescore_attempt
 
@@ -83,14 +84,56 @@ JOIN responses resp ON resp.attempt_id = a.id AND resp.item_id = s.item_id
 WHERE a.organization_id = $1
   AND NOT EXISTS (SELECT 1 FROM ratings x WHERE x.attempt_id = a.id AND x.item_id = s.item_id
                   AND x.rater_id = $2)
+  AND ($5::uuid IS NULL OR a.id = $5) AND ($6::text IS NULL OR s.item_id = $6)
 ORDER BY a.submitted_at NULLS LAST, a.id, s.item_id
 LIMIT $3 OFFSET $4
 """
 
 
+ADJUDICATOR_ROLE = "coordinator"
+"""Independent ratings come from raters; resolving two that disagree is a coordinator's
+(or an admin's) call."""
+
+
+def may_adjudicate(staff: StaffUser) -> bool:
+    """Whether ``staff`` may give the final, adjudicating rating of a response."""
+    return ROLES.index(staff.role) >= ROLES.index(ADJUDICATOR_ROLE)
+
+
 def role_needed(ratings: list[Rating]) -> Role | None:
     """The role the next rating of a response takes (None once its ratings are final)."""
     return ROLE_NEEDED[rating_state(ratings)]
+
+
+def _role_for(rater: StaffUser, item: object, ratings: object) -> Role | None:
+    """The role ``rater`` would rate this response in, or None when it is not theirs to rate
+    (not a written item of the bank, final already, or an adjudication and not theirs)."""
+    if not isinstance(item, ConstructedResponseItem):
+        return None
+    role = role_needed(msgspec.convert(ratings, list[Rating]))
+    if role == "adjudication" and not may_adjudicate(rater):
+        return None
+    return role
+
+
+async def awaiting_rating(
+    conn: asyncpg.Connection, rater: StaffUser, content: ContentVersion, *, cap: int = 1000
+) -> int:
+    """How many responses wait for this rater now (the queue's own rule), counted up to
+    ``cap`` (the home page says "1000 or more" beyond it)."""
+    count, offset, page = 0, 0, 500
+    while count < cap:
+        rows = await conn.fetch(
+            _CANDIDATES, rater.organization_id, rater.id, page, offset, None, None
+        )
+        count += sum(
+            _role_for(rater, content.items.get(r["item_id"]), r["ratings"]) is not None
+            for r in rows
+        )
+        if len(rows) < page:
+            break
+        offset += page
+    return min(count, cap)
 
 
 async def rating_queue(
@@ -100,21 +143,25 @@ async def rating_queue(
     *,
     limit: int = 20,
     page: int = 100,
+    attempt_id: uuid.UUID | None = None,
+    item_id: str | None = None,
 ) -> list[RatingTask]:
-    """Responses this rater may rate now: first or second ratings, or adjudications.
+    """Responses this rater may rate now: first or second ratings, and (for coordinators
+    and admins) adjudications.
 
     Pages through the candidates until ``limit`` tasks are found or none remain, so the queue
-    is never empty while work waits behind responses that are already final."""
+    is never empty while work waits behind responses that are already final. ``attempt_id``
+    and ``item_id`` narrow it to one response (the rating page of that response)."""
     tasks: list[RatingTask] = []
     offset = 0
     while len(tasks) < limit:
-        rows = await conn.fetch(_CANDIDATES, rater.organization_id, rater.id, page, offset)
+        rows = await conn.fetch(
+            _CANDIDATES, rater.organization_id, rater.id, page, offset, attempt_id, item_id
+        )
         for row in rows:
             item = content.items.get(row["item_id"])
-            if not isinstance(item, ConstructedResponseItem):
-                continue
-            role = role_needed(msgspec.convert(row["ratings"], list[Rating]))
-            if role is None:
+            role = _role_for(rater, item, row["ratings"])
+            if role is None or not isinstance(item, ConstructedResponseItem):
                 continue
             tasks.append(
                 RatingTask(
@@ -135,6 +182,29 @@ async def rating_queue(
             break
         offset += page
     return tasks
+
+
+async def rating_task(
+    conn: asyncpg.Connection,
+    rater: StaffUser,
+    content: ContentVersion,
+    attempt_id: uuid.UUID,
+    item_id: str,
+) -> RatingTask | None:
+    """The response ``attempt_id``/``item_id`` if this rater may rate it now, else None."""
+    tasks = await rating_queue(
+        conn, rater, content, limit=1, attempt_id=attempt_id, item_id=item_id
+    )
+    return tasks[0] if tasks else None
+
+
+async def independent_levels(
+    conn: asyncpg.Connection, organization_id: uuid.UUID, attempt_id: uuid.UUID, item_id: str
+) -> list[dict[str, int]]:
+    """The levels of a response's independent ratings, oldest first (what an adjudicator
+    weighs; never who gave them nor their notes)."""
+    ratings = (await load_ratings(conn, organization_id, attempt_id)).get(item_id, [])
+    return [dict(r.levels) for r in ratings if r.role == "independent"]
 
 
 async def submit_rating(
@@ -172,6 +242,11 @@ async def submit_rating(
         role = role_needed(existing)
         if role is None:
             raise Conflict("This response's ratings are already final", field="item_id")
+        if role == "adjudication" and not may_adjudicate(rater):
+            raise Forbidden(
+                f"This response needs adjudication, which needs the {ADJUDICATOR_ROLE} role",
+                field="item_id",
+            )
         await conn.execute(
             """INSERT INTO ratings (id, organization_id, attempt_id, item_id, rater_id, role,
                    levels, notes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",

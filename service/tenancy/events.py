@@ -74,7 +74,7 @@ async def emit(
     await conn.execute(
         """INSERT INTO webhook_deliveries (id, organization_id, event_id, kind, endpoint_id, url)
            SELECT gen_random_uuid(), $1, $2, 'webhook', e.id, e.url FROM webhook_endpoints e
-           WHERE e.organization_id = $1 AND $3 = ANY(e.events)""",
+           WHERE e.organization_id = $1 AND $3 = ANY(e.events) AND e.disabled_at IS NULL""",
         organization_id,
         event_id,
         event_type,

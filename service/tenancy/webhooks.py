@@ -143,6 +143,35 @@ async def rotate_secret(
     return WebhookWithSecret(**msgspec.structs.asdict(_webhook(row)), secret=secret)
 
 
+async def set_webhook_disabled(
+    conn: asyncpg.Connection, organization_id: uuid.UUID, webhook_id: uuid.UUID, *, disabled: bool
+) -> None:
+    """Disable an endpoint (no new deliveries, pending ones not sent) or enable it again;
+    NotFound otherwise. Its secret and delivery log stay."""
+    done = await conn.fetchval(
+        """UPDATE webhook_endpoints
+           SET disabled_at = CASE WHEN $3 THEN coalesce(disabled_at, now()) END
+           WHERE organization_id = $1 AND id = $2 RETURNING id""",
+        organization_id,
+        webhook_id,
+        disabled,
+    )
+    if done is None:
+        raise NotFound(f"No webhook {webhook_id}", field="webhook_id")
+
+
+async def disabled_webhooks(
+    conn: asyncpg.Connection, organization_id: uuid.UUID
+) -> dict[uuid.UUID, dt.datetime]:
+    """The organization's disabled endpoints and since when."""
+    rows = await conn.fetch(
+        """SELECT id, disabled_at FROM webhook_endpoints
+           WHERE organization_id = $1 AND disabled_at IS NOT NULL""",
+        organization_id,
+    )
+    return {r["id"]: r["disabled_at"] for r in rows}
+
+
 class DeliveryAttempt(msgspec.Struct, frozen=True, kw_only=True):
     """One try: the receiver's status code (null when none came), how long it took, why it
     failed."""

@@ -19,7 +19,10 @@ from service.assessments.items import ConstructedResponseItem
 from service.auth.passwords import PasswordChecker
 from service.auth.staff import login
 from service.cli.demo import (
+    DEMO_COORDINATOR_EMAIL,
     DEMO_RATER_PASSWORD,
+    DEMO_STAFF_PASSWORD,
+    DEMO_VIEWER_EMAIL,
     DemoCohort,
     demo_banner,
     seed_demo,
@@ -96,12 +99,14 @@ async def test_demo_banner_says_where_and_how_staff_sign_in(pool: asyncpg.Pool) 
         [("Clerk screening", "http://127.0.0.1:8000/take/x")],
         DemoCohort(uuid.uuid4(), 24, "rm-0001"),
     )
-    assert "POST http://127.0.0.1:8000/staff/session" in banner
-    assert '"organization": "demo"' in banner
+    assert "http://127.0.0.1:8000/dashboard " in banner
+    assert "organization      demo" in banner
+    assert DEMO_COORDINATOR_EMAIL in banner and DEMO_VIEWER_EMAIL in banner
+    assert DEMO_STAFF_PASSWORD in banner
     assert "staff sign-in always names the organization" in banner
     assert all(email in banner for email in creds.rater_emails)
     assert DEMO_RATER_PASSWORD in banner and creds.admin_password in banner
-    assert "/staff/ratings/queue" in banner
+    assert "/dashboard/ratings" in banner
     assert "simulated" in banner
 
 
@@ -115,18 +120,32 @@ async def test_demo_seeds_two_raters_who_can_sign_in(pool: asyncpg.Pool) -> None
         )
         assert [r["email"] for r in raters] == list(creds.rater_emails)
         assert len(raters) == 2
+        roles = await conn.fetch(
+            "SELECT email, role FROM users WHERE organization_id = $1 AND role IN "
+            "('coordinator', 'viewer')",
+            creds.organization_id,
+        )
+        assert {(r["email"], r["role"]) for r in roles} == {
+            (DEMO_COORDINATOR_EMAIL, "coordinator"),
+            (DEMO_VIEWER_EMAIL, "viewer"),
+        }
     checker = PasswordChecker(workers=1, queue=4)
     try:
-        for email in creds.rater_emails:
+        accounts = [(email, DEMO_RATER_PASSWORD, "rater") for email in creds.rater_emails]
+        accounts += [
+            (DEMO_COORDINATOR_EMAIL, DEMO_STAFF_PASSWORD, "coordinator"),
+            (DEMO_VIEWER_EMAIL, DEMO_STAFF_PASSWORD, "viewer"),
+        ]
+        for email, password, role in accounts:
             session = await login(
                 pool,
                 checker,
                 organization_slug=creds.organization_slug,
                 email=email,
-                password=DEMO_RATER_PASSWORD,
+                password=password,
                 address="test",
             )
-            assert session.user.role == "rater"
+            assert session.user.role == role
     finally:
         checker.close()
 

@@ -7,9 +7,19 @@ from typing import Any
 from litestar.router import Router
 from litestar.static_files import create_static_files_router
 
+from service.faces.dashboard.admin import DashboardAdmin, DashboardAdminExports
+from service.faces.dashboard.analysis import (
+    DashboardAnalysisExports,
+    DashboardFairness,
+    DashboardStatistics,
+)
+from service.faces.dashboard.candidates import CandidatePages
 from service.faces.dashboard.cohort_invites import DashboardCohortInvites
 from service.faces.dashboard.cohorts import DashboardCohorts
 from service.faces.dashboard.home import DashboardHome
+from service.faces.dashboard.model import DashboardModel, DashboardModelExports
+from service.faces.dashboard.overview import OverviewPages
+from service.faces.dashboard.ratings import DashboardRatingExports, DashboardRatings
 from service.faces.dashboard.session_pages import DashboardAccountPages, DashboardSessionPages
 from service.faces.dashboard.web import STATIC, TEMPLATES
 
@@ -29,6 +39,17 @@ def dashboard_handlers() -> list[Any]:
         DashboardHome,
         DashboardCohorts,
         DashboardCohortInvites,
+        OverviewPages,
+        CandidatePages,
+        DashboardRatings,
+        DashboardRatingExports,
+        DashboardAdmin,
+        DashboardAdminExports,
+        DashboardStatistics,
+        DashboardFairness,
+        DashboardAnalysisExports,
+        DashboardModel,
+        DashboardModelExports,
         static_router(),
     ]
 

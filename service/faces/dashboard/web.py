@@ -29,6 +29,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 NAVIGATION: tuple[tuple[str, str, str], ...] = (
     ("/dashboard", "Home", "viewer"),
     ("/dashboard/cohorts", "Cohorts", "viewer"),
+    ("/dashboard/overview", "Overview", "viewer"),
     ("/dashboard/ratings", "Rating", "rater"),
     ("/dashboard/statistics", "Item analysis", "coordinator"),
     ("/dashboard/fairness", "Fairness", "coordinator"),

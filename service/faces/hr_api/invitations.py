@@ -19,19 +19,17 @@ from service.delivery.invitation_views import (
 )
 from service.delivery.invitations import (
     IssuedInvitation,
-    MailPolicy,
     NewInvitation,
     create_invitation,
 )
 from service.delivery.revocation import Reissue, reissue_invitation, revoke_invitation
 from service.faces.hr_api.params import Cursor
-from service.ground.settings import Settings
 from service.tenancy import audit
 from service.web.content import CurrentContent
 from service.web.database import Conn
 from service.web.guards import HR_API_SECURITY, CurrentPrincipal, require_api_key
 from service.web.openapi import errors
-from service.web.settings import AppSettings
+from service.web.settings import AppSettings, mail_policy
 
 LOCATION = [
     ResponseHeader(
@@ -40,11 +38,6 @@ LOCATION = [
         description="The new invitation: /api/v1/invitations/{id}",
     )
 ]
-
-
-def mail_policy(settings: Settings) -> MailPolicy:
-    """E-mail over SMTP when it is configured, else into the staff outbox."""
-    return MailPolicy(smtp=settings.smtp_configured)
 
 
 class InvitationController(Controller):

@@ -9,21 +9,15 @@ import msgspec
 from litestar import Controller, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from service.auth.staff import StaffUser
 from service.ground.errors import Forbidden, NotFound
 from service.jobs.profiles import BatchProgress, batch_progress, request_cohort_profiles
-from service.profiles.downloads import current_profile_pdf
+from service.profiles.downloads import current_profile_pdf, may_read_employer_copy
 from service.tenancy import audit
 from service.web.content import CurrentContent
 from service.web.database import Conn
 from service.web.downloads import pdf_response
 from service.web.guards import STAFF_SECURITY, CurrentStaff, require_staff
 from service.web.profiles import CurrentProfiles
-
-
-def may_read_employer_copy(staff: StaffUser) -> bool:
-    """Coordinators and admins only: raters rate blind, viewers only view results."""
-    return staff.role in ("coordinator", "admin")
 
 
 class CohortJobRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

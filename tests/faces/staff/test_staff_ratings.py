@@ -142,9 +142,15 @@ async def test_disagreement_needs_adjudication_and_agreement_stats(
     assert second.json()["state"] == "needs_adjudication"
     client.cookies.clear()
     await sign_in(client, slug, "r3@example.org")
+    # adjudication is a coordinator's call: a third rater neither sees nor gives it
+    queue = (await client.get("/staff/ratings/queue")).json()
+    assert ("COM-A-14", "adjudication") not in [(t["item_id"], t["role"]) for t in queue]
+    assert_problem(await rate(client, slug, "r3@example.org", attempt, 1), 403)
+    client.cookies.clear()
+    await sign_in(client, slug, "coord@example.org")
     queue = (await client.get("/staff/ratings/queue")).json()
     assert ("COM-A-14", "adjudication") in [(t["item_id"], t["role"]) for t in queue]
-    third = await rate(client, slug, "r3@example.org", attempt, 1)
+    third = await rate(client, slug, "coord@example.org", attempt, 1)
     assert third.json()["state"] == "final"
     points = await pool.fetchval(
         """SELECT s.points FROM item_scores s JOIN scoring_runs r ON r.id = s.scoring_run_id
@@ -154,6 +160,8 @@ async def test_disagreement_needs_adjudication_and_agreement_stats(
     item = load_content().items["COM-A-14"]
     assert points == sum(c.weight for c in item.criteria)  # type: ignore[union-attr]
     # raters may not see agreement statistics; coordinators may
+    client.cookies.clear()
+    await sign_in(client, slug, "r3@example.org")
     assert_problem(await client.get("/staff/ratings/agreement"), 403)
     client.cookies.clear()
     await sign_in(client, slug, "coord@example.org")

@@ -133,7 +133,7 @@ async def test_rotation_keeps_old_profiles_valid_and_revocation_ends_them(
     assert body["valid"] is False and body["reason"] == "unknown_key"
 
 
-@pytest.mark.parametrize("bad_id", [str(uuid.uuid4()), "not-a-uuid", "9" * 40])
+@pytest.mark.parametrize("bad_id", ["5f1c2b7e-0d4a-4c3e-9b1a-2e6f7a8b9c0d", "not-a-uuid", "9" * 40])
 async def test_unknown_ids_are_404_in_both_representations(
     make_app: AppFactory, bad_id: str
 ) -> None:
