@@ -118,20 +118,31 @@ WHERE m.organization_id = $1 AND m.cohort_id = $2
 """  # noqa: S608 - constant SQL
 
 
+MEMBER_STATUSES = ("not_invited", "sent", "started", "completed", "expired", "cancelled")
+"""A member's status: their latest invitation's, or ``not_invited``."""
+
+
 async def cohort_members(
     conn: asyncpg.Connection,
     organization_id: uuid.UUID,
     cohort_id: uuid.UUID,
     *,
     limit: int | None = MAX_SHOWN,
+    offset: int = 0,
+    status: str | None = None,
 ) -> list[Member]:
-    """Members by family name, each with their latest invitation of this cohort (``limit``
-    None: all of them, for exports)."""
+    """Members by family name, each with their latest invitation of this cohort; only
+    those in ``status`` (one of MEMBER_STATUSES) when given; ``limit`` None: all of them."""
     rows = await conn.fetch(
-        _MEMBERS + " ORDER BY lower(c.family_name), lower(c.given_name), c.id LIMIT $3",
+        f"""SELECT * FROM ({_MEMBERS}) s
+            WHERE ($4::text IS NULL OR coalesce(s.status, 'not_invited') = $4)
+            ORDER BY lower(s.family_name), lower(s.given_name), s.candidate_id
+            LIMIT $3 OFFSET $5""",  # noqa: S608 - constant SQL
         organization_id,
         cohort_id,
         limit,
+        status,
+        offset,
     )
     return [Member(**dict(r)) for r in rows]
 

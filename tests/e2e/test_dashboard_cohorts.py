@@ -53,6 +53,8 @@ async def test_coordinator_imports_fixes_invites_and_watches_status(
     candidate_context = await browser.new_context(bypass_csp=True)
     try:
         page = await context.new_page()
+        # The first sign-in starts the password-hashing processes: slow on a busy machine.
+        page.set_default_timeout(90_000)
         await page.goto(f"{base_url}/dashboard/cohorts")  # signed out: to sign-in, then back
         await page.fill("#organization", slug)
         await page.fill("#email", "coord@example.org")
@@ -86,10 +88,16 @@ async def test_coordinator_imports_fixes_invites_and_watches_status(
         await expect(page.locator("p.notice")).to_contain_text("4 candidate(s) added")
         await expect(page.locator("#member-status")).to_contain_text("4 not invited")
 
+        # "Select everyone shown" ticks every row, and unticks them again.
+        await page.get_by_label("Select everyone shown").check()
+        assert await page.locator("input[name=ids]:checked").count() == 4
+        await page.get_by_label("Select everyone shown").uncheck()
+        assert await page.locator("input[name=ids]:checked").count() == 0
+        await page.check("#scope-all")
         # Invite the ticked members: Ana and Ben, with extra time.
         for name in ("Ana Lopez", "Ben Moss"):
             await page.get_by_label(f"Select {name}").check()
-        await page.check("#scope-selected")
+        assert await page.is_checked("#scope-selected")  # ticking chose "only the ticked"
         await page.select_option("#package", "coding_track")
         await page.select_option("#extra_time", "1.5")
         await page.fill("#expires_in_days", "10")
@@ -118,6 +126,10 @@ async def test_coordinator_imports_fixes_invites_and_watches_status(
         await expect(status).to_contain_text("1 invited · 1 started", timeout=15_000)
         assert await page.evaluate("window.__still_here") == 1  # no reload happened
         await shot(page, "dashboard-cohort-status")
+        # A tablet: the page never scrolls sideways (the wide table scrolls in its box).
+        await page.set_viewport_size({"width": 768, "height": 1024})
+        assert await page.evaluate("document.documentElement.scrollWidth") <= 768
+        await shot(page, "dashboard-cohort-tablet")
         exported = await page.request.get(page.url.split("?")[0] + "/members.csv")
         assert exported.ok and (await exported.text()).count("\n") == 5
     finally:

@@ -18,22 +18,14 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from service.delivery.cohorts import (
-    MAX_SHOWN,
     CohortInvite,
     cancel_member_invitation,
-    cohort_members,
     invite_members,
     reissue_member_link,
-    status_counts,
 )
 from service.delivery.invitations import MailPolicy
 from service.delivery.revocation import Reissue
-from service.faces.dashboard.cohorts import (
-    STATUS_LABELS,
-    cohort_page,
-    form_fields,
-    package_titles,
-)
+from service.faces.dashboard.cohorts import cohort_page, form_fields, member_listing
 from service.faces.dashboard.web import NO_STORE, error_page, go, page, require_dashboard
 from service.ground.errors import ChartReadyError, Conflict, InvalidInput, NotFound
 from service.jobs.profiles import batch_pdfs, batch_progress, request_cohort_profiles
@@ -41,7 +33,7 @@ from service.tenancy import audit
 from service.tenancy.cohorts import get_cohort
 from service.web.content import CurrentContent
 from service.web.database import Conn
-from service.web.guards import CurrentStaff, has_role
+from service.web.guards import CurrentStaff
 from service.web.settings import AppSettings
 
 EXTRA_TIME = {"none": None, "1.25": 1.25, "1.5": 1.5, "2": 2.0}
@@ -224,26 +216,17 @@ class DashboardCohortInvites(Controller):
     @get("/status", operation_id="dashboardCohortStatus", opt={"role": "viewer"})
     async def status(
         self,
+        request: Request[Any, Any, Any],
         cohort_id: FromPath[uuid.UUID],
         conn: Conn,
         staff: CurrentStaff,
         content: CurrentContent,
     ) -> Template:
-        """The members table as an HTML fragment (the page refreshes it every few seconds)."""
+        """The members table as an HTML fragment (the page refreshes it every few seconds);
+        ``status`` and ``page`` as on the page."""
         await get_cohort(conn, staff.organization_id, cohort_id)
-        return _fragment(
-            "cohort_status.html",
-            {
-                "cohort_id": cohort_id,
-                "members": await cohort_members(conn, staff.organization_id, cohort_id),
-                "counts": await status_counts(conn, staff.organization_id, cohort_id),
-                "max_shown": MAX_SHOWN,
-                "labels": STATUS_LABELS,
-                "packages": package_titles(content),
-                "can_change": has_role(staff, "coordinator"),
-                "csrf": staff.csrf_token,
-            },
-        )
+        listing = await member_listing(conn, staff, content, cohort_id, request.query_params)
+        return _fragment("cohort_status.html", listing)
 
     @post("/profiles", operation_id="dashboardRenderCohortProfiles", opt={"role": "coordinator"})
     async def render(

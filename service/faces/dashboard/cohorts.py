@@ -7,8 +7,12 @@ are in ``cohort_invites``."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
+import asyncpg
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath
@@ -17,7 +21,7 @@ from litestar.response import Template
 from service.analytics.export import to_csv
 from service.assessments.bank import ContentVersion
 from service.auth.staff import StaffUser
-from service.delivery.cohorts import MAX_SHOWN, cohort_members, status_counts
+from service.delivery.cohorts import MAX_SHOWN, MEMBER_STATUSES, cohort_members, status_counts
 from service.faces.dashboard.web import error_page, go, page, require_dashboard
 from service.ground.errors import ChartReadyError, Conflict, InvalidInput
 from service.jobs.profiles import cohort_batches
@@ -74,8 +78,59 @@ async def form_fields(request: Request[Any, Any, Any]) -> dict[str, str]:
     return {k: v.strip() for k, v in form.items() if isinstance(v, str)}
 
 
+def member_view(params: Mapping[str, str]) -> tuple[str | None, int]:
+    """The members table's filter and page from the query (``status``, ``page``); anything
+    unknown falls back to all members, page 1."""
+    status = params.get("status")
+    raw = params.get("page", "1")
+    number = int(raw) if raw.isdigit() and len(raw) < 7 else 1
+    return (status if status in MEMBER_STATUSES else None), max(number, 1)
+
+
+async def member_listing(
+    conn: asyncpg.Connection,
+    staff: StaffUser,
+    content: ContentVersion,
+    cohort_id: uuid.UUID,
+    params: Mapping[str, str],
+) -> dict[str, Any]:
+    """What the members table (page and fragment) shows: one page of members in the chosen
+    status, the counts by status, and where the page sits."""
+    status, number = member_view(params)
+    counts = await status_counts(conn, staff.organization_id, cohort_id)
+    total = getattr(counts, status) if status else sum(msgspec.structs.astuple(counts))
+    pages = max(1, -(-total // MAX_SHOWN))
+    number = min(number, pages)
+    members = await cohort_members(
+        conn,
+        staff.organization_id,
+        cohort_id,
+        limit=MAX_SHOWN,
+        offset=(number - 1) * MAX_SHOWN,
+        status=status,
+    )
+    query = urlencode({"status": status} if status else {})
+    return {
+        "cohort_id": cohort_id,
+        "members": members,
+        "counts": counts,
+        "total": total,
+        "first": (number - 1) * MAX_SHOWN + 1,
+        "page": number,
+        "pages": pages,
+        "filter": status,
+        "query": query,
+        "fragment_url": f"/dashboard/cohorts/{cohort_id}/status?"
+        + urlencode({**({"status": status} if status else {}), "page": number}),
+        "labels": STATUS_LABELS,
+        "can_change": has_role(staff, "coordinator"),
+        "packages": package_titles(content),
+        "csrf": staff.csrf_token,
+    }
+
+
 async def cohort_page(
-    conn: Any,
+    conn: asyncpg.Connection,
     staff: StaffUser,
     content: ContentVersion,
     cohort_id: uuid.UUID,
@@ -85,11 +140,11 @@ async def cohort_page(
     values: dict[str, str] | None = None,
     roster: Roster | None = None,
     notice: str | None = None,
+    params: Mapping[str, str] | None = None,
 ) -> Template:
     """The cohort page, optionally re-shown with a form's errors or the roster report."""
     cohort = await get_cohort(conn, staff.organization_id, cohort_id)
-    members = await cohort_members(conn, staff.organization_id, cohort_id)
-    counts = await status_counts(conn, staff.organization_id, cohort_id)
+    listing = await member_listing(conn, staff, content, cohort_id, params or {})
     batches = (
         await cohort_batches(conn, staff.organization_id, cohort_id)
         if has_role(staff, "coordinator")
@@ -99,14 +154,12 @@ async def cohort_page(
         "cohort.html",
         staff,
         {
+            **listing,
             "cohort": cohort,
-            "members": members,
-            "counts": counts,
-            "max_shown": MAX_SHOWN,
-            "labels": STATUS_LABELS,
-            "can_change": has_role(staff, "coordinator"),
             "package_list": list(content.packages.values()),
-            "packages": package_titles(content),
+            "status_labels": [
+                (s, STATUS_LABELS[None if s == "not_invited" else s]) for s in MEMBER_STATUSES
+            ],
             "errors": errors or {},
             "values": values or {},
             "roster": roster,
@@ -139,13 +192,28 @@ def _new_candidate(values: dict[str, str]) -> tuple[NewCandidate | None, dict[st
     ), {}
 
 
+def too_large(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
+    """A body over the server's limit (a huge roster): a readable page, not a problem JSON."""
+    staff = request.scope.get("state", {}).get("staff")
+    return page(
+        "error.html",
+        staff,
+        {
+            "title": "File too large",
+            "message": f"The upload is larger than the server accepts. A roster may be at "
+            f"most {MAX_BYTES // 1024} KiB and {MAX_ROWS} rows: split it into parts.",
+        },
+        status=413,
+    )
+
+
 class DashboardCohorts(Controller):
     """``/dashboard/cohorts``: list, create, rename, archive, add candidates, export."""
 
     path = "/dashboard/cohorts"
     include_in_schema = False
     guards = [require_dashboard]  # noqa: RUF012
-    exception_handlers = {ChartReadyError: error_page}  # noqa: RUF012 - read by Litestar
+    exception_handlers = {ChartReadyError: error_page, 413: too_large}  # noqa: RUF012
 
     @get("/", operation_id="dashboardCohorts", opt={"role": "viewer"})
     async def index(
@@ -233,7 +301,9 @@ class DashboardCohorts(Controller):
         notice = next((text for key, text in notices.items() if key in request.query_params), None)
         if "added" in request.query_params:
             notice = f"{request.query_params['added']} candidate(s) added to the cohort."
-        return await cohort_page(conn, staff, content, cohort_id, notice=notice)
+        return await cohort_page(
+            conn, staff, content, cohort_id, notice=notice, params=request.query_params
+        )
 
     @post(
         "/{cohort_id:uuid}/rename",
@@ -412,4 +482,11 @@ class DashboardCohorts(Controller):
         )
 
 
-__all__ = ["DashboardCohorts", "cohort_page", "csv_response", "form_fields", "package_titles"]
+__all__ = [
+    "DashboardCohorts",
+    "cohort_page",
+    "csv_response",
+    "form_fields",
+    "member_listing",
+    "package_titles",
+]

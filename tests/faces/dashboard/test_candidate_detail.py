@@ -256,6 +256,9 @@ async def test_reissuing_a_link_replaces_it_once_and_is_audited(
     invitation, old = await pool.fetchrow(
         "SELECT id, token_sha256 FROM invitations WHERE candidate_id = $1", person
     )
+    # The seeded invitation is completed (every assessment finished) and a completed one is
+    # not re-issued: make it one still under way.
+    await pool.execute("UPDATE invitations SET completed_at = NULL WHERE id = $1", invitation)
     rater_csrf = await signed_in(client, pool, org_id, "rater")
     url = f"/dashboard/candidates/{person}/invitations/{invitation}/reissue"
     r = await client.post(url, data={"_csrf": rater_csrf, "expires_in_days": ""})

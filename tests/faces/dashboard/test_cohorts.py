@@ -12,6 +12,7 @@ import uuid
 import zipfile
 
 import asyncpg
+import pytest
 from litestar.testing import AsyncTestClient
 
 from tests.faces.dashboard.helpers import dashboard_sign_in
@@ -62,6 +63,13 @@ async def _upload(client: AsyncTestClient, csrf: str, cohort: str, text: str | b
         data={"_csrf": csrf},
         files={"roster": ("roster.csv", body, "text/csv")},
         follow_redirects=False,
+    )
+
+
+def _names(html: str) -> list[str]:
+    """The members listed in a cohort page or fragment (each links to the candidate)."""
+    return re.findall(
+        r'<th scope="row"><a href="/dashboard/candidates/[0-9a-f-]{36}">([^<]+)</a>', html
     )
 
 
@@ -232,6 +240,9 @@ async def test_a_roster_with_errors_is_reported_line_by_line_and_nothing_is_impo
     ):
         bad = await _upload(client, csrf, cohort, body)
         assert bad.status_code == 422 and phrase in bad.text, phrase
+    huge = await _upload(client, csrf, cohort, b"x" * (2 * 1024 * 1024))  # over max_body_bytes
+    assert huge.status_code == 413 and "File too large" in huge.text
+    assert huge.headers["content-type"].startswith("text/html")
     no_file = await client.post(
         f"/dashboard/cohorts/{cohort}/import", data={"_csrf": csrf}, follow_redirects=False
     )
@@ -309,6 +320,17 @@ async def test_invite_a_selection_then_reissue_and_follow_the_status(
         data={"_csrf": csrf, "scope": "all", "package": "clerk", "expires_in_days": "0"},
     )
     assert bad_days.status_code == 422 and "from 1 to 90" in bad_days.text
+    for data, field, phrase in (
+        ({"package": "no_such_package"}, "package", "Unknown package"),
+        ({"package": "clerk", "expires_in_days": "soon"}, "expires_in_days", "from 1 to 90"),
+        ({"package": "clerk", "extra_time": "3"}, "extra_time", "extra-time options"),
+        ({"package": "clerk", "scope": "selected", "ids": "not-a-uuid"}, "ids", "not valid"),
+    ):
+        bad = await client.post(
+            f"/dashboard/cohorts/{cohort}/invite", data={"_csrf": csrf, "scope": "all", **data}
+        )
+        assert bad.status_code == 422 and phrase in bad.text, data
+        assert f'id="{field}-error"' in bad.text, data
     assert (
         await pool.fetchval("SELECT count(*) FROM invitations WHERE organization_id = $1", org_id)
         == 0
@@ -447,7 +469,7 @@ async def test_members_csv_has_the_rows_of_the_table(
     ]
     assert rows[1]["package"] == "clerk" and rows[1]["time_accommodation"] == "untimed"
     page = await client.get(f"/dashboard/cohorts/{cohort}")
-    table = re.findall(r'<th scope="row">([^<]+)</th>', page.text)
+    table = _names(page.text)
     assert table == ["=cmd Evil", "Ana Lopez", "Ben Moss", "Cara Ng"]
 
 
@@ -548,3 +570,111 @@ async def test_cohort_pdfs_are_started_followed_and_downloaded(
         (name,) = archive.namelist()
         assert name.endswith(".pdf") and "employer" in name
         assert archive.read(name) == issued.content
+
+
+async def test_nasty_form_input_never_yields_a_500(
+    client: AsyncTestClient,
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,  # type: ignore[type-arg]
+) -> None:
+    csrf = await _coordinator(client, pool, org_id)
+    cohort = await _cohort(client, csrf)
+    await _upload(client, csrf, cohort, GOOD_ROSTER)
+    await client.post(
+        f"/dashboard/cohorts/{cohort}/invite",
+        data={"_csrf": csrf, "scope": "all", "package": "clerk"},
+    )
+    invitation = await pool.fetchval("SELECT id FROM invitations LIMIT 1")
+    nasty = [
+        {},
+        dict.fromkeys(
+            (
+                "name",
+                "given_name",
+                "family_name",
+                "email",
+                "external_id",
+                "package",
+                "scope",
+                "ids",
+                "expires_in_days",
+                "extra_time",
+                "variant",
+                "archived",
+            ),
+            "a\x00b",
+        ),
+        dict.fromkeys(
+            (
+                "name",
+                "given_name",
+                "family_name",
+                "email",
+                "external_id",
+                "expires_in_days",
+                "ids",
+                "package",
+                "variant",
+            ),
+            "9" * 5000,
+        ),
+        {"scope": "selected", "ids": str(uuid.uuid4()), "package": "clerk"},
+        {"expires_in_days": "-1", "package": "clerk"},
+        {"expires_in_days": "99999999999999999999", "package": "clerk"},
+    ]
+    for path in (
+        "/dashboard/cohorts/",
+        f"/dashboard/cohorts/{cohort}/rename",
+        f"/dashboard/cohorts/{cohort}/archive",
+        f"/dashboard/cohorts/{cohort}/candidates",
+        f"/dashboard/cohorts/{cohort}/invite",
+        f"/dashboard/cohorts/{cohort}/profiles",
+        f"/dashboard/cohorts/{cohort}/invitations/{invitation}/reissue",
+        f"/dashboard/cohorts/{cohort}/invitations/{invitation}/cancel",
+        f"/dashboard/cohorts/{cohort}/import",
+    ):
+        for data in nasty:
+            r = await client.post(path, data={**data, "_csrf": csrf}, follow_redirects=False)
+            assert r.status_code < 500, (path, data, r.status_code, r.text[:300])
+    for path in (
+        f"/dashboard/cohorts/{uuid.uuid4()}",
+        "/dashboard/cohorts/not-a-uuid",
+        f"/dashboard/cohorts/{cohort}/profiles/{uuid.uuid4()}/progress",
+        f"/dashboard/cohorts/{cohort}/profiles/{uuid.uuid4()}/profiles.zip",
+        "/dashboard/cohorts?archived=%00&format=%00",
+    ):
+        r = await client.get(path)
+        assert r.status_code < 500, (path, r.status_code)
+
+
+async def test_the_members_table_filters_by_status_and_pages(
+    client: AsyncTestClient,
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,  # type: ignore[type-arg]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import service.faces.dashboard.cohorts as pages  # noqa: PLC0415
+
+    monkeypatch.setattr(pages, "MAX_SHOWN", 2)
+    csrf = await _coordinator(client, pool, org_id)
+    cohort = await _cohort(client, csrf)
+    await _upload(client, csrf, cohort, GOOD_ROSTER)
+    ben = await pool.fetchval("SELECT id FROM candidates WHERE email = 'ben@example.org'")
+    await client.post(
+        f"/dashboard/cohorts/{cohort}/invite",
+        data={"_csrf": csrf, "scope": "selected", "ids": str(ben), "package": "clerk"},
+    )
+    first = await client.get(f"/dashboard/cohorts/{cohort}")
+    assert _names(first.text) == ["Ana Lopez", "Ben Moss"]
+    assert "1–2 of 3" in first.text and "page=2" in first.text
+    assert f'data-refresh="/dashboard/cohorts/{cohort}/status?page=1"' in first.text
+    second = await client.get(f"/dashboard/cohorts/{cohort}/status?page=2")
+    assert _names(second.text) == ["Cara Ng"]
+    assert "Page 2 of 2" in second.text
+    invited = await client.get(f"/dashboard/cohorts/{cohort}?status=sent")
+    assert _names(invited.text) == ["Ben Moss"]
+    assert f"/dashboard/cohorts/{cohort}/status?status=sent&amp;page=1" in invited.text
+    waiting = await client.get(f"/dashboard/cohorts/{cohort}/status?status=not_invited&page=9")
+    assert _names(waiting.text) == ["Ana Lopez", "Cara Ng"]
+    odd = await client.get(f"/dashboard/cohorts/{cohort}?status=nonsense&page=-3")
+    assert odd.status_code == 200 and "1–2 of 3" in odd.text

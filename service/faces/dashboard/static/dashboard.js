@@ -32,6 +32,7 @@
             if (ticked[box.name + "=" + box.value]) { box.checked = true; }
           });
           region.querySelectorAll("[data-copy]").forEach(copier);
+          showSelectAll(region);
           region.querySelectorAll("form[data-confirm]").forEach(confirming);
           if (done()) { window.clearInterval(timer); }
         })
@@ -59,6 +60,34 @@
       if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
     });
   }
+
+  // A checkbox with data-select-all="NAME" (hidden until this script shows it) ticks or
+  // unticks every NAME checkbox of its table; ticking a box that belongs to a form with a
+  // "selected" scope radio chooses that scope.
+  function showSelectAll(root) {
+    root.querySelectorAll("[data-select-all]").forEach(function (box) { box.hidden = false; });
+  }
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!(box instanceof HTMLInputElement) || box.type !== "checkbox") { return; }
+    var name = box.getAttribute("data-select-all");
+    if (name) {
+      var table = box.closest("table");
+      if (table) {
+        table.querySelectorAll("input[type=checkbox][name='" + name + "']").forEach(function (b) {
+          b.checked = box.checked;
+        });
+      }
+    }
+    var form = box.form;
+    if (!form && name && box.closest("table")) {
+      var first = box.closest("table").querySelector("input[name='" + name + "']");
+      form = first ? first.form : null;
+    }
+    var scope = form ? form.querySelector("input[type=radio][name=scope][value=selected]") : null;
+    if (scope && box.checked) { scope.checked = true; }
+  });
+  showSelectAll(document);
 
   document.querySelectorAll("[data-refresh]").forEach(refresh);
   document.querySelectorAll("[data-copy]").forEach(copier);
