@@ -4,8 +4,10 @@ SQL (three queries, run side by side when connections are at hand).
 Scope: the candidates of a cohort (``cohort_members``) or of the whole organization, narrowed
 by assessment and by a date range. The range selects invitations by when they were created
 (the funnel) and attempts by when they were submitted (scores, readiness, progress). Scores
-are each candidate's latest scored attempt of each assessment (the ``latest_scored_attempts``
-view, the one definition shared with the profile and the readiness estimate).
+are each candidate's latest scored attempt of each assessment: the ``latest_scored_attempts``
+view (the one definition shared with the profile and the readiness estimate), read from its
+trigger-kept copy ``latest_scores`` / ``latest_competency_scores`` (migration 0019) so a big
+cohort is not sorted and joined on every view.
 
 * **Funnel**: candidates invited (a live invitation), started (an attempt begun) and
   completed (every assessment of an invitation finished; with an assessment filter, that
@@ -264,16 +266,18 @@ WITH people AS MATERIALIZED (
 ), latest AS MATERIALIZED (
     SELECT l.candidate_id, l.assessment_id, l.attempt_id, l.form_id, l.run_id,
            l.scaled_score, l.passed, l.provisional
-    FROM latest_scored_attempts l JOIN people p ON p.id = l.candidate_id
+    FROM latest_scores l JOIN people p ON p.id = l.candidate_id
     WHERE l.organization_id = $1 AND ($3::text IS NULL OR l.assessment_id = $3)
       AND ($4::timestamptz IS NULL OR l.submitted_at >= $4)
       AND ($5::timestamptz IS NULL OR l.submitted_at < $5)
 ), comp AS MATERIALIZED (
-    SELECT l.candidate_id, cs.competency_id,
+    SELECT cs.candidate_id, cs.competency_id,
            100.0 * sum(cs.raw) / sum(cs.max) AS percent, sum(cs.provisional_max) > 0 AS prov
-    FROM latest l
-    JOIN competency_scores cs ON cs.scoring_run_id = l.run_id AND cs.organization_id = $1
-    GROUP BY l.candidate_id, cs.competency_id
+    FROM latest_competency_scores cs JOIN people p ON p.id = cs.candidate_id
+    WHERE cs.organization_id = $1 AND ($3::text IS NULL OR cs.assessment_id = $3)
+      AND ($4::timestamptz IS NULL OR cs.submitted_at >= $4)
+      AND ($5::timestamptz IS NULL OR cs.submitted_at < $5)
+    GROUP BY cs.candidate_id, cs.competency_id
 ), heat_people AS (
     SELECT c.id, c.family_name || ', ' || c.given_name AS name,
            row_number() OVER (ORDER BY c.family_name, c.given_name, c.id) AS ord
@@ -284,15 +288,20 @@ WITH people AS MATERIALIZED (
 ), heat AS (
     SELECT h.id, h.name, h.ord,
            jsonb_object_agg(c.competency_id, jsonb_build_array(c.percent, c.prov)) AS cells
-    FROM heat_people h JOIN comp c ON c.candidate_id = h.id
+    FROM comp c JOIN heat_people h ON h.id = c.candidate_id
     GROUP BY h.id, h.name, h.ord
+), spread AS (
+    -- each competency's percents as (value, provisional, candidates): few distinct values,
+    -- so the cut (known only once the forms are) is applied exactly in Python
+    SELECT competency_id, percent, prov, count(*) AS k FROM comp GROUP BY 1, 2, 3
 )
 SELECT
   (SELECT coalesce(jsonb_agg(jsonb_build_object('id', competency_id, 'mean', mean, 'n', n,
-                                                'prov', prov, 'percents', percents)), '[]')
-   FROM (SELECT competency_id, avg(percent) AS mean, count(*) AS n,
-                count(*) FILTER (WHERE prov) AS prov, array_agg(percent) AS percents
-         FROM comp GROUP BY competency_id) m) AS competencies,
+                                                'prov', prov, 'spread', spread)), '[]')
+   FROM (SELECT competency_id, sum(percent * k) / sum(k) AS mean, sum(k) AS n,
+                sum(k) FILTER (WHERE prov) AS prov,
+                jsonb_agg(jsonb_build_array(percent, k)) AS spread
+         FROM spread GROUP BY competency_id) m) AS competencies,
   (SELECT coalesce(array_agg(DISTINCT form_id), '{}') FROM latest) AS forms,
   (SELECT count(*) FROM (SELECT DISTINCT candidate_id FROM latest) c) AS heat_total,
   (SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'name', name, 'cells', cells)
@@ -309,7 +318,7 @@ WITH people AS MATERIALIZED (
 ), latest AS MATERIALIZED (
     SELECT l.candidate_id, l.assessment_id, l.attempt_id, l.form_id, l.run_id,
            l.scaled_score, l.passed, l.provisional
-    FROM latest_scored_attempts l JOIN people p ON p.id = l.candidate_id
+    FROM latest_scores l JOIN people p ON p.id = l.candidate_id
     WHERE l.organization_id = $1 AND ($3::text IS NULL OR l.assessment_id = $3)
       AND ($4::timestamptz IS NULL OR l.submitted_at >= $4)
       AND ($5::timestamptz IS NULL OR l.submitted_at < $5)
@@ -546,8 +555,8 @@ def _competencies(
                 mean=float(r["mean"]),
                 cut=cut,
                 candidates=int(r["n"]),
-                below_cut=int((np.asarray(r["percents"], dtype=float) < cut).sum()),
-                provisional=int(r["prov"]),
+                below_cut=sum(int(k) for percent, k in r["spread"] if percent < cut),
+                provisional=int(r["prov"] or 0),
             )
         )
     return out

@@ -1,0 +1,129 @@
+"""The overview's read model (``latest_scores``, ``latest_competency_scores``) is the
+``latest_scored_attempts`` view kept ready by a trigger: after scoring, rescoring, a newer
+attempt, a changed submission time and a deleted run, the tables say exactly what the view
+and the competency scores of its runs say."""
+
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+
+from service.assessments.content import load_content
+from service.readiness.predict import BandThresholds
+from service.results.rescoring import rescore_attempt
+from tests.results.factories import finished_attempt
+
+FROM_VIEW = """
+SELECT l.candidate_id, l.assessment_id, l.attempt_id, l.run_id, l.form_id, l.submitted_at,
+       l.scaled_score, l.passed, l.provisional
+FROM latest_scored_attempts l WHERE l.organization_id = $1 ORDER BY 1, 2"""
+FROM_TABLE = """
+SELECT candidate_id, assessment_id, attempt_id, run_id, form_id, submitted_at, scaled_score,
+       passed, provisional
+FROM latest_scores WHERE organization_id = $1 ORDER BY 1, 2"""
+COMPETENCIES_FROM_VIEW = """
+SELECT l.candidate_id, l.assessment_id, cs.competency_id, cs.raw, cs.max, cs.provisional_max
+FROM latest_scored_attempts l
+JOIN competency_scores cs ON cs.scoring_run_id = l.run_id
+WHERE l.organization_id = $1 ORDER BY 1, 2, 3"""
+COMPETENCIES_FROM_TABLE = """
+SELECT candidate_id, assessment_id, competency_id, raw, max, provisional_max
+FROM latest_competency_scores WHERE organization_id = $1 ORDER BY 1, 2, 3"""
+
+
+async def _score(pool: asyncpg.Pool, org_id: uuid.UUID, attempt: uuid.UUID) -> None:
+    async with pool.acquire() as conn:
+        await rescore_attempt(
+            conn,
+            org_id,
+            attempt,
+            load_content(),
+            reason="test",
+            actor="test",
+            thresholds=BandThresholds(),
+        )
+
+
+async def _agrees(pool: asyncpg.Pool, org_id: uuid.UUID) -> int:
+    view = [tuple(r) for r in await pool.fetch(FROM_VIEW, org_id)]
+    assert [tuple(r) for r in await pool.fetch(FROM_TABLE, org_id)] == view
+    assert [tuple(r) for r in await pool.fetch(COMPETENCIES_FROM_TABLE, org_id)] == [
+        tuple(r) for r in await pool.fetch(COMPETENCIES_FROM_VIEW, org_id)
+    ]
+    return len(view)
+
+
+async def test_the_read_model_follows_every_change_the_view_sees(
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,  # type: ignore[type-arg]
+) -> None:
+    first = await finished_attempt(pool, org_id, "privacy-a", {"PRI-A-01": "b"})
+    assert await _agrees(pool, org_id) == 0  # submitted, not yet scored
+    await _score(pool, org_id, first)
+    assert await _agrees(pool, org_id) == 1
+    await _score(pool, org_id, first)  # a rescoring: a new current run, the old one retired
+    assert await _agrees(pool, org_id) == 1
+    run = await pool.fetchval("SELECT run_id FROM latest_scores WHERE attempt_id = $1", first)
+    assert run == await pool.fetchval(
+        "SELECT id FROM scoring_runs WHERE attempt_id = $1 AND current", first
+    )
+    # A second attempt of the same assessment by the same candidate, submitted later, wins.
+    person = await pool.fetchval("SELECT candidate_id FROM attempts WHERE id = $1", first)
+    invitation, second = uuid.uuid4(), uuid.uuid4()
+    await pool.execute(  # invited again
+        """INSERT INTO invitations (id, organization_id, candidate_id, token_sha256, assessments,
+                                    expires_at, created_by)
+           SELECT $1, organization_id, candidate_id, $2, assessments, expires_at, 'test'
+           FROM invitations WHERE id = (SELECT invitation_id FROM attempts WHERE id = $3)""",
+        invitation,
+        uuid.uuid4().bytes * 2,
+        first,
+    )
+    await pool.execute(
+        """INSERT INTO attempts (id, organization_id, candidate_id, invitation_id, assessment_id,
+                                 form_id, content_version, status, submitted_at)
+           SELECT $1, organization_id, candidate_id, $3, assessment_id, 'privacy-b',
+                  content_version, 'submitted', now() + interval '1 hour'
+           FROM attempts WHERE id = $2""",
+        second,
+        first,
+        invitation,
+    )
+    await _score(pool, org_id, second)
+    assert await _agrees(pool, org_id) == 1
+    assert (
+        await pool.fetchval("SELECT attempt_id FROM latest_scores WHERE candidate_id = $1", person)
+        == second
+    )
+    # Moving the first submission later than the second hands the place back to it.
+    await pool.execute(
+        "UPDATE attempts SET submitted_at = now() + interval '2 hours' WHERE id = $1", first
+    )
+    assert await _agrees(pool, org_id) == 1
+    assert (
+        await pool.fetchval("SELECT attempt_id FROM latest_scores WHERE candidate_id = $1", person)
+        == first
+    )
+    # Its runs deleted, the first attempt drops out and the second is the latest again.
+    await pool.execute("DELETE FROM scoring_runs WHERE attempt_id = $1", first)
+    assert await _agrees(pool, org_id) == 1
+    assert (
+        await pool.fetchval("SELECT attempt_id FROM latest_scores WHERE candidate_id = $1", person)
+        == second
+    )
+
+
+async def test_rows_go_with_their_candidate(
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,  # type: ignore[type-arg]
+) -> None:
+    attempt = await finished_attempt(pool, org_id, "privacy-a", {"PRI-A-01": "b"})
+    await _score(pool, org_id, attempt)
+    assert await _agrees(pool, org_id) == 1
+    await pool.execute(
+        "DELETE FROM candidates WHERE id = (SELECT candidate_id FROM attempts WHERE id = $1)",
+        attempt,
+    )
+    assert await _agrees(pool, org_id) == 0
+    assert await pool.fetchval("SELECT count(*) FROM latest_competency_scores") == 0
