@@ -35,7 +35,6 @@ from typing import Any
 
 import asyncpg
 import msgspec
-import numpy as np
 
 from service.assessments.bank import ContentVersion
 from service.assessments.levels import competency_cut_percents
