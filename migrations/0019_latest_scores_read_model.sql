@@ -3,10 +3,10 @@
 -- `latest_scored_attempts` view sorts the organization's attempts and joins every competency
 -- score on each view (about 0.7 s at 10,000 candidates). These two tables keep the view's
 -- answer ready, row for row: the view stays the one rule for "the latest scored attempt",
--- and a trigger refreshes a candidate's rows from it whenever something the rule reads
--- changes (a scoring run is added or stops being current, an attempt's times change).
--- The trigger is deferred to the end of the transaction, when a run's competency scores
--- have been written too.
+-- and triggers refresh the rows of whatever (candidate, assessment) a statement touched from
+-- it: scoring runs added, retired or deleted, a run's competency scores written (they follow
+-- the run in a later statement), an attempt's times changed. Statement-level triggers with
+-- transition tables, so a bulk load refreshes its keys in one pass.
 
 CREATE TABLE latest_scores (
     organization_id uuid NOT NULL,
@@ -41,7 +41,8 @@ CREATE TABLE latest_competency_scores (
         ON DELETE CASCADE
 );
 
--- Refresh one (organization, candidate, assessment) from the view.
+-- Refresh one (organization, candidate, assessment) from the view: equality on the view's
+-- DISTINCT ON columns is pushed into it, so this reads one candidate's attempts.
 CREATE FUNCTION refresh_latest_scores(org uuid, person uuid, assessment text)
 RETURNS void LANGUAGE sql AS $$
     DELETE FROM latest_scores
@@ -63,20 +64,81 @@ RETURNS void LANGUAGE sql AS $$
     WHERE s.organization_id = org AND s.candidate_id = person AND s.assessment_id = assessment;
 $$;
 
-CREATE FUNCTION latest_scores_after_run() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Refresh many keys: one by one when few (a scoring, a rescoring), in one pass over the
+-- organizations' view when many (a bulk load).
+CREATE FUNCTION refresh_latest_scores_keys(orgs uuid[], people uuid[], assessments text[])
+RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
-    changed record;
+    one record;
 BEGIN
-    changed := CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
-    -- the attempt's own key, and (after a deletion) whatever row still points at it
-    PERFORM refresh_latest_scores(k.organization_id, k.candidate_id, k.assessment_id)
+    IF cardinality(orgs) <= 200 THEN
+        FOR one IN SELECT DISTINCT u.org, u.person, u.assessment
+                   FROM unnest(orgs, people, assessments) AS u(org, person, assessment) LOOP
+            PERFORM refresh_latest_scores(one.org, one.person, one.assessment);
+        END LOOP;
+        RETURN;
+    END IF;
+    CREATE TEMP TABLE IF NOT EXISTS refresh_keys (org uuid, person uuid, assessment text)
+        ON COMMIT DROP;
+    TRUNCATE refresh_keys;
+    INSERT INTO refresh_keys SELECT DISTINCT * FROM unnest(orgs, people, assessments);
+    DELETE FROM latest_scores s USING refresh_keys k
+    WHERE s.organization_id = k.org AND s.candidate_id = k.person
+      AND s.assessment_id = k.assessment;
+    INSERT INTO latest_scores (organization_id, candidate_id, assessment_id, attempt_id, run_id,
+                               form_id, submitted_at, scaled_score, passed, provisional)
+    SELECT l.organization_id, l.candidate_id, l.assessment_id, l.attempt_id, l.run_id,
+           l.form_id, l.submitted_at, l.scaled_score, l.passed, l.provisional
+    FROM latest_scored_attempts l
+    JOIN refresh_keys k ON l.organization_id = k.org AND l.candidate_id = k.person
+                       AND l.assessment_id = k.assessment
+    WHERE l.organization_id IN (SELECT DISTINCT org FROM refresh_keys);
+    INSERT INTO latest_competency_scores (organization_id, candidate_id, assessment_id,
+                                          competency_id, submitted_at, raw, max,
+                                          provisional_max)
+    SELECT s.organization_id, s.candidate_id, s.assessment_id, cs.competency_id,
+           s.submitted_at, cs.raw, cs.max, cs.provisional_max
+    FROM latest_scores s
+    JOIN refresh_keys k ON s.organization_id = k.org AND s.candidate_id = k.person
+                       AND s.assessment_id = k.assessment
+    JOIN competency_scores cs ON cs.organization_id = s.organization_id
+                             AND cs.scoring_run_id = s.run_id;
+END $$;
+
+-- Scoring runs added or changed (a rescoring retires the old one): their attempts' keys.
+CREATE FUNCTION latest_scores_after_runs() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM refresh_latest_scores_keys(array_agg(a.organization_id), array_agg(a.candidate_id),
+                                       array_agg(a.assessment_id))
+    FROM changed_runs r JOIN attempts a ON a.id = r.attempt_id
+    HAVING count(*) > 0;
+    RETURN NULL;
+END $$;
+
+-- Scoring runs deleted: whatever row pointed at their attempts.
+CREATE FUNCTION latest_scores_after_deleted_runs() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM refresh_latest_scores_keys(array_agg(k.organization_id), array_agg(k.candidate_id),
+                                       array_agg(k.assessment_id))
     FROM (SELECT a.organization_id, a.candidate_id, a.assessment_id
-          FROM attempts a WHERE a.id = changed.attempt_id
+          FROM changed_runs r JOIN attempts a ON a.id = r.attempt_id
           UNION
           SELECT s.organization_id, s.candidate_id, s.assessment_id
-          FROM latest_scores s
-          WHERE s.organization_id = changed.organization_id
-            AND s.attempt_id = changed.attempt_id) AS k;
+          FROM changed_runs r JOIN latest_scores s
+            ON s.organization_id = r.organization_id AND s.attempt_id = r.attempt_id) AS k
+    HAVING count(*) > 0;
+    RETURN NULL;
+END $$;
+
+-- A run's competency scores written: that run's attempt's key.
+CREATE FUNCTION latest_scores_after_competencies() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM refresh_latest_scores_keys(array_agg(a.organization_id), array_agg(a.candidate_id),
+                                       array_agg(a.assessment_id))
+    FROM (SELECT DISTINCT scoring_run_id FROM changed_scores) c
+    JOIN scoring_runs r ON r.id = c.scoring_run_id AND r.current
+    JOIN attempts a ON a.id = r.attempt_id
+    HAVING count(*) > 0;
     RETURN NULL;
 END $$;
 
@@ -86,15 +148,24 @@ BEGIN
     RETURN NULL;
 END $$;
 
-CREATE CONSTRAINT TRIGGER latest_scores_on_run
-    AFTER INSERT OR UPDATE OF current OR DELETE ON scoring_runs
-    DEFERRABLE INITIALLY DEFERRED
-    FOR EACH ROW EXECUTE FUNCTION latest_scores_after_run();
-
-CREATE CONSTRAINT TRIGGER latest_scores_on_attempt
-    AFTER UPDATE OF submitted_at, started_at ON attempts
-    DEFERRABLE INITIALLY DEFERRED
-    FOR EACH ROW EXECUTE FUNCTION latest_scores_after_attempt();
+CREATE TRIGGER latest_scores_on_new_runs AFTER INSERT ON scoring_runs
+    REFERENCING NEW TABLE AS changed_runs
+    FOR EACH STATEMENT EXECUTE FUNCTION latest_scores_after_runs();
+CREATE TRIGGER latest_scores_on_changed_runs AFTER UPDATE ON scoring_runs
+    REFERENCING NEW TABLE AS changed_runs
+    FOR EACH STATEMENT EXECUTE FUNCTION latest_scores_after_runs();
+CREATE TRIGGER latest_scores_on_deleted_runs AFTER DELETE ON scoring_runs
+    REFERENCING OLD TABLE AS changed_runs
+    FOR EACH STATEMENT EXECUTE FUNCTION latest_scores_after_deleted_runs();
+CREATE TRIGGER latest_scores_on_competency_scores AFTER INSERT ON competency_scores
+    REFERENCING NEW TABLE AS changed_scores
+    FOR EACH STATEMENT EXECUTE FUNCTION latest_scores_after_competencies();
+-- Only a scored attempt whose times really change can move the latest one.
+CREATE TRIGGER latest_scores_on_attempt_times AFTER UPDATE OF submitted_at, started_at
+    ON attempts FOR EACH ROW
+    WHEN (OLD.submitted_at IS DISTINCT FROM NEW.submitted_at
+          OR OLD.started_at IS DISTINCT FROM NEW.started_at)
+    EXECUTE FUNCTION latest_scores_after_attempt();
 
 -- What is already scored.
 INSERT INTO latest_scores (organization_id, candidate_id, assessment_id, attempt_id, run_id,

@@ -301,7 +301,8 @@ SELECT
                 sum(k) FILTER (WHERE prov) AS prov,
                 jsonb_agg(jsonb_build_array(percent, k)) AS spread
          FROM spread GROUP BY competency_id) m) AS competencies,
-  (SELECT coalesce(array_agg(DISTINCT form_id), '{}') FROM latest) AS forms,
+  (SELECT coalesce(array_agg(form_id), '{}') FROM (SELECT DISTINCT form_id FROM latest) f)
+      AS forms,
   (SELECT count(*) FROM (SELECT DISTINCT candidate_id FROM latest) c) AS heat_total,
   (SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'name', name, 'cells', cells)
                              ORDER BY ord), '[]')
