@@ -10,7 +10,9 @@ import uuid
 import asyncpg
 
 from service.assessments.content import load_content
+from service.cli.demo_sample import seed_statistics_sample
 from service.readiness.predict import BandThresholds
+from service.readiness.train import train
 from service.results.rescoring import rescore_attempt
 from tests.results.factories import finished_attempt
 
@@ -127,3 +129,14 @@ async def test_rows_go_with_their_candidate(
     )
     assert await _agrees(pool, org_id) == 0
     assert await pool.fetchval("SELECT count(*) FROM latest_competency_scores") == 0
+
+
+async def test_a_bulk_load_refreshes_every_key_in_one_pass(
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,  # type: ignore[type-arg]
+) -> None:
+    """The statistics sample stores hundreds of runs per statement (the set-based path)."""
+    content = load_content()
+    await train(pool, min_real_outcomes=200, seed=0, simulated_candidates=2000, content=content)
+    await seed_statistics_sample(pool, org_id, content, thresholds=BandThresholds())
+    assert await _agrees(pool, org_id) > 200
