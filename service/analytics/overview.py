@@ -439,12 +439,14 @@ async def cohort_overview(
         activity = await _aggregate(conn, _ACTIVITY_SQL, scope)
     else:  # side by side, each on its own connection
         connections = [conn, *more][:3]
+        # with two connections the heaviest query (competencies) runs alone on one and the
+        # two lighter ones follow each other on the other, which balances the two lanes
         jobs = [
-            (_COMPETENCY_SQL, competency_args),
             (_READINESS_SQL, readiness_args),
+            (_COMPETENCY_SQL, competency_args),
             (_ACTIVITY_SQL, scope),
         ]
-        row, scores, activity = await _side_by_side(connections, jobs)
+        scores, row, activity = await _side_by_side(connections, jobs)
     cuts = competency_cut_percents(content, [f for f in row["forms"] if f in content.forms])
     competencies = _competencies(row["competencies"], content, cuts)
     columns = [(c.competency_id, c.name) for c in competencies]
