@@ -22,6 +22,7 @@ from service.jobs.retry import Backoff, PermanentJobError
 from service.jobs.runtime import runtime_of
 from service.profiles.data import Variant
 from service.profiles.sources import load_profile_data
+from service.tenancy.cohorts import get_cohort
 
 BatchStatus = Literal["queued", "running", "done", "failed"]
 
@@ -97,9 +98,11 @@ async def request_cohort_profiles(
     variant: Variant,
     created_by: str,
 ) -> BatchProgress:
-    """Record the request and defer one job per current member, in one transaction."""
+    """Record the request and defer one job per current member, in one transaction
+    (NotFound for an unknown cohort or another organization's)."""
     batch_id = uuid.uuid4()
     async with conn.transaction():
+        await get_cohort(conn, organization_id, cohort_id)
         members = await conn.fetch(
             """SELECT candidate_id FROM cohort_members
                WHERE organization_id = $1 AND cohort_id = $2 ORDER BY candidate_id""",

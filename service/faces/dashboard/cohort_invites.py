@@ -249,7 +249,6 @@ class DashboardCohortInvites(Controller):
                 status=422,
                 errors={"variant": "Choose the candidate or the employer copy"},
             )
-        await get_cohort(conn, staff.organization_id, cohort_id)
         await request_cohort_profiles(
             conn,
             organization_id=staff.organization_id,

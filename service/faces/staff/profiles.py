@@ -102,13 +102,6 @@ class StaffProfileController(Controller):
     ) -> BatchProgress:
         """Queue a job per cohort member (workers render them in the background); poll the
         returned id for progress."""
-        exists = await conn.fetchval(
-            "SELECT true FROM cohorts WHERE organization_id = $1 AND id = $2",
-            staff.organization_id,
-            cohort_id,
-        )
-        if not exists:
-            raise NotFound(f"No cohort {cohort_id}", field="cohort_id")
         return await request_cohort_profiles(
             conn,
             organization_id=staff.organization_id,
