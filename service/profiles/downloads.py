@@ -9,12 +9,13 @@ import asyncpg
 
 from service.assessments.bank import ContentVersion
 from service.auth.staff import StaffUser
-from service.ground.errors import NotFound
+from service.ground.errors import Forbidden, NotFound
 from service.profiles import repository
 from service.profiles.data import Variant
 from service.profiles.repository import ProfilePdf
 from service.profiles.runtime import ProfileRuntime
 from service.profiles.sources import load_profile_data
+from service.tenancy import audit
 
 
 def may_read_employer_copy(staff: StaffUser) -> bool:
@@ -55,4 +56,42 @@ async def current_profile_pdf(
     pdf = await repository.fetch_pdf(conn, organization_id, stored.id)
     if pdf is None:  # pragma: no cover - issue() stores the PDF before returning
         raise NotFound("The profile could not be rendered.")
+    return pdf
+
+
+async def staff_profile_pdf(
+    conn: asyncpg.Connection,
+    runtime: ProfileRuntime,
+    content: ContentVersion,
+    staff: StaffUser,
+    candidate_id: uuid.UUID,
+    variant: Variant | None = None,
+) -> ProfilePdf:
+    """A staff member's download of a candidate's current profile, audited: ``variant``
+    defaults to the fullest copy this person may read; the employer copy (integrity signals,
+    rater notes) is refused to raters and viewers (Forbidden naming ``variant``)."""
+    chosen: Variant = variant or ("employer" if may_read_employer_copy(staff) else "candidate")
+    if chosen == "employer" and not may_read_employer_copy(staff):
+        raise Forbidden(
+            "The employer copy (integrity signals, rater notes) is for coordinators and "
+            "admins; ask for variant=candidate",
+            field="variant",
+        )
+    pdf = await current_profile_pdf(
+        conn,
+        runtime,
+        content,
+        organization_id=staff.organization_id,
+        candidate_id=candidate_id,
+        variant=chosen,
+    )
+    await audit.record(
+        conn,
+        staff.organization_id,
+        actor=staff.actor,
+        action="profile.download",
+        subject_kind="candidate",
+        subject_id=candidate_id,
+        reason=f"{chosen} copy",
+    )
     return pdf

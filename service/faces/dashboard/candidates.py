@@ -30,9 +30,9 @@ from service.delivery.invitations import IssuedInvitation
 from service.delivery.revocation import Reissue, reissue_invitation
 from service.faces.dashboard import charts
 from service.faces.dashboard.web import NO_STORE, error_page, go, page, require_dashboard
-from service.ground.errors import ChartReadyError, Conflict, Forbidden, InvalidInput, NotFound
+from service.ground.errors import ChartReadyError, Conflict, InvalidInput, NotFound
 from service.profiles.charts import Band, BarRow, readiness_gauge
-from service.profiles.downloads import current_profile_pdf, may_read_employer_copy
+from service.profiles.downloads import may_read_employer_copy, staff_profile_pdf
 from service.readiness.predict import BandThresholds
 from service.results.rescoring import rescore_attempt
 from service.tenancy import audit
@@ -402,27 +402,13 @@ class CandidatePages(Controller):
         variant = str(request.query_params.get("variant", "candidate"))
         if variant not in ("candidate", "employer"):
             raise InvalidInput("variant: candidate or employer", field="variant")
-        if variant == "employer" and not may_read_employer_copy(staff):
-            raise Forbidden(
-                "The employer copy (integrity signals, rater notes) is for coordinators and admins",
-                field="variant",
-            )
-        pdf = await current_profile_pdf(
+        pdf = await staff_profile_pdf(
             conn,
             profiles,
             content,
-            organization_id=staff.organization_id,
-            candidate_id=candidate_id,
-            variant="employer" if variant == "employer" else "candidate",
-        )
-        await audit.record(
-            conn,
-            staff.organization_id,
-            actor=staff.actor,
-            action="profile.download",
-            subject_kind="candidate",
-            subject_id=candidate_id,
-            reason=f"{variant} copy",
+            staff,
+            candidate_id,
+            "employer" if variant == "employer" else "candidate",
         )
         return pdf_response(pdf)
 

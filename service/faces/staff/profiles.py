@@ -9,10 +9,9 @@ import msgspec
 from litestar import Controller, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from service.ground.errors import Forbidden, NotFound
+from service.ground.errors import NotFound
 from service.jobs.profiles import BatchProgress, batch_progress, request_cohort_profiles
-from service.profiles.downloads import current_profile_pdf, may_read_employer_copy
-from service.tenancy import audit
+from service.profiles.downloads import staff_profile_pdf
 from service.web.content import CurrentContent
 from service.web.database import Conn
 from service.web.downloads import pdf_response
@@ -61,29 +60,7 @@ class StaffProfileController(Controller):
         every rater's notes, so only coordinators and admins get it: a rater reading it
         would see another rater's judgement (rating is blind), a viewer what the code keeps
         for coordinators."""
-        chosen = variant or ("employer" if may_read_employer_copy(staff) else "candidate")
-        if chosen == "employer" and not may_read_employer_copy(staff):
-            raise Forbidden(
-                "The employer copy (integrity signals, rater notes) is for "
-                "coordinators and admins; ask for variant=candidate",
-                field="variant",
-            )
-        pdf = await current_profile_pdf(
-            conn,
-            profiles,
-            content,
-            organization_id=staff.organization_id,
-            candidate_id=candidate_id,
-            variant=chosen,
-        )
-        await audit.record(
-            conn,
-            staff.organization_id,
-            actor=staff.actor,
-            action="profile.download",
-            subject_kind="candidate",
-            subject_id=candidate_id,
-        )
+        pdf = await staff_profile_pdf(conn, profiles, content, staff, candidate_id, variant)
         return pdf_response(pdf)
 
     @post(
