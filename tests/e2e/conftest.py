@@ -21,6 +21,7 @@ from service.assessments.content import load_content
 from service.delivery.catalog import Catalog, catalog_of
 from service.delivery.invitations import NewInvitation, create_invitation
 from tests.conftest import ARTIFACTS, cloned_database, make_settings
+from tests.results.factories import PASSWORD
 
 SHOTS = ARTIFACTS / "e2e"
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -190,3 +191,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if here in Path(item.fspath).parents:
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.slow)
+
+
+async def dashboard_page(browser: Browser, base_url: str, slug: str, email: str) -> Page:
+    """A fresh browser context signed in to the dashboard through the form (laptop width)."""
+    context = await browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(120_000)  # the first password check starts a hashing process
+    page = await context.new_page()
+    await page.goto(f"{base_url}/dashboard/sign-in")
+    await page.fill("#organization", slug)
+    await page.fill("#email", email)
+    await page.fill("#password", PASSWORD)
+    async with page.expect_navigation():
+        await page.click("button[type=submit].primary")
+    assert page.url.endswith("/dashboard"), page.url
+    return page

@@ -15,8 +15,8 @@ import asyncpg
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.e2e.conftest import assert_accessible, shot
-from tests.results.factories import PASSWORD, make_user
+from tests.e2e.conftest import assert_accessible, dashboard_page, shot
+from tests.results.factories import make_user
 
 pytestmark = pytest.mark.browser
 
@@ -34,20 +34,6 @@ REPLY = (
     "Dear Ms. Rivera, thank you for your request. We have received it and will send a copy of "
     "your records within 30 days. Please call the records office if you have any questions."
 )
-
-
-async def _sign_in(browser: Browser, base_url: str, slug: str, email: str) -> Page:
-    context = await browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(120_000)  # the first password check starts a hashing process
-    page = await context.new_page()
-    await page.goto(f"{base_url}/dashboard/sign-in")
-    await page.fill("#organization", slug)
-    await page.fill("#email", email)
-    await page.fill("#password", PASSWORD)
-    async with page.expect_navigation():
-        await page.click("button[type=submit].primary")
-    assert page.url.endswith("/dashboard"), page.url
-    return page
 
 
 async def _visit(page: Page, url: str, what: str) -> None:
@@ -128,7 +114,7 @@ async def test_a_cohort_from_invitation_to_report(
     ):
         await make_user(e2e_pool, org, role, email)
     # The coordinator: a cohort, a roster with an error (reported, nothing imported), fixed.
-    coord = await _sign_in(browser, base_url, slug, "coord@example.org")
+    coord = await dashboard_page(browser, base_url, slug, "coord@example.org")
     await assert_accessible(coord, "home")
     await _visit(coord, f"{base_url}/dashboard/cohorts", "cohorts")
     await coord.fill("#cohort-name", "Spring intake")
@@ -191,7 +177,7 @@ async def test_a_cohort_from_invitation_to_report(
 
     # Two raters disagree on every written answer; the coordinator adjudicates.
     for email, level in (("r1@example.org", "3"), ("r2@example.org", "0")):
-        rater = await _sign_in(browser, base_url, slug, email)
+        rater = await dashboard_page(browser, base_url, slug, email)
         assert await _rate_every_written_answer(rater, level) == written
         await rater.context.close()
     adjudicated = await _rate_every_written_answer(coord, "2")
@@ -234,7 +220,7 @@ async def test_a_cohort_from_invitation_to_report(
     await coord.context.close()
 
     # The viewer reads the overview but reaches neither rating nor administration.
-    viewer = await _sign_in(browser, base_url, slug, "view@example.org")
+    viewer = await dashboard_page(browser, base_url, slug, "view@example.org")
     for path in ("/dashboard/ratings", "/dashboard/admin"):
         response = await viewer.goto(f"{base_url}{path}")
         assert response is not None and response.status == 403, path

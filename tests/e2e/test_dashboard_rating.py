@@ -8,36 +8,19 @@ from __future__ import annotations
 import uuid
 
 import asyncpg
-from playwright.async_api import Browser, BrowserContext, Page
+from playwright.async_api import Browser, Page
 
 from service.assessments.content import load_content
 from service.readiness.model import fit_and_select
 from service.readiness.registry import Provenance, activate, register_model
 from tests.analytics.factories import Person, store_people
-from tests.e2e.conftest import assert_accessible, shot, tab_to
+from tests.e2e.conftest import assert_accessible, dashboard_page, shot, tab_to
 from tests.faces.staff.test_staff_ratings import scored_attempt
 from tests.readiness.helpers import synthetic_percents
-from tests.results.factories import PASSWORD, make_user
+from tests.results.factories import make_user
 
 ITEM = "COM-A-14"
 CRITERIA = len(load_content().items[ITEM].criteria)  # type: ignore[union-attr]
-
-
-async def _signed_in(browser: Browser, base_url: str, slug: str, email: str) -> Page:
-    context: BrowserContext = await browser.new_context(
-        bypass_csp=True, viewport={"width": 1100, "height": 900}
-    )
-    # The first password check starts the hashing worker process: slow on a busy machine.
-    context.set_default_timeout(120_000)
-    page = await context.new_page()
-    await page.goto(f"{base_url}/dashboard/sign-in")
-    await page.fill("#organization", slug)
-    await page.fill("#email", email)
-    await page.fill("#password", PASSWORD)
-    async with page.expect_navigation():
-        await page.click("button[type=submit]")
-    assert page.url.endswith("/dashboard"), page.url
-    return page
 
 
 async def _score_by_keyboard(page: Page, level: str) -> None:
@@ -93,7 +76,7 @@ async def test_keyboard_rating_adjudication_and_every_page_accessible(
         await activate(conn, model.version, organization_id=org, activated_by="e2e", reason="e2e")
 
     # The first rater: keyboard only, from the queue to the stored rating.
-    rater = await _signed_in(browser, base_url, slug, "r1@example.org")
+    rater = await dashboard_page(browser, base_url, slug, "r1@example.org")
     await rater.goto(f"{base_url}/dashboard/ratings")
     await assert_accessible(rater, "rating queue")
     await shot(rater, "dashboard-rating-queue")
@@ -113,14 +96,14 @@ async def test_keyboard_rating_adjudication_and_every_page_accessible(
     await rater.context.close()
 
     # The second rater disagrees by more than a level: adjudication.
-    second = await _signed_in(browser, base_url, slug, "r2@example.org")
+    second = await dashboard_page(browser, base_url, slug, "r2@example.org")
     await second.goto(f"{base_url}/dashboard/ratings/next")
     await _score_by_keyboard(second, "0")
     assert second.url.endswith("rated=needs_adjudication")
     await second.context.close()
 
     # The coordinator adjudicates (seeing both ratings' levels), then reads agreement.
-    coord = await _signed_in(browser, base_url, slug, "coord@example.org")
+    coord = await dashboard_page(browser, base_url, slug, "coord@example.org")
     await coord.goto(f"{base_url}/dashboard/ratings")
     async with coord.expect_navigation():
         await coord.click(f"text=Adjudicate {ITEM}")
@@ -153,7 +136,7 @@ async def test_keyboard_rating_adjudication_and_every_page_accessible(
     await coord.context.close()
 
     # The admin's page; the viewer reaches neither rating nor administration.
-    admin = await _signed_in(browser, base_url, slug, "admin@example.org")
+    admin = await dashboard_page(browser, base_url, slug, "admin@example.org")
     await admin.goto(f"{base_url}/dashboard/admin")
     await assert_accessible(admin, "administration")
     await admin.fill("#key-name", "Our ATS")
@@ -164,7 +147,7 @@ async def test_keyboard_rating_adjudication_and_every_page_accessible(
     await assert_accessible(admin, "administration with a new key")
     await shot(admin, "dashboard-admin")
     await admin.context.close()
-    viewer = await _signed_in(browser, base_url, slug, "view@example.org")
+    viewer = await dashboard_page(browser, base_url, slug, "view@example.org")
     nav = await viewer.inner_text("nav")
     assert "Rating" not in nav and "Administration" not in nav
     for path in ("/dashboard/ratings", "/dashboard/admin"):
