@@ -7,7 +7,9 @@ by assessment and by a date range. The range selects invitations by when they we
 are each candidate's latest scored attempt of each assessment: the ``latest_scored_attempts``
 view (the one definition shared with the profile and the readiness estimate), read from its
 trigger-kept copy ``latest_scores`` / ``latest_competency_scores`` (migration 0019) so a big
-cohort is not sorted and joined on every view.
+cohort is not sorted and joined on every view. When every latest attempt counts (no
+assessment or date filter), each candidate's pooled competency sums and newest estimate are
+read ready-made too (``latest_competency_totals``, ``latest_estimates``, migration 0020).
 
 * **Funnel**: candidates invited (a live invitation), started (an attempt begun) and
   completed (every assessment of an invitation finished; with an assessment filter, that
@@ -256,20 +258,28 @@ class Overview(msgspec.Struct, frozen=True):
     provisional_attempts: int
 
 
-_COMPETENCY_SQL = """
-WITH people AS MATERIALIZED (
+# Scope: the candidates ($1 organization, $2 cohort or all), then their latest scored attempts
+# narrowed by assessment ($3) and submission time ($4 inclusive, $5 exclusive).
+_PEOPLE = """people AS MATERIALIZED (
     SELECT m.candidate_id AS id FROM cohort_members m
     WHERE $2::uuid IS NOT NULL AND m.organization_id = $1 AND m.cohort_id = $2
     UNION ALL
     SELECT c.id FROM candidates c WHERE $2::uuid IS NULL AND c.organization_id = $1
-), latest AS MATERIALIZED (
+)"""
+_LATEST = """latest AS MATERIALIZED (
     SELECT l.candidate_id, l.assessment_id, l.attempt_id, l.form_id, l.run_id,
            l.scaled_score, l.passed, l.provisional
     FROM latest_scores l JOIN people p ON p.id = l.candidate_id
     WHERE l.organization_id = $1 AND ($3::text IS NULL OR l.assessment_id = $3)
       AND ($4::timestamptz IS NULL OR l.submitted_at >= $4)
       AND ($5::timestamptz IS NULL OR l.submitted_at < $5)
-), comp AS MATERIALIZED (
+)"""
+_UNFILTERED = "$3::text IS NULL AND $4::timestamptz IS NULL AND $5::timestamptz IS NULL"
+
+# Each candidate's competency percents pooled over their latest scored attempts: summed here
+# when an assessment or a date narrows the attempts, read ready-summed (migration 0020) when
+# every latest attempt counts.
+_COMP_NARROWED = """comp AS MATERIALIZED (
     SELECT cs.candidate_id, cs.competency_id,
            100.0 * sum(cs.raw) / sum(cs.max) AS percent, sum(cs.provisional_max) > 0 AS prov
     FROM latest_competency_scores cs JOIN people p ON p.id = cs.candidate_id
@@ -277,11 +287,35 @@ WITH people AS MATERIALIZED (
       AND ($4::timestamptz IS NULL OR cs.submitted_at >= $4)
       AND ($5::timestamptz IS NULL OR cs.submitted_at < $5)
     GROUP BY cs.candidate_id, cs.competency_id
-), heat_people AS (
+)"""
+_COMP_POOLED = f"""comp AS MATERIALIZED (
+    SELECT t.candidate_id, t.competency_id, 100.0 * t.raw / t.max AS percent,
+           t.provisional_max > 0 AS prov
+    FROM latest_competency_totals t JOIN people p ON p.id = t.candidate_id
+    WHERE t.organization_id = $1 AND {_UNFILTERED}
+)"""  # noqa: S608 - constant SQL
+
+# Each candidate's newest readiness estimate among their latest scored attempts (the same
+# two ways).
+_ESTIMATE_NARROWED = """estimate AS MATERIALIZED (
+    SELECT DISTINCT ON (l.candidate_id) l.candidate_id, rp.probability, rp.model_version,
+           rp.provisional AS prov
+    FROM latest l
+    JOIN readiness_predictions rp ON rp.organization_id = $1 AND rp.attempt_id = l.attempt_id
+    ORDER BY l.candidate_id, rp.created_at DESC, rp.id DESC
+)"""
+_ESTIMATE_POOLED = f"""estimate AS MATERIALIZED (
+    SELECT e.candidate_id, e.probability, e.model_version, e.provisional AS prov
+    FROM latest_estimates e JOIN people p ON p.id = e.candidate_id
+    WHERE e.organization_id = $1 AND {_UNFILTERED}
+)"""  # noqa: S608 - constant SQL
+
+_COMPETENCY_SQL = """
+WITH {people}, {comp}, heat_people AS (
     SELECT c.id, c.family_name || ', ' || c.given_name AS name,
            row_number() OVER (ORDER BY c.family_name, c.given_name, c.id) AS ord
     FROM candidates c
-    WHERE c.organization_id = $1 AND c.id IN (SELECT candidate_id FROM latest)
+    WHERE c.organization_id = $1 AND c.id IN (SELECT candidate_id FROM comp)
     ORDER BY c.family_name, c.given_name, c.id
     LIMIT $6 OFFSET $7
 ), heat AS (
@@ -301,34 +335,14 @@ SELECT
                 sum(k) FILTER (WHERE prov) AS prov,
                 jsonb_agg(jsonb_build_array(percent, k)) AS spread
          FROM spread GROUP BY competency_id) m) AS competencies,
-  (SELECT coalesce(array_agg(form_id), '{}') FROM (SELECT DISTINCT form_id FROM latest) f)
-      AS forms,
-  (SELECT count(*) FROM (SELECT DISTINCT candidate_id FROM latest) c) AS heat_total,
+  (SELECT count(*) FROM (SELECT DISTINCT candidate_id FROM comp) c) AS heat_total,
   (SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'name', name, 'cells', cells)
                              ORDER BY ord), '[]')
    FROM heat) AS heat_rows
 """
 
 _READINESS_SQL = """
-WITH people AS MATERIALIZED (
-    SELECT m.candidate_id AS id FROM cohort_members m
-    WHERE $2::uuid IS NOT NULL AND m.organization_id = $1 AND m.cohort_id = $2
-    UNION ALL
-    SELECT c.id FROM candidates c WHERE $2::uuid IS NULL AND c.organization_id = $1
-), latest AS MATERIALIZED (
-    SELECT l.candidate_id, l.assessment_id, l.attempt_id, l.form_id, l.run_id,
-           l.scaled_score, l.passed, l.provisional
-    FROM latest_scores l JOIN people p ON p.id = l.candidate_id
-    WHERE l.organization_id = $1 AND ($3::text IS NULL OR l.assessment_id = $3)
-      AND ($4::timestamptz IS NULL OR l.submitted_at >= $4)
-      AND ($5::timestamptz IS NULL OR l.submitted_at < $5)
-), estimate AS MATERIALIZED (
-    SELECT DISTINCT ON (l.candidate_id) l.candidate_id, rp.probability, rp.model_version,
-           rp.provisional AS prov
-    FROM latest l
-    JOIN readiness_predictions rp ON rp.organization_id = $1 AND rp.attempt_id = l.attempt_id
-    ORDER BY l.candidate_id, rp.created_at DESC, rp.id DESC
-), banded AS (
+WITH {people}, {latest}, {estimate}, banded AS (
     SELECT e.*, CASE WHEN e.probability >= $6 THEN 'ready'
                      WHEN e.probability >= $7 THEN 'nearly_ready' ELSE 'not_yet' END AS band
     FROM estimate e
@@ -351,17 +365,28 @@ SELECT
                       count(*) AS k, count(*) FILTER (WHERE provisional) AS kp,
                       count(*) FILTER (WHERE passed) AS kpass, sum(scaled_score) AS total
                FROM latest GROUP BY 1, 2) per_bin
-         GROUP BY assessment_id) d) AS distributions
+         GROUP BY assessment_id) d) AS distributions,
+  (SELECT coalesce(array_agg(form_id), '{{}}') FROM (SELECT DISTINCT form_id FROM latest) f)
+      AS forms,
+  (SELECT count(*) FROM (SELECT DISTINCT candidate_id FROM latest) c) AS scored
 """
 
+_QUERIES = {
+    pooled: (
+        _COMPETENCY_SQL.format(people=_PEOPLE, comp=_COMP_POOLED if pooled else _COMP_NARROWED),
+        _READINESS_SQL.format(
+            people=_PEOPLE,
+            latest=_LATEST,
+            estimate=_ESTIMATE_POOLED if pooled else _ESTIMATE_NARROWED,
+        ),
+    )
+    for pooled in (True, False)
+}
+"""(competency query, readiness query) by whether every latest attempt counts."""
 
-_ACTIVITY_SQL = """
-WITH people AS MATERIALIZED (
-    SELECT m.candidate_id AS id FROM cohort_members m
-    WHERE $2::uuid IS NOT NULL AND m.organization_id = $1 AND m.cohort_id = $2
-    UNION ALL
-    SELECT c.id FROM candidates c WHERE $2::uuid IS NULL AND c.organization_id = $1
-), inv AS MATERIALIZED (
+
+_ACTIVITY_SQL = f"""
+WITH {_PEOPLE}, inv AS MATERIALIZED (
     SELECT i.id, i.candidate_id,
            CASE WHEN $3::text IS NULL THEN cardinality(i.assessments) ELSE 1 END AS needed
     FROM invitations i JOIN people p ON p.id = i.candidate_id
@@ -393,7 +418,7 @@ SELECT
    FROM inv_state) AS funnel,
   (SELECT coalesce(jsonb_agg(jsonb_build_array(day, n) ORDER BY day), '[]') FROM done)
       AS progress
-"""
+"""  # noqa: S608 - constant SQL
 
 
 def _range(f: OverviewFilter) -> tuple[dt.datetime | None, dt.datetime | None]:
@@ -422,6 +447,8 @@ async def cohort_overview(
     from the latest scored attempts), and the activity (invitations and completions). Given
     ``more`` connections, they run at the same time (on at most three connections)."""
     start, end = _range(selection)
+    pooled = selection.assessment_id is None and start is None and end is None
+    competency_sql, readiness_sql = _QUERIES[pooled]
     bins = (SCORE_MAX - SCORE_MIN) // SCORE_BIN
     scope = (organization_id, selection.cohort_id, selection.assessment_id, start, end)
     competency_args = (*scope, page_size, (selection.page - 1) * page_size)
@@ -434,20 +461,20 @@ async def cohort_overview(
         bins,
     )
     if not more:
-        row = await _aggregate(conn, _COMPETENCY_SQL, competency_args)
-        scores = await _aggregate(conn, _READINESS_SQL, readiness_args)
+        row = await _aggregate(conn, competency_sql, competency_args)
+        scores = await _aggregate(conn, readiness_sql, readiness_args)
         activity = await _aggregate(conn, _ACTIVITY_SQL, scope)
     else:  # side by side, each on its own connection
         connections = [conn, *more][:3]
         # with two connections the heaviest query (competencies) runs alone on one and the
         # two lighter ones follow each other on the other, which balances the two lanes
         jobs = [
-            (_READINESS_SQL, readiness_args),
-            (_COMPETENCY_SQL, competency_args),
+            (readiness_sql, readiness_args),
+            (competency_sql, competency_args),
             (_ACTIVITY_SQL, scope),
         ]
         scores, row, activity = await _side_by_side(connections, jobs)
-    cuts = competency_cut_percents(content, [f for f in row["forms"] if f in content.forms])
+    cuts = competency_cut_percents(content, [f for f in scores["forms"] if f in content.forms])
     competencies = _competencies(row["competencies"], content, cuts)
     columns = [(c.competency_id, c.name) for c in competencies]
     heat_total = int(row["heat_total"])
@@ -480,7 +507,7 @@ async def cohort_overview(
         distributions=distributions,
         progress=progress,
         progress_unit=unit,
-        scored_candidates=heat_total,
+        scored_candidates=int(scores["scored"]),
         provisional_attempts=sum(d.provisional for d in distributions),
     )
 

@@ -12,8 +12,6 @@ from service.auth.staff import StaffUser
 from service.delivery.invitation_views import STATUS_SQL
 from service.results.rating_queue import awaiting_rating
 
-RATING_CAP = 1000
-
 
 class Workload(msgspec.Struct, frozen=True):
     """Counts for the dashboard's home page."""
@@ -25,13 +23,12 @@ class Workload(msgspec.Struct, frozen=True):
     completed: int
     expired: int
     awaiting_rating: int
-    rating_capped: bool
     failed_jobs: int
 
 
 async def workload(conn: asyncpg.Connection, staff: StaffUser, content: ContentVersion) -> Workload:
     """Active cohorts, candidates, live invitations by status and failed jobs in one round
-    trip; then the responses waiting for ``staff``'s rating (counted up to RATING_CAP)."""
+    trip; then the responses waiting for ``staff``'s rating."""
     row = await conn.fetchrow(
         f"""SELECT
              (SELECT count(*) FROM cohorts WHERE organization_id = $1 AND archived_at IS NULL)
@@ -50,5 +47,5 @@ async def workload(conn: asyncpg.Connection, staff: StaffUser, content: ContentV
         staff.organization_id,
     )
     assert row is not None
-    waiting = await awaiting_rating(conn, staff, content, cap=RATING_CAP)
-    return Workload(**dict(row), awaiting_rating=waiting, rating_capped=waiting >= RATING_CAP)
+    waiting = await awaiting_rating(conn, staff, content)
+    return Workload(**dict(row), awaiting_rating=waiting)

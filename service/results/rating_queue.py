@@ -90,6 +90,26 @@ LIMIT $3 OFFSET $4
 """
 
 
+# The same responses as _CANDIDATES, counted: grouped by item and by their ratings so far
+# (most have none, so most fall in one group per item); each group needs the same next
+# rating, which the workflow rule decides in Python.
+_WAITING = """
+SELECT s.item_id, coalesce(x.ratings, '[]'::jsonb) AS ratings, count(*) AS n
+FROM attempts a
+JOIN scoring_runs r ON r.attempt_id = a.id AND r.current
+JOIN item_scores s ON s.scoring_run_id = r.id AND s.provisional
+JOIN responses resp ON resp.attempt_id = a.id AND resp.item_id = s.item_id
+LEFT JOIN LATERAL (
+    SELECT jsonb_agg(jsonb_build_object('rater_id', y.rater_id::text, 'role', y.role,
+                                        'levels', y.levels)
+                     ORDER BY y.created_at, y.id) AS ratings,
+           bool_or(y.rater_id = $2) AS mine
+    FROM ratings y WHERE y.attempt_id = a.id AND y.item_id = s.item_id) x ON true
+WHERE a.organization_id = $1 AND x.mine IS NOT TRUE
+GROUP BY 1, 2
+"""
+
+
 ADJUDICATOR_ROLE = "coordinator"
 """Independent ratings come from raters; resolving two that disagree is a coordinator's
 (or an admin's) call."""
@@ -117,23 +137,15 @@ def _role_for(rater: StaffUser, item: object, ratings: object) -> Role | None:
 
 
 async def awaiting_rating(
-    conn: asyncpg.Connection, rater: StaffUser, content: ContentVersion, *, cap: int = 1000
+    conn: asyncpg.Connection, rater: StaffUser, content: ContentVersion
 ) -> int:
-    """How many responses wait for this rater now (the queue's own rule), counted up to
-    ``cap`` (the home page says "1000 or more" beyond it)."""
-    count, offset, page = 0, 0, 500
-    while count < cap:
-        rows = await conn.fetch(
-            _CANDIDATES, rater.organization_id, rater.id, page, offset, None, None
-        )
-        count += sum(
-            _role_for(rater, content.items.get(r["item_id"]), r["ratings"]) is not None
-            for r in rows
-        )
-        if len(rows) < page:
-            break
-        offset += page
-    return min(count, cap)
+    """How many responses wait for this rater now: the queue's own rule, applied once to
+    each group of responses of one item with the same ratings so far (one pass over the
+    organization, however long the queue)."""
+    groups = await conn.fetch(_WAITING, rater.organization_id, rater.id)
+    return sum(
+        r["n"] for r in groups if _role_for(rater, content.items.get(r["item_id"]), r["ratings"])
+    )
 
 
 async def rating_queue(

@@ -47,13 +47,42 @@ async def _score(pool: asyncpg.Pool, org_id: uuid.UUID, attempt: uuid.UUID) -> N
         )
 
 
+TOTALS_FROM_VIEW = """
+SELECT l.candidate_id, cs.competency_id, sum(cs.raw), sum(cs.max), sum(cs.provisional_max)
+FROM latest_scored_attempts l
+JOIN competency_scores cs ON cs.scoring_run_id = l.run_id
+WHERE l.organization_id = $1 GROUP BY 1, 2 ORDER BY 1, 2"""
+TOTALS_FROM_TABLE = """
+SELECT candidate_id, competency_id, raw, max, provisional_max
+FROM latest_competency_totals WHERE organization_id = $1 ORDER BY 1, 2"""
+ESTIMATES_FROM_VIEW = """
+SELECT DISTINCT ON (l.candidate_id) l.candidate_id, p.id, p.probability, p.model_version,
+       p.provisional
+FROM latest_scored_attempts l JOIN readiness_predictions p ON p.attempt_id = l.attempt_id
+WHERE l.organization_id = $1 ORDER BY l.candidate_id, p.created_at DESC, p.id DESC"""
+ESTIMATES_FROM_TABLE = """
+SELECT candidate_id, prediction_id, probability, model_version, provisional
+FROM latest_estimates WHERE organization_id = $1 ORDER BY 1"""
+
+
 async def _agrees(pool: asyncpg.Pool, org_id: uuid.UUID) -> int:
+    """The read model equals the view (and its per-candidate sums and newest estimates equal
+    those computed from the view); the number of (candidate, assessment) rows."""
     view = [tuple(r) for r in await pool.fetch(FROM_VIEW, org_id)]
     assert [tuple(r) for r in await pool.fetch(FROM_TABLE, org_id)] == view
-    assert [tuple(r) for r in await pool.fetch(COMPETENCIES_FROM_TABLE, org_id)] == [
-        tuple(r) for r in await pool.fetch(COMPETENCIES_FROM_VIEW, org_id)
-    ]
+    for from_table, from_view in (
+        (COMPETENCIES_FROM_TABLE, COMPETENCIES_FROM_VIEW),
+        (TOTALS_FROM_TABLE, TOTALS_FROM_VIEW),
+        (ESTIMATES_FROM_TABLE, ESTIMATES_FROM_VIEW),
+    ):
+        table = [_rounded(r) for r in await pool.fetch(from_table, org_id)]
+        assert table == [_rounded(r) for r in await pool.fetch(from_view, org_id)], from_table
     return len(view)
+
+
+def _rounded(row: asyncpg.Record) -> tuple[object, ...]:
+    """A row with its floats rounded (sums may add the same terms in another order)."""
+    return tuple(round(v, 9) if isinstance(v, float) else v for v in row)
 
 
 async def test_the_read_model_follows_every_change_the_view_sees(
@@ -140,3 +169,49 @@ async def test_a_bulk_load_refreshes_every_key_in_one_pass(
     await train(pool, min_real_outcomes=200, seed=0, simulated_candidates=2000, content=content)
     await seed_statistics_sample(pool, org_id, content, thresholds=BandThresholds())
     assert await _agrees(pool, org_id) > 200
+
+
+async def _estimate(pool: asyncpg.Pool, org_id: uuid.UUID, attempt: uuid.UUID, p: float) -> int:
+    estimate: int = await pool.fetchval(
+        """INSERT INTO readiness_predictions (organization_id, attempt_id, model_version,
+               probability, band, lower, upper, explanation)
+           VALUES ($1, $2, 'rm-0001', $3, 'not_yet', 0, 1, '{}') RETURNING id""",
+        org_id,
+        attempt,
+        p,
+    )
+    return estimate
+
+
+async def test_the_newest_estimate_of_the_latest_attempts_is_the_candidates(
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,  # type: ignore[type-arg]
+) -> None:
+    await pool.execute(
+        """INSERT INTO readiness_models (version, provenance, estimator, n_train, n_validation,
+               n_positive, features, feature_means, hyperparameters, metrics, artifact,
+               artifact_sha256, seed, created_by)
+           VALUES ('rm-0001', 'simulated', 'x', 10, 2, 5, '{a}', '{1}', '{}', '{}', '\\x00',
+                   repeat('0', 64), 0, 'test')"""
+    )
+    first = await finished_attempt(pool, org_id, "privacy-a", {"PRI-A-01": "b"})
+    await _score(pool, org_id, first)
+    person = await pool.fetchval("SELECT candidate_id FROM attempts WHERE id = $1", first)
+
+    async def newest() -> int | None:
+        found: int | None = await pool.fetchval(
+            "SELECT prediction_id FROM latest_estimates WHERE candidate_id = $1", person
+        )
+        return found
+
+    older = await _estimate(pool, org_id, first, 0.2)
+    assert await newest() == older
+    newer = await _estimate(pool, org_id, first, 0.8)
+    assert await newest() == newer
+    assert await _agrees(pool, org_id) == 1
+    await pool.execute("DELETE FROM readiness_predictions WHERE id = $1", newer)
+    assert await newest() == older
+    # Without a scored attempt the candidate has no latest attempt, so no estimate counts.
+    await pool.execute("DELETE FROM scoring_runs WHERE attempt_id = $1", first)
+    assert await newest() is None
+    assert await _agrees(pool, org_id) == 0

@@ -327,3 +327,43 @@ async def test_signed_out_visitors_are_sent_to_sign_in(client: Client) -> None:
     assert r.headers["location"].startswith("/dashboard/sign-in?next=/dashboard/overview")
     r = await client.get("/dashboard/overview.csv?table=funnel", follow_redirects=False)
     assert r.status_code in (303, 401)
+
+
+async def test_the_ready_pooled_figures_agree_with_pooling_on_the_spot(
+    pool: asyncpg.Pool, org_id: uuid.UUID
+) -> None:
+    """Unfiltered, the overview reads each candidate's pooled competency sums and newest
+    estimate ready-made (migration 0020); a date range that holds every submission takes the
+    other path and pools on the spot. Both must show the same cohort."""
+    cohort = await scored_cohort(pool, org_id, size=5)
+    content = load_content()
+    everything = OverviewFilter(cohort_id=cohort.cohort_id)
+    days = await pool.fetchrow(
+        "SELECT min(submitted_at)::date AS first, max(submitted_at)::date AS last FROM attempts"
+    )
+    assert days is not None
+    covering = OverviewFilter(
+        cohort_id=cohort.cohort_id,
+        date_from=days["first"] - dt.timedelta(days=1),
+        date_to=days["last"] + dt.timedelta(days=1),
+    )
+    async with pool.acquire() as conn:
+        ready_made = await cohort_overview(
+            conn, org_id, content, everything, BandThresholds(), page_size=3
+        )
+        on_the_spot = await cohort_overview(
+            conn, org_id, content, covering, BandThresholds(), page_size=3
+        )
+    assert ready_made.scored_candidates == on_the_spot.scored_candidates == 5
+    assert ready_made.bands == on_the_spot.bands
+    assert sum(b.candidates for b in ready_made.bands) == 5
+    assert ready_made.models == on_the_spot.models
+    assert [
+        (c.competency_id, round(c.mean, 9), c.candidates, c.below_cut, c.provisional)
+        for c in ready_made.competencies
+    ] == [
+        (c.competency_id, round(c.mean, 9), c.candidates, c.below_cut, c.provisional)
+        for c in on_the_spot.competencies
+    ]
+    assert ready_made.heatmap == on_the_spot.heatmap
+    assert ready_made.distributions == on_the_spot.distributions
