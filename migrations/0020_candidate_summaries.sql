@@ -9,6 +9,14 @@
 --   latest_scores (newest by creation, then id, as the overview always chose).
 -- Refreshed whenever 0019 refreshes a candidate's latest scores, and when estimates are
 -- written or removed.
+--
+-- Two transactions may refresh one candidate at once (two assessments scored by two
+-- workers): each would read the scores before the other committed and write totals without
+-- them, or fail on the other's new rows. So refreshes of a candidate take turns on the
+-- candidate's row: the second waits for the first to commit, then reads what it wrote. Row
+-- locks rather than advisory locks, so a bulk load of 10,000 candidates does not fill the
+-- lock table; in id order, so two bulk loads cannot deadlock; FOR NO KEY UPDATE, so the
+-- foreign-key checks of rows that name the candidate are never held up.
 
 CREATE TABLE latest_competency_totals (
     organization_id uuid NOT NULL,
@@ -34,8 +42,19 @@ CREATE TABLE latest_estimates (
         ON DELETE CASCADE
 );
 
+CREATE FUNCTION lock_candidates(orgs uuid[], people uuid[])
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM 1 FROM candidates c
+    JOIN (SELECT DISTINCT org, person FROM unnest(orgs, people) AS u(org, person)) k
+      ON c.organization_id = k.org AND c.id = k.person
+    ORDER BY c.organization_id, c.id
+    FOR NO KEY UPDATE OF c;
+END $$;
+
 CREATE FUNCTION refresh_competency_totals(orgs uuid[], people uuid[])
 RETURNS void LANGUAGE sql AS $$
+    SELECT lock_candidates(orgs, people);
     DELETE FROM latest_competency_totals t
     USING unnest(orgs, people) AS k(org, person)
     WHERE t.organization_id = k.org AND t.candidate_id = k.person;
@@ -51,6 +70,7 @@ $$;
 
 CREATE FUNCTION refresh_latest_estimates(orgs uuid[], people uuid[])
 RETURNS void LANGUAGE sql AS $$
+    SELECT lock_candidates(orgs, people);
     DELETE FROM latest_estimates e
     USING unnest(orgs, people) AS k(org, person)
     WHERE e.organization_id = k.org AND e.candidate_id = k.person;
@@ -67,9 +87,11 @@ RETURNS void LANGUAGE sql AS $$
     ORDER BY l.organization_id, l.candidate_id, rp.created_at DESC, rp.id DESC;
 $$;
 
--- One (organization, candidate, assessment) refreshed (0019), then that candidate's totals.
+-- One (organization, candidate, assessment) refreshed (0019, now taking turns on the
+-- candidate too), then that candidate's totals.
 CREATE OR REPLACE FUNCTION refresh_latest_scores(org uuid, person uuid, assessment text)
 RETURNS void LANGUAGE sql AS $$
+    SELECT lock_candidates(ARRAY[org], ARRAY[person]);
     DELETE FROM latest_scores
     WHERE organization_id = org AND candidate_id = person AND assessment_id = assessment;
     INSERT INTO latest_scores (organization_id, candidate_id, assessment_id, attempt_id, run_id,
@@ -91,7 +113,8 @@ RETURNS void LANGUAGE sql AS $$
     SELECT refresh_latest_estimates(ARRAY[org], ARRAY[person]);
 $$;
 
--- Many keys (0019), then their candidates' totals in one pass when the keys are many.
+-- Many keys (0019; their candidates locked first, in order), then their candidates' totals
+-- in one pass when the keys are many.
 CREATE OR REPLACE FUNCTION refresh_latest_scores_keys(orgs uuid[], people uuid[],
                                                       assessments text[])
 RETURNS void LANGUAGE plpgsql AS $$
@@ -100,6 +123,7 @@ DECLARE
     candidate_orgs uuid[];
     candidate_people uuid[];
 BEGIN
+    PERFORM lock_candidates(orgs, people);
     IF cardinality(orgs) <= 200 THEN
         FOR one IN SELECT DISTINCT u.org, u.person, u.assessment
                    FROM unnest(orgs, people, assessments) AS u(org, person, assessment) LOOP

@@ -5,10 +5,12 @@ and the competency scores of its runs say."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import asyncpg
 
+from service.assessments.bank import ContentVersion
 from service.assessments.content import load_content
 from service.cli.demo_sample import seed_statistics_sample
 from service.readiness.predict import BandThresholds
@@ -215,3 +217,50 @@ async def test_the_newest_estimate_of_the_latest_attempts_is_the_candidates(
     await pool.execute("DELETE FROM scoring_runs WHERE attempt_id = $1", first)
     assert await newest() is None
     assert await _agrees(pool, org_id) == 0
+
+
+async def test_two_scorings_of_one_candidate_at_once_take_turns(
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,  # type: ignore[type-arg]
+) -> None:
+    """Two workers scoring two assessments of one candidate at the same moment: the second
+    refresh waits for the first to commit and then counts its scores (without turns it
+    failed on the first one's new rows, or left totals that missed them)."""
+    first = await finished_attempt(pool, org_id, "privacy-a", {"PRI-A-01": "b"})
+    second = uuid.uuid4()
+    await pool.execute(  # the same candidate's records operations attempt, same invitation
+        """INSERT INTO attempts (id, organization_id, candidate_id, invitation_id, assessment_id,
+                                 form_id, content_version, status, submitted_at)
+           SELECT $1, organization_id, candidate_id, invitation_id, 'records_operations',
+                  'records_operations-a', content_version, 'submitted', now()
+           FROM attempts WHERE id = $2""",
+        second,
+        first,
+    )
+    content = load_content()
+    async with pool.acquire() as one, pool.acquire() as other:
+        async with one.transaction():
+            await rescore_attempt(
+                one, org_id, first, content, reason="t", actor="t", thresholds=BandThresholds()
+            )
+            waiting = asyncio.create_task(_score_in_transaction(other, org_id, second, content))
+            await asyncio.sleep(0.3)
+            assert not waiting.done()  # it waits for this transaction's turn to end
+        await waiting
+    assert await _agrees(pool, org_id) == 2
+    assessments = await pool.fetchval(
+        "SELECT count(DISTINCT assessment_id) FROM latest_competency_scores"
+    )
+    assert assessments == 2
+
+
+async def _score_in_transaction(
+    conn: asyncpg.Connection,  # type: ignore[type-arg]
+    org_id: uuid.UUID,
+    attempt: uuid.UUID,
+    content: ContentVersion,
+) -> None:
+    async with conn.transaction():
+        await rescore_attempt(
+            conn, org_id, attempt, content, reason="t", actor="t", thresholds=BandThresholds()
+        )
