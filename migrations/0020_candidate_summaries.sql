@@ -42,12 +42,17 @@ CREATE TABLE latest_estimates (
         ON DELETE CASCADE
 );
 
+-- The (organization, candidate) pairs of two parallel arrays, each once.
+CREATE FUNCTION candidate_keys(orgs uuid[], people uuid[])
+RETURNS TABLE (org uuid, person uuid) LANGUAGE sql IMMUTABLE AS $$
+    SELECT DISTINCT u.org, u.person FROM unnest(orgs, people) AS u(org, person);
+$$;
+
 CREATE FUNCTION lock_candidates(orgs uuid[], people uuid[])
 RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM 1 FROM candidates c
-    JOIN (SELECT DISTINCT org, person FROM unnest(orgs, people) AS u(org, person)) k
-      ON c.organization_id = k.org AND c.id = k.person
+    JOIN candidate_keys(orgs, people) k ON c.organization_id = k.org AND c.id = k.person
     ORDER BY c.organization_id, c.id
     FOR NO KEY UPDATE OF c;
 END $$;
@@ -55,15 +60,14 @@ END $$;
 CREATE FUNCTION refresh_competency_totals(orgs uuid[], people uuid[])
 RETURNS void LANGUAGE sql AS $$
     SELECT lock_candidates(orgs, people);
-    DELETE FROM latest_competency_totals t
-    USING unnest(orgs, people) AS k(org, person)
+    DELETE FROM latest_competency_totals t USING candidate_keys(orgs, people) k
     WHERE t.organization_id = k.org AND t.candidate_id = k.person;
     INSERT INTO latest_competency_totals (organization_id, candidate_id, competency_id, raw,
                                           max, provisional_max)
     SELECT cs.organization_id, cs.candidate_id, cs.competency_id, sum(cs.raw), sum(cs.max),
            sum(cs.provisional_max)
     FROM latest_competency_scores cs
-    JOIN (SELECT DISTINCT org, person FROM unnest(orgs, people) AS u(org, person)) k
+    JOIN candidate_keys(orgs, people) k
       ON cs.organization_id = k.org AND cs.candidate_id = k.person
     GROUP BY cs.organization_id, cs.candidate_id, cs.competency_id;
 $$;
@@ -71,8 +75,7 @@ $$;
 CREATE FUNCTION refresh_latest_estimates(orgs uuid[], people uuid[])
 RETURNS void LANGUAGE sql AS $$
     SELECT lock_candidates(orgs, people);
-    DELETE FROM latest_estimates e
-    USING unnest(orgs, people) AS k(org, person)
+    DELETE FROM latest_estimates e USING candidate_keys(orgs, people) k
     WHERE e.organization_id = k.org AND e.candidate_id = k.person;
     INSERT INTO latest_estimates (organization_id, candidate_id, prediction_id, probability,
                                   model_version, provisional)
@@ -80,86 +83,33 @@ RETURNS void LANGUAGE sql AS $$
            l.organization_id, l.candidate_id, rp.id, rp.probability, rp.model_version,
            rp.provisional
     FROM latest_scores l
-    JOIN (SELECT DISTINCT org, person FROM unnest(orgs, people) AS u(org, person)) k
+    JOIN candidate_keys(orgs, people) k
       ON l.organization_id = k.org AND l.candidate_id = k.person
     JOIN readiness_predictions rp
       ON rp.organization_id = l.organization_id AND rp.attempt_id = l.attempt_id
     ORDER BY l.organization_id, l.candidate_id, rp.created_at DESC, rp.id DESC;
 $$;
 
--- One (organization, candidate, assessment) refreshed (0019, now taking turns on the
--- candidate too), then that candidate's totals.
-CREATE OR REPLACE FUNCTION refresh_latest_scores(org uuid, person uuid, assessment text)
+-- 0019's refresh of many keys keeps its work (the rows of latest_scores and
+-- latest_competency_scores) under a new name; the old name, which 0019's triggers call, now
+-- takes the candidates' turns first and refreshes their totals and estimates after.
+ALTER FUNCTION refresh_latest_scores_keys(uuid[], uuid[], text[])
+    RENAME TO refresh_latest_score_rows;
+
+CREATE FUNCTION refresh_latest_scores_keys(orgs uuid[], people uuid[], assessments text[])
 RETURNS void LANGUAGE sql AS $$
-    SELECT lock_candidates(ARRAY[org], ARRAY[person]);
-    DELETE FROM latest_scores
-    WHERE organization_id = org AND candidate_id = person AND assessment_id = assessment;
-    INSERT INTO latest_scores (organization_id, candidate_id, assessment_id, attempt_id, run_id,
-                               form_id, submitted_at, scaled_score, passed, provisional)
-    SELECT l.organization_id, l.candidate_id, l.assessment_id, l.attempt_id, l.run_id,
-           l.form_id, l.submitted_at, l.scaled_score, l.passed, l.provisional
-    FROM latest_scored_attempts l
-    WHERE l.organization_id = org AND l.candidate_id = person AND l.assessment_id = assessment;
-    INSERT INTO latest_competency_scores (organization_id, candidate_id, assessment_id,
-                                          competency_id, submitted_at, raw, max,
-                                          provisional_max)
-    SELECT s.organization_id, s.candidate_id, s.assessment_id, cs.competency_id,
-           s.submitted_at, cs.raw, cs.max, cs.provisional_max
-    FROM latest_scores s
-    JOIN competency_scores cs ON cs.organization_id = s.organization_id
-                             AND cs.scoring_run_id = s.run_id
-    WHERE s.organization_id = org AND s.candidate_id = person AND s.assessment_id = assessment;
-    SELECT refresh_competency_totals(ARRAY[org], ARRAY[person]);
-    SELECT refresh_latest_estimates(ARRAY[org], ARRAY[person]);
+    SELECT lock_candidates(orgs, people);
+    SELECT refresh_latest_score_rows(orgs, people, assessments);
+    SELECT refresh_competency_totals(orgs, people);
+    SELECT refresh_latest_estimates(orgs, people);
 $$;
 
--- Many keys (0019; their candidates locked first, in order), then their candidates' totals
--- in one pass when the keys are many.
-CREATE OR REPLACE FUNCTION refresh_latest_scores_keys(orgs uuid[], people uuid[],
-                                                      assessments text[])
-RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-    one record;
-    candidate_orgs uuid[];
-    candidate_people uuid[];
+-- An attempt's times changed (0019 refreshed its one key directly): the same way as the rest.
+CREATE OR REPLACE FUNCTION latest_scores_after_attempt() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM lock_candidates(orgs, people);
-    IF cardinality(orgs) <= 200 THEN
-        FOR one IN SELECT DISTINCT u.org, u.person, u.assessment
-                   FROM unnest(orgs, people, assessments) AS u(org, person, assessment) LOOP
-            PERFORM refresh_latest_scores(one.org, one.person, one.assessment);
-        END LOOP;
-        RETURN;
-    END IF;
-    CREATE TEMP TABLE IF NOT EXISTS refresh_keys (org uuid, person uuid, assessment text)
-        ON COMMIT DROP;
-    TRUNCATE refresh_keys;
-    INSERT INTO refresh_keys SELECT DISTINCT * FROM unnest(orgs, people, assessments);
-    DELETE FROM latest_scores s USING refresh_keys k
-    WHERE s.organization_id = k.org AND s.candidate_id = k.person
-      AND s.assessment_id = k.assessment;
-    INSERT INTO latest_scores (organization_id, candidate_id, assessment_id, attempt_id, run_id,
-                               form_id, submitted_at, scaled_score, passed, provisional)
-    SELECT l.organization_id, l.candidate_id, l.assessment_id, l.attempt_id, l.run_id,
-           l.form_id, l.submitted_at, l.scaled_score, l.passed, l.provisional
-    FROM latest_scored_attempts l
-    JOIN refresh_keys k ON l.organization_id = k.org AND l.candidate_id = k.person
-                       AND l.assessment_id = k.assessment
-    WHERE l.organization_id IN (SELECT DISTINCT org FROM refresh_keys);
-    INSERT INTO latest_competency_scores (organization_id, candidate_id, assessment_id,
-                                          competency_id, submitted_at, raw, max,
-                                          provisional_max)
-    SELECT s.organization_id, s.candidate_id, s.assessment_id, cs.competency_id,
-           s.submitted_at, cs.raw, cs.max, cs.provisional_max
-    FROM latest_scores s
-    JOIN refresh_keys k ON s.organization_id = k.org AND s.candidate_id = k.person
-                       AND s.assessment_id = k.assessment
-    JOIN competency_scores cs ON cs.organization_id = s.organization_id
-                             AND cs.scoring_run_id = s.run_id;
-    SELECT array_agg(org), array_agg(person) INTO candidate_orgs, candidate_people
-    FROM (SELECT DISTINCT org, person FROM refresh_keys) c;
-    PERFORM refresh_competency_totals(candidate_orgs, candidate_people);
-    PERFORM refresh_latest_estimates(candidate_orgs, candidate_people);
+    PERFORM refresh_latest_scores_keys(ARRAY[NEW.organization_id], ARRAY[NEW.candidate_id],
+                                       ARRAY[NEW.assessment_id]);
+    RETURN NULL;
 END $$;
 
 -- Estimates written, changed or removed: the newest estimate of their candidates.
