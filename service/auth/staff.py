@@ -43,6 +43,7 @@ class StaffUser(msgspec.Struct, frozen=True):
     role: str
     csrf_token: str
     expires_at: datetime | None = None
+    password_change_required: bool = False
 
     @property
     def actor(self) -> str:
@@ -65,10 +66,12 @@ async def create_staff_user(
     display_name: str,
     role: str,
     password: str,
+    generated: bool = False,
 ) -> uuid.UUID:
     """Store a staff user with an argon2id hash of ``password``; ValueError for a role that
     does not exist or a password the policy refuses (too short, common, breached or built
-    from the person's or organization's names: ``service.auth.password_policy``)."""
+    from the person's or organization's names: ``service.auth.password_policy``). A
+    ``generated`` password (an administrator gave it) must be changed at first sign-in."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     org = await conn.fetchrow("SELECT slug, name FROM organizations WHERE id = $1", organization_id)
@@ -79,14 +82,16 @@ async def create_staff_user(
         raise ValueError(str(weak)) from None
     user_id = uuid.uuid4()
     await conn.execute(
-        """INSERT INTO users (id, organization_id, email, display_name, role, password_hash)
-           VALUES ($1, $2, $3, $4, $5, $6)""",
+        """INSERT INTO users (id, organization_id, email, display_name, role, password_hash,
+                              password_change_required)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)""",
         user_id,
         organization_id,
         email.strip().lower(),
         display_name,
         role,
         hash_password(password),
+        generated,
     )
     return user_id
 
@@ -131,7 +136,7 @@ async def _login(
                 if wait is not None
                 else await conn.fetchrow(
                     """SELECT u.id, u.organization_id, u.email, u.display_name, u.role,
-                          u.password_hash
+                          u.password_hash, u.password_change_required
                    FROM users u JOIN organizations o ON o.id = u.organization_id
                    WHERE o.slug = $1 AND lower(u.email) = lower($2) AND NOT u.disabled""",
                     organization_slug,
@@ -156,7 +161,13 @@ async def _login(
             SESSION_LIFETIME,
         )
     user = StaffUser(
-        row["id"], row["organization_id"], row["email"], row["display_name"], row["role"], csrf
+        row["id"],
+        row["organization_id"],
+        row["email"],
+        row["display_name"],
+        row["role"],
+        csrf,
+        password_change_required=row["password_change_required"],
     )
     return NewSession(token, user)
 
@@ -167,7 +178,7 @@ async def session_user(conn: asyncpg.Connection, token: str) -> StaffUser | None
         return None
     row = await conn.fetchrow(
         """SELECT u.id, u.organization_id, u.email, u.display_name, u.role, s.csrf_token,
-                  s.expires_at
+                  s.expires_at, u.password_change_required
            FROM staff_sessions s JOIN users u
              ON u.id = s.user_id AND u.organization_id = s.organization_id
            WHERE s.token_sha256 = $1 AND s.expires_at > now() AND NOT u.disabled""",
@@ -228,7 +239,8 @@ async def change_password(
         raise ValueError(str(weak)) from None
     async with acquire(pool) as conn, conn.transaction():
         await conn.execute(
-            "UPDATE users SET password_hash = $3 WHERE organization_id = $1 AND id = $2",
+            """UPDATE users SET password_hash = $3, password_change_required = false
+               WHERE organization_id = $1 AND id = $2""",
             user.organization_id,
             user.id,
             hash_password(new),
@@ -254,6 +266,7 @@ class StaffAccount(msgspec.Struct, frozen=True):
     disabled: bool
     created_at: datetime
     sessions: int
+    password_change_required: bool
 
 
 async def list_staff(conn: asyncpg.Connection, organization_id: uuid.UUID) -> list[StaffAccount]:
@@ -262,7 +275,8 @@ async def list_staff(conn: asyncpg.Connection, organization_id: uuid.UUID) -> li
         """SELECT u.id, u.email, u.display_name, u.role, u.disabled, u.created_at,
                   (SELECT count(*) FROM staff_sessions s
                    WHERE s.organization_id = u.organization_id AND s.user_id = u.id
-                     AND s.expires_at > now())::int AS sessions
+                     AND s.expires_at > now())::int AS sessions,
+                  u.password_change_required
            FROM users u WHERE u.organization_id = $1
            ORDER BY lower(u.display_name), u.email""",
         organization_id,
@@ -286,6 +300,38 @@ async def set_role(
     return done is not None
 
 
+async def reset_password(
+    conn: asyncpg.Connection, organization_id: uuid.UUID, user_id: uuid.UUID, password: str
+) -> int | None:
+    """Give a user of the organization a password an administrator generated (they must
+    choose their own at next sign-in) and end every session of theirs. Returns how many
+    sessions ended, or None when there is no such user."""
+    async with conn.transaction():
+        done = await conn.fetchval(
+            """UPDATE users SET password_hash = $3, password_change_required = true
+               WHERE organization_id = $1 AND id = $2 RETURNING id""",
+            organization_id,
+            user_id,
+            hash_password(password),
+        )
+        if done is None:
+            return None
+        return await _end_sessions(conn, organization_id, user_id)
+
+
+async def _end_sessions(
+    conn: asyncpg.Connection, organization_id: uuid.UUID, user_id: uuid.UUID
+) -> int:
+    ended: int = await conn.fetchval(
+        """WITH gone AS (DELETE FROM staff_sessions WHERE organization_id = $1
+                         AND user_id = $2 RETURNING 1)
+           SELECT count(*) FROM gone""",
+        organization_id,
+        user_id,
+    )
+    return ended
+
+
 async def set_disabled(
     conn: asyncpg.Connection, organization_id: uuid.UUID, user_id: uuid.UUID, *, disabled: bool
 ) -> int | None:
@@ -302,11 +348,4 @@ async def set_disabled(
             return None
         if not disabled:
             return 0
-        ended: int = await conn.fetchval(
-            """WITH gone AS (DELETE FROM staff_sessions WHERE organization_id = $1
-                             AND user_id = $2 RETURNING 1)
-               SELECT count(*) FROM gone""",
-            organization_id,
-            user_id,
-        )
-    return ended
+        return await _end_sessions(conn, organization_id, user_id)

@@ -91,7 +91,13 @@ def user_create(args: argparse.Namespace, url: str) -> int:
     async def action(conn: asyncpg.Connection) -> str:
         org = await _org(conn, args.org)
         user = await create_staff_user(
-            conn, org, email=args.email, display_name=args.name, role=args.role, password=password
+            conn,
+            org,
+            email=args.email,
+            display_name=args.name,
+            role=args.role,
+            password=password,
+            generated=generated,  # printed here, so its owner chooses their own at sign-in
         )
         await _audit(conn, org, "user.create", "user", user)
         shown = f"\npassword (shown once): {password}" if generated else ""

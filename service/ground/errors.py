@@ -29,6 +29,10 @@ class Forbidden(ChartReadyError):
     """Known caller, not allowed to do this."""
 
 
+class PasswordChangeRequired(Forbidden):
+    """Signed in with a password an administrator set: only choosing one's own is allowed."""
+
+
 class NotFound(ChartReadyError):
     """No such thing in the caller's organization (another tenant's ids look the same)."""
 

@@ -16,7 +16,7 @@ from service.auth.rate_limit import enforce_rate_limit, rate_limit_headers
 from service.auth.roles import ROLES
 from service.auth.staff import SESSION_COOKIE, StaffUser, csrf_matches, session_user
 from service.ground.db import acquire
-from service.ground.errors import Forbidden, Unauthorized
+from service.ground.errors import Forbidden, PasswordChangeRequired, Unauthorized
 
 NO_STORE = {"Cache-Control": "no-store"}
 """Responses of authenticated APIs carry personal data: no cache may keep them."""
@@ -61,6 +61,10 @@ def provide_principal(request: Request[Any, Any, Any]) -> Principal:
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
 
+BEFORE_OWN_PASSWORD = {"role": "viewer", "before_own_password": True}
+"""Handler ``opt`` of what a user whose password an administrator set may still reach:
+seeing who they are, signing out and changing the password."""
+
 
 async def session_staff(connection: ASGIConnection[Any, Any, Any, Any]) -> StaffUser:
     """The user of the request's live staff session; Unauthorized without one."""
@@ -90,6 +94,10 @@ def admit_staff(
     """Check the handler's ``opt["role"]`` and remember the user for the ``staff``
     dependency; staff responses are never cached."""
     needed = handler.opt.get("role", "viewer")
+    if user.password_change_required and not handler.opt.get("before_own_password"):
+        raise PasswordChangeRequired(
+            "An administrator set your password: choose your own first (dashboard, Password)"
+        )
     if not has_role(user, needed):
         raise Forbidden(f"This needs the {needed} role")
     connection.scope["state"]["staff"] = user

@@ -72,6 +72,7 @@ async def test_an_operator_onboards_a_tenant_from_the_command_line(
         },
     )
     assert signed.status_code == 201 and signed.json()["role"] == "admin"
+    assert signed.json()["password_change_required"] is False  # the owner typed it
     code, out, err = await chartready(
         db_url,
         "user-create",
@@ -88,16 +89,16 @@ async def test_an_operator_onboards_a_tenant_from_the_command_line(
     generated = out.split("password (shown once): ", 1)[1].strip()
     assert len(generated) >= 12
     client.cookies.clear()
-    assert (
-        await client.post(
-            "/staff/session",
-            json={
-                "organization": "riverside-health",
-                "email": "rae@riverside.example",
-                "password": generated,
-            },
-        )
-    ).json()["role"] == "rater"
+    rae = await client.post(
+        "/staff/session",
+        json={
+            "organization": "riverside-health",
+            "email": "rae@riverside.example",
+            "password": generated,
+        },
+    )
+    # printed to whoever ran the command, so Rae must choose her own before anything else
+    assert rae.json()["role"] == "rater" and rae.json()["password_change_required"] is True
     code, _, err = await chartready(
         db_url,
         "user-create",

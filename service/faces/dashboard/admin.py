@@ -20,7 +20,14 @@ from litestar.response import Template
 from service.analytics.export import to_csv
 from service.auth.api_keys import SCOPES, create_api_key, list_api_keys, revoke_api_key
 from service.auth.roles import ROLES
-from service.auth.staff import StaffUser, create_staff_user, list_staff, set_disabled, set_role
+from service.auth.staff import (
+    StaffUser,
+    create_staff_user,
+    list_staff,
+    reset_password,
+    set_disabled,
+    set_role,
+)
 from service.faces.dashboard.ratings import csv_download
 from service.faces.dashboard.web import error_page, go, page, require_dashboard
 from service.ground.errors import ChartReadyError, Conflict, InvalidInput, NotFound
@@ -160,6 +167,7 @@ class DashboardAdmin(Controller):
                     display_name=name,
                     role=role,
                     password=password,
+                    generated=True,
                 )
                 await _noted(conn, staff, "user.create", "user", user_id)
         except asyncpg.UniqueViolationError:
@@ -171,7 +179,10 @@ class DashboardAdmin(Controller):
         return await _admin_page(
             conn,
             staff,
-            notice=f"{name} ({role}) can now sign in with {email.lower()} and this password.",
+            notice=(
+                f"{name} ({role}) can now sign in with {email.lower()} and this password, "
+                "and will then be asked to choose their own."
+            ),
             shown_once={"label": f"First password of {email.lower()}", "secret": password},
             status=201,
         )
@@ -216,6 +227,41 @@ class DashboardAdmin(Controller):
                 conn, staff, "user.deactivate", "user", target, reason=f"{ended} session(s) ended"
             )
         return go(f"{ADMIN}?done=deactivated")
+
+    @post("/users/{user_id:str}/password", operation_id="dashboardResetPassword", opt=ADMIN_ONLY)
+    async def reset(self, user_id: FromPath[str], conn: Conn, staff: CurrentStaff) -> Template:
+        """A forgotten password: a new one is generated and shown once, every session of the
+        user ends, and they choose their own at next sign-in."""
+        target = _uuid(user_id)
+        if target == staff.id:
+            raise Conflict("Change your own password on the Password page.", field="user_id")
+        password = secrets.token_urlsafe(15)
+        async with conn.transaction():
+            ended = await reset_password(conn, staff.organization_id, target, password)
+            if ended is None:
+                raise NotFound("No such user", field="user_id")
+            email = await conn.fetchval(
+                "SELECT email FROM users WHERE organization_id = $1 AND id = $2",
+                staff.organization_id,
+                target,
+            )
+            await _noted(
+                conn,
+                staff,
+                "user.password_reset",
+                "user",
+                target,
+                reason=f"{ended} session(s) ended",
+            )
+        return await _admin_page(
+            conn,
+            staff,
+            notice=(
+                f"{email} has a new password ({ended} session(s) ended) and will be asked to "
+                "choose their own at next sign-in."
+            ),
+            shown_once={"label": f"New password of {email}", "secret": password},
+        )
 
     @post("/users/{user_id:str}/reactivate", operation_id="dashboardReactivate", opt=ADMIN_ONLY)
     async def reactivate(
@@ -395,7 +441,16 @@ class DashboardAdminExports(Controller):
         rows = await list_staff(conn, staff.organization_id)
         return csv_download(
             to_csv(
-                ["id", "email", "display_name", "role", "active", "sessions", "created_at"],
+                [
+                    "id",
+                    "email",
+                    "display_name",
+                    "role",
+                    "active",
+                    "password_change_required",
+                    "sessions",
+                    "created_at",
+                ],
                 [
                     [
                         str(u.id),
@@ -403,6 +458,7 @@ class DashboardAdminExports(Controller):
                         u.display_name,
                         u.role,
                         not u.disabled,
+                        u.password_change_required,
                         u.sessions,
                         u.created_at.isoformat(),
                     ]

@@ -24,6 +24,7 @@ from service.auth.staff import (
     logout,
 )
 from service.faces.dashboard.web import (
+    PASSWORD_PAGE,
     SIGN_IN,
     error_page,
     go,
@@ -34,7 +35,7 @@ from service.faces.dashboard.web import (
 )
 from service.ground.errors import ChartReadyError, InvalidInput, RateLimited, Unauthorized
 from service.web.database import Conn
-from service.web.guards import CurrentStaff
+from service.web.guards import BEFORE_OWN_PASSWORD, CurrentStaff
 
 LOGIN_CSRF_COOKIE = "cr_login_csrf"
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -145,7 +146,9 @@ class DashboardSessionPages(Controller):
                 status=401,
                 error="The organization, e-mail or password is not right.",
             )
-        response = go(safe_next(data.next))
+        # a password an administrator set is changed before anything else
+        first = session.user.password_change_required
+        response = go(PASSWORD_PAGE if first else safe_next(data.next))
         response.cookies.append(
             Cookie(
                 key=SESSION_COOKIE,
@@ -169,7 +172,7 @@ class DashboardAccountPages(Controller):
     guards = [require_dashboard]  # noqa: RUF012
     exception_handlers = {ChartReadyError: error_page}  # noqa: RUF012 - read by Litestar
 
-    @post("/sign-out", operation_id="dashboardSignOut", status_code=303)
+    @post("/sign-out", operation_id="dashboardSignOut", status_code=303, opt=BEFORE_OWN_PASSWORD)
     async def sign_out(
         self, request: Request[Any, Any, Any], conn: Conn, data: Annotated[SignOutForm, Form]
     ) -> Response[Any]:
@@ -181,14 +184,12 @@ class DashboardAccountPages(Controller):
         response.cookies.append(Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/"))
         return response
 
-    @get("/password", operation_id="dashboardPasswordPage")
+    @get("/password", operation_id="dashboardPasswordPage", opt=BEFORE_OWN_PASSWORD)
     async def password_page(self, staff: CurrentStaff) -> Template:
         """The password form."""
-        return page(
-            "password.html", staff, {"error": None, "done": None}, path="/dashboard/password"
-        )
+        return page("password.html", staff, {"error": None, "done": None}, path=PASSWORD_PAGE)
 
-    @post("/password", operation_id="dashboardChangePassword")
+    @post("/password", operation_id="dashboardChangePassword", opt=BEFORE_OWN_PASSWORD)
     async def change(
         self,
         request: Request[Any, Any, Any],
@@ -222,6 +223,6 @@ class DashboardAccountPages(Controller):
             "password.html",
             staff,
             {"error": error, "done": done},
-            path="/dashboard/password",
+            path=PASSWORD_PAGE,
             status=422 if error else 200,
         )

@@ -14,7 +14,12 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Redirect, Template
 
 from service.auth.staff import StaffUser, csrf_matches
-from service.ground.errors import ChartReadyError, Forbidden, Unauthorized
+from service.ground.errors import (
+    ChartReadyError,
+    Forbidden,
+    PasswordChangeRequired,
+    Unauthorized,
+)
 from service.web.guards import admit_staff, has_role, is_unsafe, session_staff
 from service.web.problems import kind_of
 
@@ -22,6 +27,7 @@ HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 SIGN_IN = "/dashboard/sign-in"
+PASSWORD_PAGE = "/dashboard/password"  # noqa: S105 - a path, not a secret
 CSRF_FIELD = "_csrf"
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -97,9 +103,12 @@ def safe_next(target: str | None) -> str:
 
 
 def error_page(request: Request[Any, Any, Any], exc: ChartReadyError) -> Response[Any]:
-    """Signed out: to the sign-in page (then back here); otherwise a readable error page."""
+    """Signed out: to the sign-in page (then back here); signed in with a password an
+    administrator set: to the password page; otherwise a readable error page."""
     if isinstance(exc, Unauthorized) and request.method == "GET":
         return go(f"{SIGN_IN}?next={quote(request.url.path)}")
+    if isinstance(exc, PasswordChangeRequired) and request.method == "GET":
+        return go(PASSWORD_PAGE)
     kind = kind_of(exc)
     staff = request.scope.get("state", {}).get("staff")
     return page(

@@ -13,7 +13,13 @@ from litestar.params import JSONBody, QueryParameter
 from service.auth.staff import SESSION_COOKIE, SESSION_LIFETIME, StaffUser, login, logout
 from service.ground.types import Email
 from service.web.database import Conn
-from service.web.guards import NO_STORE, STAFF_SECURITY, CurrentStaff, require_staff
+from service.web.guards import (
+    BEFORE_OWN_PASSWORD,
+    NO_STORE,
+    STAFF_SECURITY,
+    CurrentStaff,
+    require_staff,
+)
 
 
 class Credentials(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -31,6 +37,9 @@ class Me(msgspec.Struct, frozen=True):
     display_name: str
     role: str
     csrf_token: str
+    password_change_required: bool = False
+    """The password was set by an administrator: until its owner changes it (dashboard,
+    Password), every other staff endpoint answers 403."""
 
 
 class SignedOut(msgspec.Struct, frozen=True):
@@ -40,7 +49,13 @@ class SignedOut(msgspec.Struct, frozen=True):
 
 
 def _me(user: StaffUser) -> Me:
-    return Me(user.email, user.display_name, user.role, user.csrf_token)
+    return Me(
+        user.email,
+        user.display_name,
+        user.role,
+        user.csrf_token,
+        password_change_required=user.password_change_required,
+    )
 
 
 def _require_json(request: Request[Any, Any, Any]) -> None:
@@ -97,6 +112,7 @@ class StaffSessionController(Controller):
         summary="Who is signed in",
         guards=[require_staff],
         security=STAFF_SECURITY,
+        opt=BEFORE_OWN_PASSWORD,
     )
     async def me(self, staff: CurrentStaff) -> Me:
         """Who is signed in."""
@@ -108,6 +124,7 @@ class StaffSessionController(Controller):
         guards=[require_staff],
         status_code=200,
         security=STAFF_SECURITY,
+        opt=BEFORE_OWN_PASSWORD,
     )
     async def sign_out(
         self,

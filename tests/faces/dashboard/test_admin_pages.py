@@ -125,8 +125,80 @@ async def test_users_created_role_changed_and_deactivation_ends_sessions(
     assert await pool.fetchval("SELECT disabled FROM users WHERE id = $1", rater)
     assert await _actions(pool, org_id) == ["user.create", "user.role", "user.deactivate"]
     csv = await client.get("/dashboard/admin/users.csv")
-    assert csv.status_code == 200 and "password" not in csv.text
-    assert f"{rater},rater@example.org,rater,viewer,false,0," in csv.text
+    assert csv.status_code == 200 and "argon2" not in csv.text  # never a hash
+    assert password.group(1) not in csv.text
+    assert f"{rater},rater@example.org,rater,viewer,false,false,0," in csv.text
+    assert ",new.coord@example.org,Nia,coordinator,true,true," in csv.text  # not yet changed
+
+
+async def test_a_password_an_admin_gave_opens_only_the_password_page_until_changed(
+    client: AsyncTestClient,
+    pool: asyncpg.Pool,
+    org_id: uuid.UUID,  # type: ignore[type-arg]
+) -> None:
+    """A first password (and a reset one) is known to the admin too: its owner reaches
+    nothing but the password page and sign-out until they choose their own."""
+    await make_user(pool, org_id, "admin", "admin@example.org")
+    slug = await org_slug(pool, org_id)
+    csrf = await _as(client, slug, "admin@example.org")
+    admin_cookie = client.cookies.get("cr_session")
+    made = await client.post(
+        "/dashboard/admin/users",
+        data={"_csrf": csrf, "email": "kim@example.org", "display_name": "Kim", "role": "rater"},
+    )
+    first = re.search(r'<p class="secret" id="secret">([^<]+)</p>', made.text)
+    assert made.status_code == 201 and first
+    kim = await pool.fetchval("SELECT id FROM users WHERE email = 'kim@example.org'")
+
+    client.cookies.clear()
+    kim_csrf = await dashboard_sign_in(client, slug, "kim@example.org", first.group(1))
+    page = await client.get("/dashboard/ratings", follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"] == "/dashboard/password"
+    shown = await client.get("/dashboard/password")
+    assert "An administrator set your present password" in shown.text
+    posted = await client.post("/dashboard/admin/users", data={"_csrf": kim_csrf})
+    assert posted.status_code == 403 and "choose your own first" in posted.text
+    me = await client.get("/staff/session")  # the JSON face says so, and refuses the rest
+    assert me.status_code == 200 and me.json()["password_change_required"] is True
+    queue = await client.get("/staff/ratings/queue")
+    assert queue.status_code == 403
+    assert queue.headers["content-type"].startswith("application/problem+json")
+    assert "choose your own first" in queue.json()["detail"]
+
+    own = "quiet harbour lanterns drift past seven cedars"
+    changed = await client.post(
+        "/dashboard/password",
+        data={"_csrf": kim_csrf, "current": first.group(1), "new": own, "repeat": own},
+    )
+    assert changed.status_code == 200 and "Password changed." in changed.text
+    assert (await client.get("/dashboard/ratings")).status_code == 200
+    assert not await pool.fetchval("SELECT password_change_required FROM users WHERE id = $1", kim)
+
+    # Forgotten: the admin resets it; Kim's session ends, the new one is again a first one.
+    kim_cookie = client.cookies.get("cr_session")
+    client.cookies.set("cr_session", admin_cookie)
+    mine = await client.post(
+        f"/dashboard/admin/users/{await _admin_id(pool)}/password", data={"_csrf": csrf}
+    )
+    assert mine.status_code == 409  # one's own password is changed on the password page
+    reset = await client.post(f"/dashboard/admin/users/{kim}/password", data={"_csrf": csrf})
+    fresh = re.search(r'<p class="secret" id="secret">([^<]+)</p>', reset.text)
+    assert reset.status_code == 200 and fresh and fresh.group(1) != first.group(1)
+    assert "1 session(s) ended" in reset.text
+    assert "password from an admin, not yet changed" in reset.text
+    client.cookies.set("cr_session", kim_cookie)
+    gone = await client.get("/dashboard", follow_redirects=False)
+    assert gone.status_code == 303 and "/dashboard/sign-in" in gone.headers["location"]
+    client.cookies.clear()
+    await dashboard_sign_in(client, slug, "kim@example.org", fresh.group(1))
+    again = await client.get("/dashboard", follow_redirects=False)
+    assert again.headers["location"] == "/dashboard/password"
+    assert await _actions(pool, org_id) == ["user.create", "user.password_reset"]
+
+
+async def _admin_id(pool: asyncpg.Pool) -> uuid.UUID:  # type: ignore[type-arg]
+    found: uuid.UUID = await pool.fetchval("SELECT id FROM users WHERE email = 'admin@example.org'")
+    return found
 
 
 async def test_api_key_shown_once_works_then_revoked_gives_401(
