@@ -19,12 +19,11 @@ from litestar import Controller, Request, Response, get
 from litestar.response import Template
 
 from service.analytics.export import Cell, to_csv
-from service.analytics.overview import (
+from service.analytics.overview import Overview, cohort_overview
+from service.analytics.overview_filter import (
     FilterErrors,
-    Overview,
     OverviewFilter,
     cohort_choices,
-    cohort_overview,
     parse_filter,
 )
 from service.assessments.bank import ContentVersion

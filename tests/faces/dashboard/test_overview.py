@@ -15,7 +15,8 @@ from typing import Any
 import asyncpg
 import pytest
 
-from service.analytics.overview import OverviewFilter, cohort_overview
+from service.analytics.overview import cohort_overview
+from service.analytics.overview_filter import OverviewFilter
 from service.assessments.content import load_content
 from service.assessments.levels import competency_cut_percents
 from service.readiness.predict import BandThresholds
