@@ -10,7 +10,9 @@ the actions are for coordinators and admins (raters rate blind; viewers view res
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import asyncpg
@@ -313,6 +315,36 @@ async def _owned_attempt(
         raise NotFound(f"No attempt {attempt_id} for this candidate", field="attempt_id")
 
 
+@dataclasses.dataclass(frozen=True)
+class _Page:
+    """The candidate's page as one request will show it again: after an action, or with the
+    field error of a refused one."""
+
+    conn: asyncpg.Connection
+    staff: StaffUser
+    content: ContentVersion
+    thresholds: BandThresholds
+    candidate_id: uuid.UUID
+
+    async def render(self, **shown: Any) -> Template:
+        """The page, with ``shown`` (status, error, done, issued) as ``_render`` takes them."""
+        return await _render(
+            self.conn, self.staff, self.content, self.thresholds, self.candidate_id, **shown
+        )
+
+    async def unless_refused(
+        self, form: str, field: str, action: Callable[[], Awaitable[Response[Any]]]
+    ) -> Response[Any]:
+        """What ``action`` answers; when it refuses (bad input, or a state that forbids it),
+        the page again with the reason beside ``form``'s field (``field`` unless named)."""
+        try:
+            return await action()
+        except (InvalidInput, Conflict) as refused:
+            return await self.render(
+                status=422, error=(form, refused.field or field, refused.detail)
+            )
+
+
 class CandidatePages(Controller):
     """``/dashboard/candidates/{id}`` and its actions."""
 
@@ -430,8 +462,9 @@ class CandidatePages(Controller):
     ) -> Response[Any]:
         """Rescore with the current content and final ratings; the reason is audited."""
         await _owned_attempt(conn, staff, candidate_id, attempt_id)
-        reason = data.reason.strip()
-        try:
+
+        async def action() -> Response[Any]:
+            reason = data.reason.strip()
             if not 1 <= len(reason) <= 1000:
                 raise InvalidInput("Say why (1 to 1000 characters)", field="reason")
             await rescore_attempt(
@@ -443,17 +476,10 @@ class CandidatePages(Controller):
                 actor=staff.actor,
                 thresholds=thresholds,
             )
-        except (InvalidInput, Conflict) as refused:
-            return await _render(
-                conn,
-                staff,
-                content,
-                thresholds,
-                candidate_id,
-                status=422,
-                error=(f"rescore-{attempt_id}", refused.field or "reason", refused.detail),
-            )
-        return go(f"{BASE}/{candidate_id}?done=rescored#attempt-{attempt_id}")
+            return go(f"{BASE}/{candidate_id}?done=rescored#attempt-{attempt_id}")
+
+        again = _Page(conn, staff, content, thresholds, candidate_id)
+        return await again.unless_refused(f"rescore-{attempt_id}", "reason", action)
 
     @post(
         "/{candidate_id:uuid}/attempts/{attempt_id:uuid}/extend",
@@ -473,7 +499,8 @@ class CandidatePages(Controller):
     ) -> Response[Any]:
         """Give a running, timed attempt more minutes (audited with the reason)."""
         await _owned_attempt(conn, staff, candidate_id, attempt_id)
-        try:
+
+        async def action() -> Response[Any]:
             minutes = data.minutes.strip()
             if not (minutes.isascii() and minutes.isdigit()) or len(minutes) > 4:
                 raise InvalidInput(
@@ -487,17 +514,10 @@ class CandidatePages(Controller):
                 actor=staff.actor,
                 reason=data.reason,
             )
-        except (InvalidInput, Conflict) as refused:
-            return await _render(
-                conn,
-                staff,
-                content,
-                thresholds,
-                candidate_id,
-                status=422,
-                error=(f"extend-{attempt_id}", refused.field or "minutes", refused.detail),
-            )
-        return go(f"{BASE}/{candidate_id}?done=extended#attempt-{attempt_id}")
+            return go(f"{BASE}/{candidate_id}?done=extended#attempt-{attempt_id}")
+
+        again = _Page(conn, staff, content, thresholds, candidate_id)
+        return await again.unless_refused(f"extend-{attempt_id}", "minutes", action)
 
     @post(
         "/{candidate_id:uuid}/invitations/{invitation_id:uuid}/reissue",
@@ -515,7 +535,7 @@ class CandidatePages(Controller):
         thresholds: Thresholds,
         settings: AppSettings,
         data: Annotated[ReissueForm, Form],
-    ) -> Template:
+    ) -> Response[Any]:
         """Replace the invitation's link (the old one dies at once) and show the new one
         once; the same rule and path as the HR API's re-issue."""
         owner = await conn.fetchval(
@@ -527,7 +547,9 @@ class CandidatePages(Controller):
             raise NotFound(
                 f"No invitation {invitation_id} for this candidate", field="invitation_id"
             )
-        try:
+        again = _Page(conn, staff, content, thresholds, candidate_id)
+
+        async def action() -> Response[Any]:
             days = data.expires_in_days.strip()
             if days and (not (days.isascii() and days.isdigit()) or not 1 <= int(days) <= 90):
                 raise InvalidInput("Give 1 to 90 days, or leave it empty", field="expires_in_days")
@@ -542,18 +564,6 @@ class CandidatePages(Controller):
                 actor=staff.actor,
                 mail=mail_policy(settings),
             )
-        except (InvalidInput, Conflict) as refused:
-            return await _render(
-                conn,
-                staff,
-                content,
-                thresholds,
-                candidate_id,
-                status=422,
-                error=(
-                    f"reissue-{invitation_id}",
-                    refused.field or "expires_in_days",
-                    refused.detail,
-                ),
-            )
-        return await _render(conn, staff, content, thresholds, candidate_id, issued=issued)
+            return await again.render(issued=issued)
+
+        return await again.unless_refused(f"reissue-{invitation_id}", "expires_in_days", action)
