@@ -7,7 +7,9 @@ from typing import Any
 from litestar.router import Router
 from litestar.static_files import create_static_files_router
 
-from service.faces.dashboard.admin import DashboardAdmin, DashboardAdminExports
+from service.faces.dashboard.admin import DashboardAdmin
+from service.faces.dashboard.admin_exports import DashboardAdminExports
+from service.faces.dashboard.admin_integrations import DashboardIntegrations
 from service.faces.dashboard.analysis import (
     DashboardAnalysisExports,
     DashboardFairness,
@@ -45,6 +47,7 @@ def dashboard_handlers() -> list[Any]:
         DashboardRatingExports,
         DashboardAdmin,
         DashboardAdminExports,
+        DashboardIntegrations,
         DashboardStatistics,
         DashboardFairness,
         DashboardAnalysisExports,
