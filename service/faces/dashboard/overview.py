@@ -14,12 +14,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 import asyncpg
+import msgspec
 import numpy as np
 from litestar import Controller, Request, Response, get
 from litestar.response import Template
 
 from service.analytics.export import Cell, to_csv
-from service.analytics.overview import Overview, cohort_overview
+from service.analytics.overview import HEATMAP_PAGE, Overview, cohort_overview
 from service.analytics.overview_filter import (
     FilterErrors,
     OverviewFilter,
@@ -40,6 +41,8 @@ from service.web.problems import FieldError, problem_response
 from service.web.settings import Thresholds
 
 PATH = "/dashboard/overview"
+WHOLE_HEATMAP = 1_000_000
+"""Rows of the heatmap's whole-selection CSV (every scored candidate, not one page)."""
 TABLES = ("funnel", "readiness", "competencies", "heatmap", "scores", "progress")
 
 
@@ -249,6 +252,7 @@ async def _overview(
     content: ContentVersion,
     selection: OverviewFilter,
     thresholds: BandThresholds,
+    page_size: int = HEATMAP_PAGE,
 ) -> Overview:
     """The overview, its three queries side by side on connections the pool has idle
     (never waiting for one: with none idle they run one after the other)."""
@@ -259,7 +263,13 @@ async def _overview(
             for _ in range(min(2, pool.get_idle_size()))
         ]
         return await cohort_overview(
-            conn, organization_id, content, selection, thresholds, more=more
+            conn,
+            organization_id,
+            content,
+            selection,
+            thresholds,
+            page_size=page_size,
+            more=more,
         )
 
 
@@ -312,6 +322,7 @@ class OverviewPages(Controller):
                 )
                 for t in TABLES
             },
+            heatmap_all=_link(selection, f"{PATH}.csv", table="heatmap", page=None, all=1),
             prev_page=_link(selection, page=heat.page - 1) if heat.page > 1 else None,
             next_page=_link(selection, page=heat.page + 1) if heat.page < heat.pages else None,
             self_link=_link(selection),
@@ -330,7 +341,8 @@ class OverviewPages(Controller):
         thresholds: Thresholds,
     ) -> Response[Any]:
         """One table of the overview as CSV (``table``: funnel, readiness, competencies,
-        heatmap, scores or progress), with the same filters as the page."""
+        heatmap, scores or progress), with the same filters as the page; the heatmap is the
+        page's rows, or with ``all=1`` every scored candidate of the selection."""
         table = str(request.query_params.get("table", ""))
         cohorts = await cohort_choices(conn, staff.organization_id)
         errors: dict[str, str] = {}
@@ -350,15 +362,22 @@ class OverviewPages(Controller):
                 detail="; ".join(f"{k}: {v}" for k, v in errors.items()),
                 errors=[FieldError(f"query.{k}", v) for k, v in errors.items()],
             )
-        view = await _overview(request, conn, staff.organization_id, content, selection, thresholds)
+        whole = table == "heatmap" and request.query_params.get("all") == "1"
+        view = await _overview(
+            request,
+            conn,
+            staff.organization_id,
+            content,
+            msgspec.structs.replace(selection, page=1) if whole else selection,
+            thresholds,
+            page_size=WHOLE_HEATMAP if whole else HEATMAP_PAGE,
+        )
         header, rows = tables(view)[table]
+        name = f"overview-{table}{'-all' if whole else ''}.csv"
         return Response(
             to_csv(header, rows),
             media_type="text/csv; charset=utf-8",
-            headers={
-                **NO_STORE,
-                "Content-Disposition": f'attachment; filename="overview-{table}.csv"',
-            },
+            headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'},
         )
 
 

@@ -320,6 +320,15 @@ async def test_the_heatmap_is_paged_for_big_cohorts(
     await signed_in(client, pool, org_id, "viewer")
     beyond = await client.get(f"/dashboard/overview?cohort={cohort.cohort_id}&page=9")
     assert beyond.status_code == 200
+    # the heatmap's CSV is the page's rows; with all=1, every scored candidate whatever the page
+    paged = f"/dashboard/overview.csv?cohort={cohort.cohort_id}&table=heatmap&page=2"
+    assert len(csv_rows((await client.get(paged)).text)) == 1  # the header: page 2 is empty
+    whole = await client.get(paged + "&all=1")
+    assert whole.status_code == 200
+    assert "overview-heatmap-all.csv" in whole.headers["content-disposition"]
+    rows = csv_rows(whole.text)[1:]
+    assert len(rows) == first.heatmap.total and set(names) <= {r[1] for r in rows}
+    assert [r[1] for r in rows] == sorted(r[1] for r in rows)  # by name, like the pages
 
 
 async def test_signed_out_visitors_are_sent_to_sign_in(client: Client) -> None:
