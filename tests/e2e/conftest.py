@@ -3,6 +3,7 @@ port against its own test database, and a headless system Chromium driven by Pla
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 import uuid
@@ -35,6 +36,9 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+CSP_WATCH = """document.addEventListener('securitypolicyviolation', e =>
+  (window.__cspViolations ||= []).push(`${e.violatedDirective} ${e.blockedURI}`));"""
+"""Runs before any script of every page: notes what the Content-Security-Policy refused."""
 
 
 @pytest.fixture(scope="module")
@@ -141,10 +145,19 @@ async def browser() -> AsyncIterator[Browser]:
         await launched.close()
 
 
+async def strict_context(browser: Browser, **options: Any) -> BrowserContext:
+    """A fresh browser profile under the pages' own Content-Security-Policy (never bypassed:
+    axe-core is evaluated through the DevTools protocol, which the policy does not govern),
+    noting every violation for ``assert_accessible`` to report."""
+    ctx = await browser.new_context(**options)
+    await ctx.add_init_script(CSP_WATCH)
+    return ctx
+
+
 @pytest.fixture
 async def context(browser: Browser) -> AsyncIterator[BrowserContext]:
-    """A fresh browser profile; CSP bypassed only so axe-core can be injected."""
-    ctx = await browser.new_context(bypass_csp=True, viewport={"width": 1100, "height": 900})
+    """A fresh browser profile (laptop width) under the pages' CSP."""
+    ctx = await strict_context(browser, viewport={"width": 1100, "height": 900})
     yield ctx
     await ctx.close()
 
@@ -162,8 +175,11 @@ async def shot(page: Page, name: str) -> None:
 
 
 async def assert_accessible(page: Page, what: str) -> None:
-    """Run axe-core (WCAG 2.x A/AA rules) on the page; fail listing every violation."""
-    await page.add_script_tag(path=str(AXE))
+    """Run axe-core (WCAG 2.x A/AA rules) on the page; fail listing every violation, and
+    every Content-Security-Policy violation the page has met."""
+    refused = await page.evaluate("window.__cspViolations || []")
+    assert not refused, f"CSP refused on {what}: {refused}"
+    await page.evaluate(_axe_source())
     result = await page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
     )
@@ -172,6 +188,11 @@ async def assert_accessible(page: Page, what: str) -> None:
         for v in result["violations"]
     ]
     assert not problems, f"axe on {what}:\n" + "\n".join(problems)
+
+
+@functools.cache
+def _axe_source() -> str:
+    return AXE.read_text(encoding="utf-8")
 
 
 async def tab_to(page: Page, selector: str, limit: int = 250) -> None:
@@ -195,7 +216,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 async def dashboard_page(browser: Browser, base_url: str, slug: str, email: str) -> Page:
     """A fresh browser context signed in to the dashboard through the form (laptop width)."""
-    context = await browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    context = await strict_context(browser, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(120_000)  # the first password check starts a hashing process
     page = await context.new_page()
     await page.goto(f"{base_url}/dashboard/sign-in")

@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.e2e.conftest import assert_accessible, shot
+from tests.e2e.conftest import assert_accessible, shot, strict_context
 from tests.results.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
@@ -49,8 +49,8 @@ async def test_coordinator_imports_fixes_invites_and_watches_status(
         "INSERT INTO organizations (id, slug, name) VALUES ($1, $2, 'Riverside Health')", org, slug
     )
     await make_user(e2e_pool, org, "coordinator", "coord@example.org")
-    context = await browser.new_context(bypass_csp=True, viewport={"width": 1100, "height": 900})
-    candidate_context = await browser.new_context(bypass_csp=True)
+    context = await strict_context(browser, viewport={"width": 1100, "height": 900})
+    candidate_context = await strict_context(browser)
     try:
         page = await context.new_page()
         # The first sign-in starts the password-hashing processes: slow on a busy machine.

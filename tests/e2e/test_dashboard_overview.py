@@ -12,7 +12,7 @@ from playwright.async_api import Browser
 from service.assessments.content import load_content
 from service.cli.demo import seed_demo_cohort
 from service.readiness.predict import BandThresholds
-from tests.e2e.conftest import assert_accessible, shot
+from tests.e2e.conftest import assert_accessible, shot, strict_context
 from tests.results.factories import PASSWORD, make_user
 
 TABLET = {"width": 820, "height": 1180}
@@ -33,7 +33,7 @@ async def test_overview_and_candidate_pages_in_a_browser(
     await make_user(e2e_pool, e2e_org, "coordinator", email)
     slug = await e2e_pool.fetchval("SELECT slug FROM organizations WHERE id = $1", e2e_org)
 
-    context = await browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    context = await strict_context(browser, viewport={"width": 1280, "height": 900})
     page = await context.new_page()
     await page.goto(f"{base_url}/dashboard/overview")
     assert "/dashboard/sign-in" in page.url

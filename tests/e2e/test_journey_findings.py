@@ -15,7 +15,7 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from service.delivery.catalog import Catalog
-from tests.e2e.conftest import Inviter, assert_accessible, shot, tab_to
+from tests.e2e.conftest import Inviter, assert_accessible, shot, strict_context, tab_to
 from tests.e2e.test_candidate_browser import attempt, consent_and_start, press_and_wait
 
 pytestmark = pytest.mark.browser
@@ -26,8 +26,8 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture
 async def phone(browser: Browser) -> AsyncIterator[BrowserContext]:
     """A phone-sized browser (390 px, mobile viewport rules)."""
-    ctx = await browser.new_context(
-        bypass_csp=True, viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=1
+    ctx = await strict_context(
+        browser, viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=1
     )
     yield ctx
     await ctx.close()
@@ -36,7 +36,7 @@ async def phone(browser: Browser) -> AsyncIterator[BrowserContext]:
 @pytest.fixture
 async def desktop(browser: Browser) -> AsyncIterator[BrowserContext]:
     """A 1280 px desktop browser."""
-    ctx = await browser.new_context(bypass_csp=True, viewport=DESKTOP)
+    ctx = await strict_context(browser, viewport=DESKTOP)
     yield ctx
     await ctx.close()
 
@@ -454,8 +454,8 @@ async def test_every_page_fits_at_phone_and_desktop_width(
 ) -> None:
     """Candidates use phones: no page is wider than the screen; each page type photographed."""
     viewport = PHONE if width == 390 else DESKTOP
-    ctx = await browser.new_context(
-        bypass_csp=True, viewport=viewport, is_mobile=width == 390, has_touch=width == 390
+    ctx = await strict_context(
+        browser, viewport=viewport, is_mobile=width == 390, has_touch=width == 390
     )
     page = await ctx.new_page()
     package = ["coding", "privacy", "communication", "scenarios"]
