@@ -25,6 +25,7 @@ from litestar.response import Template
 from service.analytics.candidate import CandidateDetail, candidate_detail
 from service.analytics.export import Cell, to_csv
 from service.assessments.bank import ContentVersion
+from service.assessments.items import CodeEntryItem
 from service.auth.staff import StaffUser
 from service.delivery.extension import MAX_EXTRA_MINUTES, extend_attempt_time
 from service.delivery.integrity import IntegrityEvent, list_events
@@ -33,6 +34,7 @@ from service.delivery.revocation import Reissue, reissue_invitation
 from service.faces.dashboard import charts
 from service.faces.dashboard.web import NO_STORE, error_page, go, page, require_dashboard
 from service.ground.errors import ChartReadyError, Conflict, InvalidInput, NotFound
+from service.lookup.usage import LookupUsage, lookup_usage
 from service.profiles.charts import Band, BarRow, readiness_gauge
 from service.profiles.downloads import may_read_employer_copy, staff_profile_pdf
 from service.readiness.predict import BandThresholds
@@ -217,6 +219,20 @@ async def _integrity(
     return {a.id: await list_events(conn, staff.organization_id, a.id) for a in detail.attempts}
 
 
+async def _lookups(
+    conn: asyncpg.Connection, staff: StaffUser, content: ContentVersion, detail: CandidateDetail
+) -> dict[uuid.UUID, LookupUsage]:
+    """Use of the code look-up in each attempt whose form offers it (beside code entry)."""
+    offered = {
+        f.id for f in content.forms.values() if any(isinstance(i, CodeEntryItem) for i in f.items)
+    }
+    return {
+        a.id: await lookup_usage(conn, staff.organization_id, [a.id])
+        for a in detail.attempts
+        if a.form_id in offered
+    }
+
+
 def _readiness_chart(detail: CandidateDetail, thresholds: BandThresholds) -> str:
     if detail.readiness is None:
         return ""
@@ -269,6 +285,7 @@ async def _render(
     detail = await candidate_detail(conn, staff.organization_id, candidate_id, content)
     full = sees_everything(staff)
     integrity = await _integrity(conn, staff, detail) if full else {}
+    lookups = await _lookups(conn, staff, content, detail) if full else {}
     await audit.record(
         conn,
         staff.organization_id,
@@ -285,6 +302,7 @@ async def _render(
             "d": detail,
             "full": full,
             "integrity": integrity,
+            "lookups": lookups,
             "tables": tables(detail, integrity, full),
             "csv": {t: f"{path}/export.csv?table={t}" for t in TABLES},
             "readiness_chart": _readiness_chart(detail, thresholds),

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
+from service.lookup.usage import record_lookup
 from tests.faces.dashboard.cohort_data import (
     Client,
     csv_rows,
@@ -340,3 +341,29 @@ async def test_both_profile_variants_download_for_a_coordinator(
         )
         == 2
     )
+
+
+async def test_code_look_up_use_is_shown_beside_the_attempts_that_offer_it(
+    client: Client, pool: asyncpg.Pool, org_id: uuid.UUID
+) -> None:
+    cohort = await scored_cohort(pool, org_id, size=1)
+    person = await _someone(pool, cohort.cohort_id)
+    attempts = await pool.fetch(
+        "SELECT id, assessment_id FROM attempts WHERE candidate_id = $1", person
+    )
+    coding = [a["id"] for a in attempts if a["assessment_id"].startswith("coding")]
+    assert coding and len(coding) < len(attempts)  # some forms offer the look-up, some not
+    async with pool.acquire() as conn:
+        for action, query in (("search", "asthma"), ("search", "J45"), ("view", "J45.909")):
+            await record_lookup(
+                conn, org_id, coding[0], action=action, query=query, results=3, item_id=None
+            )
+    await signed_in(client, pool, org_id, "coordinator")
+    html = re.sub(r"\s+", " ", (await client.get(f"/dashboard/candidates/{person}")).text)
+    assert "2 searches, 1 code opened" in html
+    assert html.count("Code look-up (a reference tool") == len(coding)  # not beside the others
+    assert html.count("not used.") == len(coding) - 1
+    client.cookies.clear()
+    await signed_in(client, pool, org_id, "viewer")
+    seen = (await client.get(f"/dashboard/candidates/{person}")).text
+    assert "Code look-up" not in seen  # with the responses, for coordinators and admins
