@@ -178,6 +178,7 @@ def tables(
 async def integrity_events(
     conn: asyncpg.Connection, staff: StaffUser, detail: CandidateDetail
 ) -> dict[uuid.UUID, list[IntegrityEvent]]:
+    """Each attempt's integrity signals in the order they happened."""
     return {a.id: await list_events(conn, staff.organization_id, a.id) for a in detail.attempts}
 
 
@@ -196,6 +197,7 @@ async def lookup_use(
 
 
 def readiness_chart(detail: CandidateDetail, thresholds: BandThresholds) -> str:
+    """The readiness estimate on the bands as SVG ("" without an estimate)."""
     if detail.readiness is None:
         return ""
     e = detail.readiness.stored.estimate
@@ -213,6 +215,7 @@ def readiness_chart(detail: CandidateDetail, thresholds: BandThresholds) -> str:
 
 
 def competency_charts(detail: CandidateDetail) -> list[str]:
+    """Each scored attempt's competency percents against their cuts, as SVG bars."""
     return [
         charts.competency_bars(
             [
@@ -244,6 +247,8 @@ async def render_candidate(
     done: str | None = None,
     issued: IssuedInvitation | None = None,
 ) -> Template:
+    """The candidate's page for ``staff`` (audited as a view), with an action's outcome or
+    a refused form's field error when given."""
     detail = await candidate_detail(conn, staff.organization_id, candidate_id, content)
     full = sees_everything(staff)
     integrity = await integrity_events(conn, staff, detail) if full else {}
