@@ -25,7 +25,7 @@ from service.delivery.cohorts import (
 )
 from service.delivery.invitations import MailPolicy
 from service.delivery.revocation import Reissue
-from service.faces.dashboard.cohorts import cohort_page, form_fields, member_listing
+from service.faces.dashboard.cohort_view import cohort_page, form_fields, member_listing
 from service.faces.dashboard.web import NO_STORE, error_page, go, page, require_dashboard
 from service.ground.errors import ChartReadyError, Conflict, InvalidInput, NotFound
 from service.jobs.profiles import batch_pdfs, batch_progress, request_cohort_profiles

@@ -653,7 +653,7 @@ async def test_the_members_table_filters_by_status_and_pages(
     org_id: uuid.UUID,  # type: ignore[type-arg]
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import service.faces.dashboard.cohorts as pages  # noqa: PLC0415
+    import service.faces.dashboard.cohort_view as pages  # noqa: PLC0415
 
     monkeypatch.setattr(pages, "MAX_SHOWN", 2)
     csrf = await _coordinator(client, pool, org_id)
