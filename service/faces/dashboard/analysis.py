@@ -1,6 +1,6 @@
-"""Item analysis per form (``/dashboard/statistics``) and fairness (``/dashboard/fairness``:
-the bias audit with four-fifths flags, DIF per item with its ETS class, the stored audits and
-their publishable summary). Coordinators and admins; every read is audited.
+"""Item analysis per form (``/dashboard/statistics``), the filters it shares with fairness
+(``fairness``: the bias audit, DIF, stored audits), and the tables of both pages as CSV.
+Coordinators and admins; every read is audited.
 
 The numbers come from ``service.analytics`` (the same reports the staff JSON API and the
 command line use); this module only reads the filters, shows the tables and exports them.
@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from typing import Any, Literal
+from urllib.parse import urlencode
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, get
 from litestar.params import FromPath
 from litestar.response import Template
 
-from service.analytics.audits import AuditRequest, create_audit, list_audits
 from service.analytics.export import bias_audit_csv, dif_csv, item_analysis_csv
 from service.analytics.population import NEEDS_ASSESSMENT, OUTCOMES
 from service.analytics.reports import bias_audit_report, dif_report, item_analysis_report
@@ -25,9 +25,8 @@ from service.analytics.selection import Selection, cohort_choices
 from service.analytics.summary import load_summary, render_summary_pdf
 from service.assessments.bank import ContentVersion
 from service.auth.staff import StaffUser
-from service.demographics.categories import CATEGORIES
 from service.faces.dashboard.ratings import csv_download
-from service.faces.dashboard.web import error_page, go, page, require_dashboard
+from service.faces.dashboard.web import error_page, page, require_dashboard
 from service.ground.errors import ChartReadyError, InvalidInput
 from service.tenancy import audit
 from service.web.content import CurrentContent
@@ -37,7 +36,6 @@ from service.web.profiles import CurrentProfiles
 
 COORDINATOR = {"role": "coordinator"}
 STATISTICS = "/dashboard/statistics"
-FAIRNESS = "/dashboard/fairness"
 
 FLAG_MEANINGS: dict[str, str] = {
     "constant": "Everyone earned the same mark: the item tells candidates apart not at all.",
@@ -57,17 +55,6 @@ FLAG_MEANINGS: dict[str, str] = {
         "Candidates who do better on the rest of the form do worse on this item: a likely "
         "wrong key or a misleading item. Review it first."
     ),
-}
-ETS_MEANINGS = {
-    "A": "A: negligible DIF (|Δ| < 1 or not significant).",
-    "B": "B: slight to moderate DIF: review the item.",
-    "C": "C: moderate to large DIF (|Δ| ≥ 1.5 and significantly above 1): review before use.",
-}
-OUTCOME_LABELS = {
-    "passed": "Passed the cut (needs an assessment)",
-    "scaled_score": "Scaled score above the median (needs an assessment)",
-    "ready": "Readiness band 'ready'",
-    "hired": "Hiring decision recorded",
 }
 
 
@@ -111,14 +98,16 @@ def read_filters(request: Request[Any, Any, Any], names: tuple[str, ...]) -> Fil
     )
 
 
-def _form_choices(content: ContentVersion) -> list[tuple[str, str]]:
+def form_choices(content: ContentVersion) -> list[tuple[str, str]]:
+    """Every form as (id, label) for a filter's choices."""
     return [
         (form.id, f"{content.assessments[form.assessment].title}: form {form.id}")
         for form in content.forms.values()
     ]
 
 
-async def _noted(conn: Conn, staff: StaffUser, action: str, kind: str, subject: object) -> None:
+async def noted(conn: Conn, staff: StaffUser, action: str, kind: str, subject: object) -> None:
+    """Write a read of a report to the audit log."""
     await audit.record(
         conn,
         staff.organization_id,
@@ -129,9 +118,8 @@ async def _noted(conn: Conn, staff: StaffUser, action: str, kind: str, subject: 
     )
 
 
-def _query(filters: Filters, **extra: str) -> str:
-    from urllib.parse import urlencode  # noqa: PLC0415
-
+def query_string(filters: Filters, **extra: str) -> str:
+    """The filters (and ``extra``) as a query string, empty ones left out."""
     return urlencode({k: v for k, v in {**filters.raw, **extra}.items() if v})
 
 
@@ -149,7 +137,8 @@ FAIR_PARAMS = (
 )
 
 
-def _check_form(content: ContentVersion, filters: Filters) -> str:
+def check_form(content: ContentVersion, filters: Filters) -> str:
+    """The chosen form (the first one when none is chosen, with an error when it is unknown)."""
     form = filters.raw.get("form") or next(iter(content.forms))
     if form not in content.forms:
         filters.errors["form"] = "Choose a form from the list."
@@ -158,7 +147,7 @@ def _check_form(content: ContentVersion, filters: Filters) -> str:
     return form
 
 
-def _report_problem(exc: InvalidInput, filters: Filters, own: tuple[str, ...]) -> str | None:
+def report_problem(exc: InvalidInput, filters: Filters, own: tuple[str, ...]) -> str | None:
     """A filter the core refused goes beside its field; anything else (too few attempts)
     is said where the report would be."""
     if exc.field in own and exc.field not in ("form", "form_id"):
@@ -185,7 +174,7 @@ class DashboardStatistics(Controller):
     ) -> Template:
         """The item table with flags explained, the test table, where the data come from."""
         filters = read_filters(request, STAT_PARAMS)
-        form = _check_form(content, filters)
+        form = check_form(content, filters)
         report, problem = None, None
         if not filters.errors:
             try:
@@ -193,8 +182,8 @@ class DashboardStatistics(Controller):
                     conn, content, staff.organization_id, form, filters.selection
                 )
             except InvalidInput as exc:
-                problem = _report_problem(exc, filters, ("cohort_id", "date_from", "date_to"))
-            await _noted(conn, staff, "statistics.item_analysis", "form", form)
+                problem = report_problem(exc, filters, ("cohort_id", "date_from", "date_to"))
+            await noted(conn, staff, "statistics.item_analysis", "form", form)
         flagged = sorted({f for i in report.analysis.items for f in i.flags}) if report else []
         return page(
             "statistics.html",
@@ -202,152 +191,17 @@ class DashboardStatistics(Controller):
             {
                 "filters": filters.raw,
                 "errors": filters.errors,
-                "forms": _form_choices(content),
+                "forms": form_choices(content),
                 "cohorts": await cohort_choices(conn, staff.organization_id),
                 "report": report,
                 "problem": problem,
                 "flag_meanings": FLAG_MEANINGS,
                 "flagged": flagged,
-                "query": _query(filters),
+                "query": query_string(filters),
             },
             path=STATISTICS,
             status=422 if filters.errors else 200,
         )
-
-
-class DashboardFairness(Controller):
-    """``/dashboard/fairness``: bias audit, DIF, stored audits and their summary."""
-
-    path = FAIRNESS
-    include_in_schema = False
-    guards = [require_dashboard]  # noqa: RUF012
-    exception_handlers = {ChartReadyError: error_page}  # noqa: RUF012 - read by Litestar
-
-    @get("/", operation_id="dashboardFairness", opt=COORDINATOR)
-    async def fairness(
-        self,
-        request: Request[Any, Any, Any],
-        conn: Conn,
-        staff: CurrentStaff,
-        content: CurrentContent,
-    ) -> Template:
-        """The bias audit of an outcome (impact ratios, four-fifths flags) and DIF per item
-        (Mantel-Haenszel, ETS class), over the chosen cohort and dates."""
-        filters = read_filters(request, FAIR_PARAMS)
-        raw, errors = filters.raw, filters.errors
-        outcome = raw.get("outcome") or "passed"
-        if outcome not in OUTCOMES:
-            errors["outcome"] = "Choose an outcome from the list."
-            outcome = "passed"
-        raw["outcome"] = outcome
-        form = _check_form(content, filters)
-        assessment = raw.get("assessment_id") or content.forms[form].assessment
-        if assessment not in content.assessments:
-            errors["assessment_id"] = "Choose an assessment from the list."
-            assessment = content.forms[form].assessment
-        raw["assessment_id"] = assessment
-        attribute = raw.get("attribute") or "sex"
-        if attribute not in CATEGORIES:
-            errors["attribute"] = "Choose sex or race/ethnicity."
-            attribute = "sex"
-        raw["attribute"] = attribute
-        groups = CATEGORIES[attribute]
-        reference = raw.get("reference") or groups[1 if attribute == "sex" else 0]
-        focal = raw.get("focal") or next(g for g in groups if g != reference)
-        for name, value in (("reference", reference), ("focal", focal)):
-            if value not in groups:
-                errors[name] = f"Choose a {attribute.replace('_', '/')} group from the list."
-        if reference == focal and "focal" not in errors:
-            errors["focal"] = "The focal group must differ from the reference group."
-        raw["reference"], raw["focal"] = reference, focal
-        audit_report = dif = None
-        audit_problem = dif_problem = None
-        if not errors:
-            try:
-                audit_report = await bias_audit_report(
-                    conn,
-                    content,
-                    staff.organization_id,
-                    filters.selection,
-                    outcome=outcome,  # type: ignore[arg-type]
-                    assessment_id=assessment if outcome in NEEDS_ASSESSMENT else None,
-                )
-            except InvalidInput as exc:
-                audit_problem = _report_problem(
-                    exc, filters, ("cohort_id", "date_from", "date_to", "outcome")
-                )
-            try:
-                dif = await dif_report(
-                    conn,
-                    content,
-                    staff.organization_id,
-                    form,
-                    filters.selection,
-                    attribute=attribute,  # type: ignore[arg-type]
-                    reference=reference,
-                    focal=focal,
-                )
-            except InvalidInput as exc:
-                dif_problem = _report_problem(exc, filters, ("attribute", "reference", "focal"))
-            await _noted(
-                conn, staff, "statistics.bias_audit", "organization", staff.organization_id
-            )
-            await _noted(conn, staff, "statistics.dif", "form", form)
-        return page(
-            "fairness.html",
-            staff,
-            {
-                "filters": raw,
-                "errors": errors,
-                "forms": _form_choices(content),
-                "assessments": [(a.id, a.title) for a in content.assessments.values()],
-                "outcomes": OUTCOME_LABELS,
-                "categories": CATEGORIES,
-                "groups": groups,
-                "cohorts": await cohort_choices(conn, staff.organization_id),
-                "audit": audit_report,
-                "audit_problem": audit_problem,
-                "dif": dif,
-                "dif_problem": dif_problem,
-                "ets": ETS_MEANINGS,
-                "stored": await list_audits(conn, staff.organization_id, limit=20),
-                "query": _query(filters),
-                "notice": "Audit kept." if request.query_params.get("kept") else None,
-            },
-            path=FAIRNESS,
-            status=422 if errors else 200,
-        )
-
-    @post("/audits", operation_id="dashboardKeepAudit", opt={"role": "admin"})
-    async def keep(
-        self,
-        request: Request[Any, Any, Any],
-        conn: Conn,
-        staff: CurrentStaff,
-        content: CurrentContent,
-    ) -> Response[Any]:
-        """Run the bias audit shown now and keep it, for its publishable summary (admins)."""
-        form = await request.form()
-        outcome = form.get("outcome")
-        assessment = form.get("assessment_id") or None
-        cohort = form.get("cohort_id") or None
-        if outcome not in OUTCOMES:
-            raise InvalidInput("Choose an outcome from the list", field="outcome")
-        try:
-            req = msgspec.convert(
-                {
-                    "outcome": outcome,
-                    "assessment_id": assessment if outcome in NEEDS_ASSESSMENT else None,
-                    "cohort_id": cohort,
-                    "date_from": form.get("date_from") or None,
-                    "date_to": form.get("date_to") or None,
-                },
-                AuditRequest,
-            )
-        except msgspec.ValidationError as exc:
-            raise InvalidInput(f"The audit's filters are not valid: {exc}") from None
-        stored = await create_audit(conn, content, staff.organization_id, req, actor=staff.actor)
-        return go(f"{FAIRNESS}?kept={stored.id}#stored-audits")
 
 
 class DashboardAnalysisExports(Controller):
@@ -374,7 +228,7 @@ class DashboardAnalysisExports(Controller):
             conn, content, staff.organization_id, form, filters.selection
         )
         table: Literal["items", "test"] = "test" if filters.raw.get("table") == "test" else "items"
-        await _noted(conn, staff, "statistics.item_analysis", "form", form)
+        await noted(conn, staff, "statistics.item_analysis", "form", form)
         return csv_download(item_analysis_csv(report, table), f"item-analysis-{form}-{table}.csv")
 
     @get("/fairness/bias-audit.csv", operation_id="dashboardBiasAuditCsv", opt=COORDINATOR)
@@ -400,7 +254,7 @@ class DashboardAnalysisExports(Controller):
             outcome=outcome,
             assessment_id=assessment if outcome in NEEDS_ASSESSMENT else None,
         )
-        await _noted(conn, staff, "statistics.bias_audit", "organization", staff.organization_id)
+        await noted(conn, staff, "statistics.bias_audit", "organization", staff.organization_id)
         return csv_download(bias_audit_csv(report), f"bias-audit-{outcome}.csv")
 
     @get("/fairness/dif.csv", operation_id="dashboardDifCsv", opt=COORDINATOR)
@@ -426,7 +280,7 @@ class DashboardAnalysisExports(Controller):
             reference=raw.get("reference") or "male",
             focal=raw.get("focal") or "female",
         )
-        await _noted(conn, staff, "statistics.dif", "form", form)
+        await noted(conn, staff, "statistics.dif", "form", form)
         return csv_download(dif_csv(report), f"dif-{form}-{report.attribute}.csv")
 
     @get(
@@ -445,7 +299,7 @@ class DashboardAnalysisExports(Controller):
         """The publishable summary of a kept audit as a tagged PDF."""
         data = await load_summary(conn, staff.organization_id, audit_id)
         pdf = await profiles.render_pool.run(render_summary_pdf, data)
-        await _noted(conn, staff, "bias_audit.summary", "bias_audit", audit_id)
+        await noted(conn, staff, "bias_audit.summary", "bias_audit", audit_id)
         return Response(
             pdf,
             media_type="application/pdf",

@@ -10,14 +10,11 @@ from litestar.static_files import create_static_files_router
 from service.faces.dashboard.admin import DashboardAdmin
 from service.faces.dashboard.admin_exports import DashboardAdminExports
 from service.faces.dashboard.admin_integrations import DashboardIntegrations
-from service.faces.dashboard.analysis import (
-    DashboardAnalysisExports,
-    DashboardFairness,
-    DashboardStatistics,
-)
+from service.faces.dashboard.analysis import DashboardAnalysisExports, DashboardStatistics
 from service.faces.dashboard.candidates import CandidatePages
 from service.faces.dashboard.cohort_invites import DashboardCohortInvites
 from service.faces.dashboard.cohorts import DashboardCohorts
+from service.faces.dashboard.fairness import DashboardFairness
 from service.faces.dashboard.home import DashboardHome
 from service.faces.dashboard.model import DashboardModel, DashboardModelExports
 from service.faces.dashboard.overview import OverviewPages
