@@ -1,84 +1,27 @@
-"""Cohort pages over HTTP against a real PostgreSQL: roles, CSRF, the CSV roster checked in
-full, inviting a selection, re-issued links, the live status fragment, tenant isolation,
-the members CSV and the cohort PDFs."""
+"""Cohort pages over HTTP against a real PostgreSQL: roles, CSRF, creating and renaming, the
+CSV roster checked in full, adding one candidate, the members CSV, tenant isolation and
+hostile form input. Inviting, links, status and PDFs: ``test_cohort_invites``."""
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
 import uuid
-import zipfile
 
 import asyncpg
-import pytest
 from litestar.testing import AsyncTestClient
 
-from tests.faces.dashboard.helpers import dashboard_sign_in
-from tests.faces.test_profile_downloads import scored_candidate
-from tests.results.factories import make_user, org_slug
-
-BAD_ROSTER = (
-    "given_name,family_name,email,external_id\n"
-    "Ana,Lopez,ana@example.org,E1\n"
-    ",Moss,ben@example.org,E2\n"  # line 3: no given name
-    "Cara,Ng,not-an-address,E3\n"  # line 4: invalid e-mail
-    "Dev,Rao,ana@example.org,E4\n"  # line 5: e-mail repeats line 2
-    "Eli,Sax,eli@example.org\n"  # line 6: too few fields
+from tests.faces.dashboard.cohort_forms import (
+    BAD_ROSTER,
+    GOOD_ROSTER,
+    listed_names,
+    member_count,
+    new_cohort,
+    registered_count,
+    sign_in_as,
+    upload_roster,
 )
-GOOD_ROSTER = (
-    "given_name,family_name,email,external_id\n"
-    "Ana,Lopez,ana@example.org,E1\n"
-    "Ben,Moss,ben@example.org,E2\n"
-    "Cara,Ng,cara@example.org,E3\n"
-)
-
-
-async def _coordinator(
-    client: AsyncTestClient,  # type: ignore[type-arg]
-    pool: asyncpg.Pool,
-    org_id: uuid.UUID,
-    role: str = "coordinator",
-) -> str:
-    email = f"{role}-{uuid.uuid4().hex[:6]}@example.org"
-    await make_user(pool, org_id, role, email)
-    return await dashboard_sign_in(client, await org_slug(pool, org_id), email)
-
-
-async def _cohort(client: AsyncTestClient, csrf: str, name: str = "Spring class") -> str:  # type: ignore[type-arg]
-    r = await client.post(
-        "/dashboard/cohorts/", data={"_csrf": csrf, "name": name}, follow_redirects=False
-    )
-    assert r.status_code == 303, r.text[:500]
-    found = re.match(r"^/dashboard/cohorts/([0-9a-f-]{36})\?created=1$", r.headers["location"])
-    assert found, r.headers["location"]
-    return found.group(1)
-
-
-async def _upload(client: AsyncTestClient, csrf: str, cohort: str, text: str | bytes):  # type: ignore[no-untyped-def,type-arg]
-    body = text.encode() if isinstance(text, str) else text
-    return await client.post(
-        f"/dashboard/cohorts/{cohort}/import",
-        data={"_csrf": csrf},
-        files={"roster": ("roster.csv", body, "text/csv")},
-        follow_redirects=False,
-    )
-
-
-def _names(html: str) -> list[str]:
-    """The members listed in a cohort page or fragment (each links to the candidate)."""
-    return re.findall(
-        r'<th scope="row"><a href="/dashboard/candidates/[0-9a-f-]{36}">([^<]+)</a>', html
-    )
-
-
-async def _members(pool: asyncpg.Pool, cohort: str) -> int:
-    return int(
-        await pool.fetchval(
-            "SELECT count(*) FROM cohort_members WHERE cohort_id = $1", uuid.UUID(cohort)
-        )
-    )
 
 
 async def test_viewers_and_raters_read_but_cannot_change_and_csrf_is_required(
@@ -86,8 +29,8 @@ async def test_viewers_and_raters_read_but_cannot_change_and_csrf_is_required(
     pool: asyncpg.Pool,
     org_id: uuid.UUID,  # type: ignore[type-arg]
 ) -> None:
-    csrf = await _coordinator(client, pool, org_id)
-    cohort = await _cohort(client, csrf)
+    csrf = await sign_in_as(client, pool, org_id)
+    cohort = await new_cohort(client, csrf)
     forged = await client.post(
         f"/dashboard/cohorts/{cohort}/rename", data={"name": "Forged"}, follow_redirects=False
     )
@@ -104,7 +47,7 @@ async def test_viewers_and_raters_read_but_cannot_change_and_csrf_is_required(
 
     for role in ("viewer", "rater"):
         client.cookies.clear()
-        token = await _coordinator(client, pool, org_id, role)
+        token = await sign_in_as(client, pool, org_id, role)
         listing = await client.get("/dashboard/cohorts")
         assert listing.status_code == 200 and "Spring class" in listing.text
         assert "Create cohort" not in listing.text
@@ -128,7 +71,7 @@ async def test_viewers_and_raters_read_but_cannot_change_and_csrf_is_required(
     assert (
         await pool.fetchval("SELECT count(*) FROM cohorts WHERE organization_id = $1", org_id) == 1
     )
-    assert await _members(pool, cohort) == 0
+    assert await member_count(pool, cohort) == 0
     assert (
         await pool.fetchval("SELECT archived_at FROM cohorts WHERE id = $1", uuid.UUID(cohort))
         is None
@@ -140,9 +83,9 @@ async def test_create_rename_archive_and_bad_names_reshow_the_form(
     pool: asyncpg.Pool,
     org_id: uuid.UUID,  # type: ignore[type-arg]
 ) -> None:
-    csrf = await _coordinator(client, pool, org_id)
-    cohort = await _cohort(client, csrf)
-    other = await _cohort(client, csrf, "Autumn class")
+    csrf = await sign_in_as(client, pool, org_id)
+    cohort = await new_cohort(client, csrf)
+    other = await new_cohort(client, csrf, "Autumn class")
     same = await client.post("/dashboard/cohorts/", data={"_csrf": csrf, "name": "Spring class"})
     assert same.status_code == 422 and "already exists" in same.text
     assert 'value="Spring class"' in same.text and 'aria-invalid="true"' in same.text
@@ -203,9 +146,9 @@ async def test_a_roster_with_errors_is_reported_line_by_line_and_nothing_is_impo
     pool: asyncpg.Pool,
     org_id: uuid.UUID,  # type: ignore[type-arg]
 ) -> None:
-    csrf = await _coordinator(client, pool, org_id)
-    cohort = await _cohort(client, csrf)
-    r = await _upload(client, csrf, cohort, BAD_ROSTER)
+    csrf = await sign_in_as(client, pool, org_id)
+    cohort = await new_cohort(client, csrf)
+    r = await upload_roster(client, csrf, cohort, BAD_ROSTER)
     assert r.status_code == 422
     report = re.findall(
         r'<tr><td class="num">(\d+)</td><td>([a-z_]*)</td><td>([^<]*)</td></tr>', r.text
@@ -221,11 +164,8 @@ async def test_a_roster_with_errors_is_reported_line_by_line_and_nothing_is_impo
     assert "repeats line 2" in report[2][2]
     assert "3 fields where the header has 4" in report[3][2]
     assert "Nothing from the file was stored" in r.text
-    assert await _members(pool, cohort) == 0
-    assert (
-        await pool.fetchval("SELECT count(*) FROM candidates WHERE organization_id = $1", org_id)
-        == 0
-    )
+    assert await member_count(pool, cohort) == 0
+    assert await registered_count(pool, org_id) == 0
 
     for body, phrase in (
         (b"given_name,family_name,email\nZo\xe9,Ray,zoe@example.org\n", "not UTF-8"),
@@ -238,28 +178,27 @@ async def test_a_roster_with_errors_is_reported_line_by_line_and_nothing_is_impo
         ),
         ("x" * (600 * 1024), "larger than 512 KiB"),
     ):
-        bad = await _upload(client, csrf, cohort, body)
+        bad = await upload_roster(client, csrf, cohort, body)
         assert bad.status_code == 422 and phrase in bad.text, phrase
-    huge = await _upload(client, csrf, cohort, b"x" * (2 * 1024 * 1024))  # over max_body_bytes
+    huge = await upload_roster(
+        client, csrf, cohort, b"x" * (2 * 1024 * 1024)
+    )  # over max_body_bytes
     assert huge.status_code == 413 and "File too large" in huge.text
     assert huge.headers["content-type"].startswith("text/html")
     no_file = await client.post(
         f"/dashboard/cohorts/{cohort}/import", data={"_csrf": csrf}, follow_redirects=False
     )
     assert no_file.status_code == 422 and "Choose a CSV file" in no_file.text
-    assert await _members(pool, cohort) == 0
+    assert await member_count(pool, cohort) == 0
 
-    clean = await _upload(client, csrf, cohort, "\ufeff" + GOOD_ROSTER)  # Excel's BOM too
+    clean = await upload_roster(client, csrf, cohort, "\ufeff" + GOOD_ROSTER)  # Excel's BOM too
     assert clean.status_code == 303 and clean.headers["location"].endswith("?added=3")
-    assert await _members(pool, cohort) == 3
+    assert await member_count(pool, cohort) == 3
     page = await client.get(clean.headers["location"])
     assert "3 candidate(s) added" in page.text and "cara@example.org" in page.text
-    again = await _upload(client, csrf, cohort, GOOD_ROSTER)  # same people: nobody twice
+    again = await upload_roster(client, csrf, cohort, GOOD_ROSTER)  # same people: nobody twice
     assert again.headers["location"].endswith("?added=0")
-    assert (
-        await pool.fetchval("SELECT count(*) FROM candidates WHERE organization_id = $1", org_id)
-        == 3
-    )
+    assert await registered_count(pool, org_id) == 3
 
 
 async def test_adding_one_candidate_reshows_bad_input_and_reuses_the_registered(
@@ -267,8 +206,8 @@ async def test_adding_one_candidate_reshows_bad_input_and_reuses_the_registered(
     pool: asyncpg.Pool,
     org_id: uuid.UUID,  # type: ignore[type-arg]
 ) -> None:
-    csrf = await _coordinator(client, pool, org_id)
-    cohort = await _cohort(client, csrf)
+    csrf = await sign_in_as(client, pool, org_id)
+    cohort = await new_cohort(client, csrf)
     bad = await client.post(
         f"/dashboard/cohorts/{cohort}/candidates",
         data={"_csrf": csrf, "given_name": "Ana", "family_name": "", "email": "ana@"},
@@ -289,153 +228,8 @@ async def test_adding_one_candidate_reshows_bad_input_and_reuses_the_registered(
             follow_redirects=False,
         )
         assert ok.status_code == 303
-    assert await _members(pool, cohort) == 1
-    assert (
-        await pool.fetchval("SELECT count(*) FROM candidates WHERE organization_id = $1", org_id)
-        == 1
-    )
-
-
-async def test_invite_a_selection_then_reissue_and_follow_the_status(
-    client: AsyncTestClient,
-    pool: asyncpg.Pool,
-    org_id: uuid.UUID,  # type: ignore[type-arg]
-) -> None:
-    csrf = await _coordinator(client, pool, org_id)
-    cohort = await _cohort(client, csrf)
-    assert (await _upload(client, csrf, cohort, GOOD_ROSTER)).status_code == 303
-    ids = {
-        r["email"]: str(r["id"])
-        for r in await pool.fetch(
-            "SELECT id, email FROM candidates WHERE organization_id = $1", org_id
-        )
-    }
-    empty = await client.post(
-        f"/dashboard/cohorts/{cohort}/invite",
-        data={"_csrf": csrf, "scope": "selected", "package": "coding_track"},
-    )
-    assert empty.status_code == 422 and "Tick at least one candidate" in empty.text
-    bad_days = await client.post(
-        f"/dashboard/cohorts/{cohort}/invite",
-        data={"_csrf": csrf, "scope": "all", "package": "clerk", "expires_in_days": "0"},
-    )
-    assert bad_days.status_code == 422 and "from 1 to 90" in bad_days.text
-    for data, field, phrase in (
-        ({"package": "no_such_package"}, "package", "Unknown package"),
-        ({"package": "clerk", "expires_in_days": "soon"}, "expires_in_days", "from 1 to 90"),
-        ({"package": "clerk", "extra_time": "3"}, "extra_time", "extra-time options"),
-        ({"package": "clerk", "scope": "selected", "ids": "not-a-uuid"}, "ids", "not valid"),
-    ):
-        bad = await client.post(
-            f"/dashboard/cohorts/{cohort}/invite", data={"_csrf": csrf, "scope": "all", **data}
-        )
-        assert bad.status_code == 422 and phrase in bad.text, data
-        assert f'id="{field}-error"' in bad.text, data
-    assert (
-        await pool.fetchval("SELECT count(*) FROM invitations WHERE organization_id = $1", org_id)
-        == 0
-    )
-
-    invited = await client.post(
-        f"/dashboard/cohorts/{cohort}/invite",
-        data={
-            "_csrf": csrf,
-            "scope": "selected",
-            "ids": [ids["ana@example.org"], ids["ben@example.org"]],
-            "package": "coding_track",
-            "expires_in_days": "7",
-            "extra_time": "1.5",
-            "send_email": "on",
-        },
-    )
-    assert invited.status_code == 200, invited.text[:500]
-    assert invited.headers["cache-control"] == "no-store"
-    links = re.findall(r'data-copy="(http[^"]+/take/[A-Za-z0-9_-]{32})"', invited.text)
-    assert len(links) == 2 and "shown only on this page" in invited.text
-    rows = await pool.fetch(
-        """SELECT candidate_id, package, time_multiplier, cohort_id, expires_at - created_at AS life
-           FROM invitations WHERE organization_id = $1""",
-        org_id,
-    )
-    assert {str(r["candidate_id"]) for r in rows} == {
-        ids["ana@example.org"],
-        ids["ben@example.org"],
-    }
-    for r in rows:
-        assert r["package"] == "coding_track" and float(r["time_multiplier"]) == 1.5
-        assert str(r["cohort_id"]) == cohort and r["life"] == dt.timedelta(days=7)
-    assert (
-        await pool.fetchval(
-            "SELECT count(*) FROM outbound_emails WHERE organization_id = $1", org_id
-        )
-        == 2
-    )
-
-    # Everyone else: the two with working links are passed over, Cara is invited.
-    rest = await client.post(
-        f"/dashboard/cohorts/{cohort}/invite",
-        data={"_csrf": csrf, "scope": "all", "package": "clerk", "expires_in_days": "14"},
-    )
-    assert rest.status_code == 200 and "Ana Lopez" in rest.text and "Ben Moss" in rest.text
-    assert len(re.findall(r'data-copy="http', rest.text)) == 1
-    assert (
-        await pool.fetchval("SELECT count(*) FROM invitations WHERE organization_id = $1", org_id)
-        == 3
-    )
-
-    # Re-issue Ana's link: the old one stops working at once, the new one works.
-    old = links[0].rsplit("/", 1)[1]
-    invitation = await pool.fetchval(
-        "SELECT id FROM invitations WHERE token_sha256 = sha256($1::text::bytea)", old
-    )
-    assert invitation is not None
-    assert (await client.get(f"/take/{old}")).status_code == 200
-    reissued = await client.post(
-        f"/dashboard/cohorts/{cohort}/invitations/{invitation}/reissue",
-        data={"_csrf": csrf, "expires_in_days": "14"},
-    )
-    assert reissued.status_code == 200
-    (new_link,) = re.findall(r'data-copy="(http[^"]+/take/[A-Za-z0-9_-]{32})"', reissued.text)
-    new = new_link.rsplit("/", 1)[1]
-    assert new != old
-    assert (await client.get(f"/take/{old}")).status_code == 404
-    assert (await client.get(f"/take/{new}")).status_code == 200
-
-    # The candidate consents and starts: the status fragment says so.
-    status = await client.get(f"/dashboard/cohorts/{cohort}/status")
-    assert status.status_code == 200 and "<html" not in status.text
-    assert "0 not invited · 3 invited · 0 started" in status.text
-    consent = await client.post(
-        f"/take/{new}/consent", data={"agree": "yes"}, follow_redirects=False
-    )
-    assert consent.status_code == 303
-    started = await client.post(f"/take/{new}/coding/start", follow_redirects=False)
-    assert started.status_code == 303
-    status = await client.get(f"/dashboard/cohorts/{cohort}/status")
-    assert "2 invited · 1 started" in status.text
-    ana = status.text[status.text.index("Ana Lopez") :]
-    assert re.search(r'class="badge status-started">started<', ana[:600])
-
-    # Cancelling goes through the same revocation path: the link dies.
-    cancelled = await client.post(
-        f"/dashboard/cohorts/{cohort}/invitations/{invitation}/cancel",
-        data={"_csrf": csrf},
-        follow_redirects=False,
-    )
-    assert cancelled.status_code == 303
-    assert (await client.get(f"/take/{new}")).status_code == 404
-    again = await client.post(
-        f"/dashboard/cohorts/{cohort}/invitations/{invitation}/reissue",
-        data={"_csrf": csrf, "expires_in_days": "14"},
-    )
-    assert again.status_code == 409 and "was cancelled" in again.text
-    actions = await pool.fetch(
-        "SELECT action, count(*) AS n FROM audit_log WHERE organization_id = $1 GROUP BY 1",
-        org_id,
-    )
-    counts = {a["action"]: a["n"] for a in actions}
-    assert counts["invitation.create"] == 3 and counts["invitation.reissue"] == 1
-    assert counts["invitation.revoke"] == 1
+    assert await member_count(pool, cohort) == 1
+    assert await registered_count(pool, org_id) == 1
 
 
 async def test_members_csv_has_the_rows_of_the_table(
@@ -443,9 +237,9 @@ async def test_members_csv_has_the_rows_of_the_table(
     pool: asyncpg.Pool,
     org_id: uuid.UUID,  # type: ignore[type-arg]
 ) -> None:
-    csrf = await _coordinator(client, pool, org_id)
-    cohort = await _cohort(client, csrf)
-    await _upload(client, csrf, cohort, GOOD_ROSTER + "=cmd,Evil,evil@example.org,E9\n")
+    csrf = await sign_in_as(client, pool, org_id)
+    cohort = await new_cohort(client, csrf)
+    await upload_roster(client, csrf, cohort, GOOD_ROSTER + "=cmd,Evil,evil@example.org,E9\n")
     ana = await pool.fetchval("SELECT id FROM candidates WHERE email = 'ana@example.org'")
     await client.post(
         f"/dashboard/cohorts/{cohort}/invite",
@@ -469,7 +263,7 @@ async def test_members_csv_has_the_rows_of_the_table(
     ]
     assert rows[1]["package"] == "clerk" and rows[1]["time_accommodation"] == "untimed"
     page = await client.get(f"/dashboard/cohorts/{cohort}")
-    table = _names(page.text)
+    table = listed_names(page.text)
     assert table == ["=cmd Evil", "Ana Lopez", "Ben Moss", "Cara Ng"]
 
 
@@ -490,7 +284,7 @@ async def test_another_organizations_cohort_is_not_found(
         theirs,
         other_org,
     )
-    csrf = await _coordinator(client, pool, org_id)
+    csrf = await sign_in_as(client, pool, org_id)
     for url in ("", "/status", "/members.csv"):
         r = await client.get(f"/dashboard/cohorts/{theirs}{url}")
         assert r.status_code == 404, url
@@ -508,7 +302,7 @@ async def test_another_organizations_cohort_is_not_found(
             follow_redirects=False,
         )
         assert r.status_code == 404, url
-    upload = await _upload(client, csrf, str(theirs), GOOD_ROSTER)
+    upload = await upload_roster(client, csrf, str(theirs), GOOD_ROSTER)
     assert upload.status_code == 404
     assert "Their cohort" not in (await client.get("/dashboard/cohorts?archived=1")).text
     row = await pool.fetchrow("SELECT name, archived_at FROM cohorts WHERE id = $1", theirs)
@@ -517,69 +311,14 @@ async def test_another_organizations_cohort_is_not_found(
     assert await pool.fetchval("SELECT count(*) FROM profile_batches") == 0
 
 
-async def test_cohort_pdfs_are_started_followed_and_downloaded(
-    client: AsyncTestClient,
-    pool: asyncpg.Pool,
-    org_id: uuid.UUID,  # type: ignore[type-arg]
-) -> None:
-    candidate, _ = await scored_candidate(pool, org_id)
-    csrf = await _coordinator(client, pool, org_id)
-    cohort = await _cohort(client, csrf)
-    await pool.execute(
-        "INSERT INTO cohort_members (organization_id, cohort_id, candidate_id) VALUES ($1, $2, $3)",
-        org_id,
-        uuid.UUID(cohort),
-        candidate,
-    )
-    bad = await client.post(
-        f"/dashboard/cohorts/{cohort}/profiles", data={"_csrf": csrf, "variant": "secret"}
-    )
-    assert bad.status_code == 422 and "Choose the candidate or the employer copy" in bad.text
-    r = await client.post(
-        f"/dashboard/cohorts/{cohort}/profiles",
-        data={"_csrf": csrf, "variant": "employer"},
-        follow_redirects=False,
-    )
-    assert r.status_code == 303
-    batch = await pool.fetchval(
-        "SELECT id FROM profile_batches WHERE cohort_id = $1", uuid.UUID(cohort)
-    )
-    page = await client.get(f"/dashboard/cohorts/{cohort}")
-    assert f'data-refresh="/dashboard/cohorts/{cohort}/profiles/{batch}/progress"' in page.text
-    progress_url = f"/dashboard/cohorts/{cohort}/profiles/{batch}/progress"
-    queued = await client.get(progress_url)
-    assert queued.status_code == 200 and "0 rendered" in queued.text and "queued" in queued.text
-    assert "data-refresh-stop" not in queued.text
-    zip_url = f"/dashboard/cohorts/{cohort}/profiles/{batch}/profiles.zip"
-    assert (await client.get(zip_url)).status_code == 404
-
-    # What a worker does for the job (tests/jobs runs real workers): issue and store the
-    # profile, then the queue marks the job succeeded.
-    issued = await client.get(f"/staff/candidates/{candidate}/profile.pdf?variant=employer")
-    assert issued.status_code == 200
-    await pool.execute(
-        """UPDATE procrastinate_jobs SET status = 'succeeded' WHERE args ->> 'batch' = $1""",
-        str(batch),
-    )
-    finished = await client.get(progress_url)
-    assert "1 rendered, 0 not rendered" in finished.text and "data-refresh-stop" in finished.text
-    assert zip_url in finished.text
-    download = await client.get(zip_url)
-    assert download.status_code == 200 and download.headers["content-type"] == "application/zip"
-    with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
-        (name,) = archive.namelist()
-        assert name.endswith(".pdf") and "employer" in name
-        assert archive.read(name) == issued.content
-
-
 async def test_nasty_form_input_never_yields_a_500(
     client: AsyncTestClient,
     pool: asyncpg.Pool,
     org_id: uuid.UUID,  # type: ignore[type-arg]
 ) -> None:
-    csrf = await _coordinator(client, pool, org_id)
-    cohort = await _cohort(client, csrf)
-    await _upload(client, csrf, cohort, GOOD_ROSTER)
+    csrf = await sign_in_as(client, pool, org_id)
+    cohort = await new_cohort(client, csrf)
+    await upload_roster(client, csrf, cohort, GOOD_ROSTER)
     await client.post(
         f"/dashboard/cohorts/{cohort}/invite",
         data={"_csrf": csrf, "scope": "all", "package": "clerk"},
@@ -645,36 +384,3 @@ async def test_nasty_form_input_never_yields_a_500(
     ):
         r = await client.get(path)
         assert r.status_code < 500, (path, r.status_code)
-
-
-async def test_the_members_table_filters_by_status_and_pages(
-    client: AsyncTestClient,
-    pool: asyncpg.Pool,
-    org_id: uuid.UUID,  # type: ignore[type-arg]
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    import service.faces.dashboard.cohort_view as pages  # noqa: PLC0415
-
-    monkeypatch.setattr(pages, "MAX_SHOWN", 2)
-    csrf = await _coordinator(client, pool, org_id)
-    cohort = await _cohort(client, csrf)
-    await _upload(client, csrf, cohort, GOOD_ROSTER)
-    ben = await pool.fetchval("SELECT id FROM candidates WHERE email = 'ben@example.org'")
-    await client.post(
-        f"/dashboard/cohorts/{cohort}/invite",
-        data={"_csrf": csrf, "scope": "selected", "ids": str(ben), "package": "clerk"},
-    )
-    first = await client.get(f"/dashboard/cohorts/{cohort}")
-    assert _names(first.text) == ["Ana Lopez", "Ben Moss"]
-    assert "1–2 of 3" in first.text and "page=2" in first.text
-    assert f'data-refresh="/dashboard/cohorts/{cohort}/status?page=1"' in first.text
-    second = await client.get(f"/dashboard/cohorts/{cohort}/status?page=2")
-    assert _names(second.text) == ["Cara Ng"]
-    assert "Page 2 of 2" in second.text
-    invited = await client.get(f"/dashboard/cohorts/{cohort}?status=sent")
-    assert _names(invited.text) == ["Ben Moss"]
-    assert f"/dashboard/cohorts/{cohort}/status?status=sent&amp;page=1" in invited.text
-    waiting = await client.get(f"/dashboard/cohorts/{cohort}/status?status=not_invited&page=9")
-    assert _names(waiting.text) == ["Ana Lopez", "Cara Ng"]
-    odd = await client.get(f"/dashboard/cohorts/{cohort}?status=nonsense&page=-3")
-    assert odd.status_code == 200 and "1–2 of 3" in odd.text
