@@ -13,10 +13,12 @@ import uuid
 import zipfile
 from typing import Any
 
+import asyncpg
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 
+from service.auth.staff import StaffUser
 from service.delivery.cohorts import (
     CohortInvite,
     cancel_member_invitation,
@@ -28,7 +30,12 @@ from service.delivery.revocation import Reissue
 from service.faces.dashboard.cohort_view import cohort_page, form_fields, member_listing
 from service.faces.dashboard.web import NO_STORE, error_page, go, page, require_dashboard
 from service.ground.errors import ChartReadyError, Conflict, InvalidInput, NotFound
-from service.jobs.profiles import batch_pdfs, batch_progress, request_cohort_profiles
+from service.jobs.profiles import (
+    BatchProgress,
+    batch_pdfs,
+    batch_progress,
+    request_cohort_profiles,
+)
 from service.tenancy import audit
 from service.tenancy.cohorts import get_cohort
 from service.web.content import CurrentContent
@@ -92,6 +99,16 @@ def _links_page(
         {"cohort": cohort, "issued": issued, "skipped": skipped, "what": what},
         path="/dashboard/cohorts",
     )
+
+
+async def _cohort_batch(
+    conn: asyncpg.Connection, staff: StaffUser, cohort_id: uuid.UUID, batch_id: uuid.UUID
+) -> BatchProgress:
+    """A PDF rendering request of this cohort (another cohort's, or none: not found)."""
+    batch = await batch_progress(conn, staff.organization_id, batch_id)
+    if batch is None or batch.cohort_id != cohort_id:
+        raise NotFound(f"No PDF job {batch_id} for this cohort", field="batch_id")
+    return batch
 
 
 def _fragment(name: str, context: dict[str, Any]) -> Template:
@@ -271,9 +288,7 @@ class DashboardCohortInvites(Controller):
         staff: CurrentStaff,
     ) -> Template:
         """One rendering request's progress as an HTML fragment."""
-        batch = await batch_progress(conn, staff.organization_id, batch_id)
-        if batch is None or batch.cohort_id != cohort_id:
-            raise NotFound(f"No PDF job {batch_id} for this cohort", field="batch_id")
+        batch = await _cohort_batch(conn, staff, cohort_id, batch_id)
         return _fragment("cohort_batch.html", {"batch": batch, "cohort_id": cohort_id})
 
     @get(
@@ -290,9 +305,7 @@ class DashboardCohortInvites(Controller):
     ) -> Response[bytes]:
         """The PDFs the request rendered, as one ZIP archive (audited per candidate as a
         profile download)."""
-        batch = await batch_progress(conn, staff.organization_id, batch_id)
-        if batch is None or batch.cohort_id != cohort_id:
-            raise NotFound(f"No PDF job {batch_id} for this cohort", field="batch_id")
+        batch = await _cohort_batch(conn, staff, cohort_id, batch_id)
         pdfs = await batch_pdfs(conn, staff.organization_id, batch_id)
         if not pdfs:
             raise NotFound("No profile of this job is ready yet", field="batch_id")
