@@ -35,6 +35,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-dev-shm-usage",
 ]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 CSP_WATCH = """document.addEventListener('securitypolicyviolation', e =>
   (window.__cspViolations ||= []).push(`${e.violatedDirective} ${e.blockedURI}`));"""
@@ -166,6 +168,24 @@ async def context(browser: Browser) -> AsyncIterator[BrowserContext]:
 async def page(context: BrowserContext) -> Page:
     """A tab."""
     return await context.new_page()
+
+
+@pytest.fixture
+async def phone(browser: Browser) -> AsyncIterator[BrowserContext]:
+    """A phone-sized browser (390 px, mobile viewport rules)."""
+    ctx = await strict_context(
+        browser, viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=1
+    )
+    yield ctx
+    await ctx.close()
+
+
+@pytest.fixture
+async def desktop(browser: Browser) -> AsyncIterator[BrowserContext]:
+    """A 1280 px desktop browser."""
+    ctx = await strict_context(browser, viewport=DESKTOP)
+    yield ctx
+    await ctx.close()
 
 
 async def shot(page: Page, name: str) -> None:

@@ -13,10 +13,8 @@ from service.assessments.content import load_content
 from service.delivery.tokens import token_digest
 from service.results.store import ensure_content_version
 from tests.analytics.factories import Person, store_people
-from tests.e2e.conftest import Inviter, assert_accessible, shot, strict_context, tab_to
+from tests.e2e.conftest import PHONE, Inviter, assert_accessible, shot, strict_context, tab_to
 from tests.results.factories import PASSWORD, make_user
-
-PHONE = {"width": 390, "height": 844}
 
 
 async def _phone(browser: Browser) -> BrowserContext:
